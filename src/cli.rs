@@ -1,0 +1,147 @@
+//! The command line, as clap derive structs and nothing else. Defaults and validation live
+//! in [`crate::config`], which turns these into the types the pipeline uses.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deboil",
+    version,
+    about = "Clean scraped text corpora: remove boilerplate lines, with a reason for each.",
+    long_about = "Clean scraped text corpora for dataset preparation.\n\n\
+        deboil reads text files, folders and JSONL (plain, gzip or zstd, or stdin), finds \
+        the lines that are page chrome rather than content (footers and licence lines that \
+        repeat across the corpus or a site, lines printed twice in one page, link lists at \
+        the end of a page, lines that match a rule) and writes clean JSONL, with every \
+        other field of each record kept as it was. Every removed line can be written to an \
+        audit with its reason and evidence; every dropped document to a rejected output.\n\n\
+        Exit codes: 0 clean run; 1 finished, but some records were bad (reported as \
+        path:line: why and written to the rejected output); 2 nothing written (usage error, \
+        unreadable input, bad rule, or a failure while writing)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+// Parsed once per run, so the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Remove boilerplate lines from a corpus and write clean JSONL.
+    Clean(CleanArgs),
+    /// Score a cleaned output against per-line labels (see ../shared/eval/README.md).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    deboil clean pages/ -o clean.jsonl.zst --audit audit.jsonl\n  \
+    zcat crawl.jsonl.gz | deboil clean - -o - --site-from-url url > clean.jsonl\n  \
+    deboil clean crawl/*.jsonl.gz -o clean.jsonl --rules my.rules --report report.json")]
+pub struct CleanArgs {
+    /// Files or folders to read (folders are walked recursively, sorted; hidden entries are
+    /// skipped), or `-` for stdin. gzip and zstd are detected by their first bytes.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write the clean JSONL: `.gz` or `.zst` compresses, `-` is stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+
+    /// Where to write documents dropped whole, with their reason [default: beside the
+    /// output, as NAME.rejected.jsonl; none when the output is stdout].
+    #[arg(long, value_name = "PATH")]
+    pub rejected: Option<PathBuf>,
+
+    /// Where to write one record per removed line: id, line, byte span, text, reason and
+    /// evidence.
+    #[arg(long, value_name = "PATH")]
+    pub audit: Option<PathBuf>,
+
+    /// Where to write the JSON summary.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    pub text_field: String,
+
+    /// JSON field holding the document id (a record without one gets `path:line`).
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id_field: String,
+
+    /// JSON field naming the document's site [default: the host of a `url` field].
+    #[arg(long, value_name = "FIELD", conflicts_with = "site_from_url")]
+    pub site_field: Option<String>,
+
+    /// JSON field holding a URL whose host (without `www.`) is the document's site.
+    #[arg(long, value_name = "FIELD")]
+    pub site_from_url: Option<String>,
+
+    /// A rule file to load as well as the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rule_files: Vec<PathBuf>,
+
+    /// Do not load the built-in rules under rules/.
+    #[arg(long)]
+    pub no_default_rules: bool,
+
+    /// A line held by at least this many documents is removed (reason `corpus`).
+    #[arg(long, value_name = "N")]
+    pub min_docs: Option<u32>,
+
+    /// A line on at least this many pages of its site is removed (reason `site`).
+    #[arg(long, value_name = "K")]
+    pub site_min_pages: Option<u32>,
+
+    /// ...and on at least this share (0 to 1) of its site's pages.
+    #[arg(long, value_name = "SHARE")]
+    pub site_min_share: Option<f64>,
+
+    /// A line whose word shingles are at least this share (0 to 1) frequent is treated as
+    /// frequent itself.
+    #[arg(long, value_name = "SHARE")]
+    pub near_share: Option<f64>,
+
+    /// Words per shingle.
+    #[arg(long, value_name = "K")]
+    pub shingle_words: Option<usize>,
+
+    /// Worker threads [default: all cores]. Output is identical for any value.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// A record (JSONL line or text file) longer than this is rejected unread.
+    #[arg(long, value_name = "BYTES")]
+    pub max_record_bytes: Option<usize>,
+
+    /// No progress bar and no summary on stderr (bad records are still reported).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labelled documents (`{"id", "text"}` JSONL, any codec).
+    #[arg(long, value_name = "PATH")]
+    pub docs: PathBuf,
+
+    /// Per-line labels (`{"id", "line_labels": [1, 0, …]}`; 1 = content, 0 = boilerplate).
+    #[arg(long, value_name = "PATH")]
+    pub labels: PathBuf,
+
+    /// The cleaned output to score.
+    #[arg(value_name = "OUTPUT")]
+    pub output: PathBuf,
+
+    /// A name for the figures (shown in the table).
+    #[arg(long, default_value = "")]
+    pub name: String,
+
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,294 @@
+//! Command-line arguments become a validated [`CleanConfig`] here, once. Every default lives
+//! in this file; deeper code never sees clap types.
+//!
+//! The thresholds' defaults were measured with `make eval` on the labelled pages in
+//! `../shared/eval/` (figures in BENCHMARKS.md and the README).
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::CleanArgs;
+use crate::decide::Params;
+use crate::document::{Fields, SiteFrom};
+use crate::fingerprint::ShingleParams;
+use crate::rules::{RuleErrors, RuleSet};
+
+/// A line in this many documents is corpus boilerplate.
+pub const DEFAULT_MIN_DOCS: u32 = 5;
+/// A line on this many pages of one site is that site's boilerplate.
+pub const DEFAULT_SITE_MIN_PAGES: u32 = 2;
+/// ...when that is also this share of the site's pages.
+pub const DEFAULT_SITE_MIN_SHARE: f64 = 0.0;
+/// Share of a line's shingles that must be frequent for the line to count as frequent.
+pub const DEFAULT_NEAR_SHARE: f64 = 0.9;
+pub const DEFAULT_SHINGLE_WORDS: usize = 3;
+/// Lines longer than this (in words) are not shingled: see [`ShingleParams`].
+pub const DEFAULT_SHINGLE_MAX_LINE_WORDS: usize = 24;
+pub const DEFAULT_BLOCK_MAX_GAP_LINES: usize = 2;
+pub const DEFAULT_BLOCK_GAP_MAX_WORDS: u32 = 6;
+pub const DEFAULT_BLOCK_HEADING_MIN_LINES: usize = 3;
+pub const DEFAULT_BLOCK_HEADING_MAX_WORDS: u32 = 5;
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
+/// Records are processed in batches of about this many bytes (results do not depend on it).
+pub const BATCH_BYTES: usize = 8 << 20;
+
+/// A configuration that cannot run; nothing has been read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Rules(#[from] RuleErrors),
+}
+
+/// Everything `deboil clean` needs, validated.
+#[derive(Debug, Clone)]
+pub struct CleanConfig {
+    pub inputs: Vec<PathBuf>,
+    pub outputs: Outputs,
+    pub fields: Fields,
+    pub rules: RuleSet,
+    pub params: Params,
+    pub shingles: ShingleParams,
+    pub threads: usize,
+    pub max_record_bytes: usize,
+    pub batch_bytes: usize,
+    /// Draw a progress bar (stderr is a terminal and not `--quiet`).
+    pub progress: bool,
+    /// Print the summary on stderr.
+    pub summary: bool,
+}
+
+/// Where each output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outputs {
+    pub clean: PathBuf,
+    pub rejected: Option<PathBuf>,
+    pub audit: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+}
+
+impl CleanConfig {
+    pub fn from_args(args: CleanArgs, stderr_is_terminal: bool) -> Result<Self, ConfigError> {
+        let usage = |m: String| Err(ConfigError::Usage(m));
+        let params = Params {
+            corpus_min_docs: args.min_docs.unwrap_or(DEFAULT_MIN_DOCS),
+            site_min_pages: args.site_min_pages.unwrap_or(DEFAULT_SITE_MIN_PAGES),
+            site_min_share: args.site_min_share.unwrap_or(DEFAULT_SITE_MIN_SHARE),
+            near_min_share: args.near_share.unwrap_or(DEFAULT_NEAR_SHARE),
+            block_max_gap_lines: DEFAULT_BLOCK_MAX_GAP_LINES,
+            block_gap_max_words: DEFAULT_BLOCK_GAP_MAX_WORDS,
+            block_heading_min_lines: DEFAULT_BLOCK_HEADING_MIN_LINES,
+            block_heading_max_words: DEFAULT_BLOCK_HEADING_MAX_WORDS,
+        };
+        if params.corpus_min_docs < 2 {
+            return usage("--min-docs must be at least 2 (every line is in one document)".into());
+        }
+        if params.site_min_pages < 2 {
+            return usage("--site-min-pages must be at least 2".into());
+        }
+        for (flag, v) in [
+            ("--site-min-share", params.site_min_share),
+            ("--near-share", params.near_min_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return usage(format!("{flag} must be between 0 and 1, not {v}"));
+            }
+        }
+        let shingles = ShingleParams {
+            words: args.shingle_words.unwrap_or(DEFAULT_SHINGLE_WORDS),
+            max_line_words: DEFAULT_SHINGLE_MAX_LINE_WORDS,
+        };
+        if shingles.words == 0 {
+            return usage("--shingle-words must be at least 1".into());
+        }
+        let threads = match args.threads {
+            Some(0) => return usage("--threads must be at least 1".into()),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let max_record_bytes = args.max_record_bytes.unwrap_or(DEFAULT_MAX_RECORD_BYTES);
+        if max_record_bytes == 0 {
+            return usage("--max-record-bytes must be at least 1".into());
+        }
+
+        let site = match (args.site_field, args.site_from_url) {
+            (Some(f), _) => SiteFrom::Field(f),
+            (None, Some(f)) => SiteFrom::UrlField(f),
+            (None, None) => SiteFrom::Auto,
+        };
+        let fields = Fields {
+            text: args.text_field,
+            id: args.id_field,
+            site,
+        };
+
+        let rejected = args
+            .rejected
+            .or_else(|| default_rejected_path(&args.output));
+        let outputs = Outputs {
+            clean: args.output,
+            rejected,
+            audit: args.audit,
+            report: args.report,
+        };
+        check_outputs(&outputs, &args.inputs)?;
+
+        let rules = load_rules(!args.no_default_rules, &args.rule_files)?;
+        Ok(CleanConfig {
+            inputs: args.inputs,
+            outputs,
+            fields,
+            rules,
+            params,
+            shingles,
+            threads,
+            max_record_bytes,
+            batch_bytes: BATCH_BYTES,
+            progress: stderr_is_terminal && !args.quiet,
+            summary: !args.quiet,
+        })
+    }
+}
+
+/// `out/clean.jsonl.zst` → `out/clean.rejected.jsonl.zst`; none for stdout.
+pub fn default_rejected_path(output: &Path) -> Option<PathBuf> {
+    if output.as_os_str() == "-" {
+        return None;
+    }
+    let name = output.file_name()?.to_string_lossy().into_owned();
+    let (stem, ext) = match name.find('.') {
+        Some(0) | None => (name.as_str(), ""),
+        Some(i) => (&name[..i], &name[i..]),
+    };
+    Some(output.with_file_name(format!(
+        "{stem}.rejected{}",
+        if ext.is_empty() { ".jsonl" } else { ext }
+    )))
+}
+
+fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigError> {
+    let named = [
+        ("--output", Some(&outputs.clean)),
+        ("--rejected", outputs.rejected.as_ref()),
+        ("--audit", outputs.audit.as_ref()),
+        ("--report", outputs.report.as_ref()),
+    ];
+    let files: Vec<(&str, &PathBuf)> = named
+        .iter()
+        .filter_map(|(flag, p)| p.map(|p| (*flag, p)))
+        .filter(|(_, p)| p.as_os_str() != "-")
+        .collect();
+    for (i, (flag, path)) in files.iter().enumerate() {
+        if let Some((other, _)) = files[..i].iter().find(|(_, p)| same_path(p, path)) {
+            return Err(ConfigError::Usage(format!(
+                "{other} and {flag} both name {}",
+                path.display()
+            )));
+        }
+        if inputs.iter().any(|input| same_path(input, path)) {
+            return Err(ConfigError::Usage(format!(
+                "{flag} {} is also an input",
+                path.display()
+            )));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(ConfigError::Usage(format!(
+                "{flag} {}: folder {} does not exist",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
+    let stdout = named
+        .iter()
+        .filter(|(_, p)| p.is_some_and(|p| p.as_os_str() == "-"))
+        .count();
+    if stdout > 1 {
+        return Err(ConfigError::Usage(
+            "only one output can be stdout (-)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (a.canonicalize(), b.canonicalize()),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+/// Loads the built-in rules (unless turned off) and the named files; every bad line of
+/// every file is reported together.
+pub fn load_rules(defaults: bool, files: &[PathBuf]) -> Result<RuleSet, ConfigError> {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    if defaults {
+        match RuleSet::default_rules() {
+            Ok(r) => rules.extend(r),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    for path in files {
+        let name = path.display().to_string();
+        let parsed = std::fs::File::open(path)
+            .map_err(|e| {
+                RuleErrors(vec![crate::rules::RuleError {
+                    file: name.clone(),
+                    line: 0,
+                    id: None,
+                    message: format!("cannot open: {e}"),
+                }])
+            })
+            .and_then(|f| crate::rules::parse(std::io::BufReader::new(f), &name));
+        match parsed {
+            Ok(r) => rules.extend(r),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RuleErrors(errors).into());
+    }
+    if rules.is_empty() {
+        return Ok(RuleSet::empty());
+    }
+    Ok(RuleSet::compile(rules)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejected_path_sits_beside_the_output() {
+        assert_eq!(
+            default_rejected_path(Path::new("out/clean.jsonl.zst")),
+            Some(PathBuf::from("out/clean.rejected.jsonl.zst"))
+        );
+        assert_eq!(
+            default_rejected_path(Path::new("clean")),
+            Some(PathBuf::from("clean.rejected.jsonl"))
+        );
+        assert_eq!(default_rejected_path(Path::new("-")), None);
+    }
+
+    #[test]
+    fn outputs_must_differ_and_not_overwrite_inputs() {
+        let o = |clean: &str, audit: Option<&str>| Outputs {
+            clean: clean.into(),
+            rejected: None,
+            audit: audit.map(PathBuf::from),
+            report: None,
+        };
+        assert!(check_outputs(&o("a.jsonl", Some("a.jsonl")), &[]).is_err());
+        assert!(check_outputs(&o("in.jsonl", None), &["in.jsonl".into()]).is_err());
+        assert!(check_outputs(&o("-", Some("-")), &[]).is_err());
+        assert!(check_outputs(&o("a.jsonl", Some("b.jsonl")), &[]).is_ok());
+        assert!(check_outputs(&o("/no/such/dir/a.jsonl", None), &[]).is_err());
+    }
+}

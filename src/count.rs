@@ -1,0 +1,282 @@
+//! Pass 1: in how many documents of the corpus, and on how many pages of the same site,
+//! each line and each shingle occurs.
+//!
+//! Tables hold fingerprints and counts, never strings. Each document contributes every
+//! fingerprint once, so counts are document frequencies. Adding is commutative, so the
+//! tables are identical whatever the thread count or batch boundaries. The tables are
+//! sharded by the fingerprint's top bits so that a batch is merged by all threads at once.
+
+use std::collections::HashMap;
+
+use nohash_hasher::BuildNoHashHasher;
+use rayon::prelude::*;
+
+use crate::fingerprint::{Prepared, on_site, site_hash};
+
+/// Fingerprints are already uniform hashes, so the table does not hash them again.
+type FpMap = HashMap<u64, u32, BuildNoHashHasher<u64>>;
+
+const SHARD_BITS: u32 = 4;
+const SHARDS: usize = 1 << SHARD_BITS;
+
+fn shard_of(key: u64) -> usize {
+    (key >> (64 - SHARD_BITS)) as usize
+}
+
+/// The fingerprints one document contributes, each once, sorted (so each shard's keys are
+/// one contiguous run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocKeys {
+    pub lines: Vec<u64>,
+    pub shingles: Vec<u64>,
+    /// Line and shingle fingerprints combined with the site's, when the site is known.
+    pub site_lines: Vec<u64>,
+    pub site_shingles: Vec<u64>,
+    pub site: Option<u64>,
+}
+
+impl DocKeys {
+    pub fn new(prepared: &Prepared, site: Option<&str>) -> Self {
+        let mut lines: Vec<u64> = prepared.lines.iter().filter_map(|l| l.key).collect();
+        let mut shingles = prepared.shingles.clone();
+        sort_unique(&mut lines);
+        sort_unique(&mut shingles);
+        let site = site.map(site_hash);
+        let (site_lines, site_shingles) = match site {
+            Some(s) => {
+                let mut sl: Vec<u64> = lines.iter().map(|&k| on_site(s, k)).collect();
+                let mut ss: Vec<u64> = shingles.iter().map(|&k| on_site(s, k)).collect();
+                sort_unique(&mut sl);
+                sort_unique(&mut ss);
+                (sl, ss)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        DocKeys {
+            lines,
+            shingles,
+            site_lines,
+            site_shingles,
+            site,
+        }
+    }
+}
+
+fn sort_unique(keys: &mut Vec<u64>) {
+    keys.sort_unstable();
+    keys.dedup();
+}
+
+/// A sharded fingerprint → document-count table.
+#[derive(Debug, Clone)]
+struct Table {
+    shards: Vec<FpMap>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            shards: (0..SHARDS).map(|_| FpMap::default()).collect(),
+        }
+    }
+}
+
+impl Table {
+    fn get(&self, key: u64) -> u32 {
+        self.shards[shard_of(key)].get(&key).copied().unwrap_or(0)
+    }
+
+    /// Adds one to every key of every document; `keys` picks which sorted list of a
+    /// document to add.
+    fn add_batch(&mut self, batch: &[DocKeys], keys: fn(&DocKeys) -> &[u64]) {
+        self.shards
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(shard, map)| {
+                for doc in batch {
+                    let all = keys(doc);
+                    let lo = all.partition_point(|&k| shard_of(k) < shard);
+                    let hi = all.partition_point(|&k| shard_of(k) <= shard);
+                    for &k in &all[lo..hi] {
+                        let count = map.entry(k).or_insert(0);
+                        *count = count.saturating_add(1);
+                    }
+                }
+            });
+    }
+
+    fn merge(&mut self, other: Table) {
+        self.shards
+            .par_iter_mut()
+            .zip(other.shards)
+            .for_each(|(mine, theirs)| {
+                for (k, v) in theirs {
+                    let count = mine.entry(k).or_insert(0);
+                    *count = count.saturating_add(v);
+                }
+            });
+    }
+
+    fn len(&self) -> usize {
+        self.shards.iter().map(HashMap::len).sum()
+    }
+
+    fn capacity(&self) -> usize {
+        self.shards.iter().map(HashMap::capacity).sum()
+    }
+}
+
+/// Document frequencies of every fingerprint in the corpus.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    docs: u64,
+    lines: Table,
+    shingles: Table,
+    site_lines: Table,
+    site_shingles: Table,
+    site_pages: FpMap,
+}
+
+/// Size of the tables, for the report and the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TableStats {
+    pub distinct_lines: u64,
+    pub distinct_shingles: u64,
+    pub distinct_site_lines: u64,
+    pub distinct_site_shingles: u64,
+    pub sites: u64,
+    /// Approximate heap bytes held by all tables.
+    pub table_bytes: u64,
+}
+
+impl Counts {
+    /// Adds a batch of documents. Documents within a batch may come in any order.
+    pub fn add_batch(&mut self, batch: &[DocKeys]) {
+        self.docs += batch.len() as u64;
+        self.lines.add_batch(batch, |d| &d.lines);
+        self.shingles.add_batch(batch, |d| &d.shingles);
+        self.site_lines.add_batch(batch, |d| &d.site_lines);
+        self.site_shingles.add_batch(batch, |d| &d.site_shingles);
+        for site in batch.iter().filter_map(|d| d.site) {
+            *self.site_pages.entry(site).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds another table (a shard of the corpus counted elsewhere).
+    pub fn merge(&mut self, other: Counts) {
+        self.docs += other.docs;
+        self.lines.merge(other.lines);
+        self.shingles.merge(other.shingles);
+        self.site_lines.merge(other.site_lines);
+        self.site_shingles.merge(other.site_shingles);
+        for (k, v) in other.site_pages {
+            *self.site_pages.entry(k).or_insert(0) += v;
+        }
+    }
+
+    /// Documents counted.
+    pub fn docs(&self) -> u64 {
+        self.docs
+    }
+
+    /// Documents holding the line.
+    pub fn line_docs(&self, key: u64) -> u32 {
+        self.lines.get(key)
+    }
+
+    /// Documents holding the shingle.
+    pub fn shingle_docs(&self, key: u64) -> u32 {
+        self.shingles.get(key)
+    }
+
+    /// Pages of `site` holding the line.
+    pub fn site_line_pages(&self, site: u64, key: u64) -> u32 {
+        self.site_lines.get(on_site(site, key))
+    }
+
+    /// Pages of `site` holding the shingle.
+    pub fn site_shingle_pages(&self, site: u64, key: u64) -> u32 {
+        self.site_shingles.get(on_site(site, key))
+    }
+
+    /// Pages counted for `site`.
+    pub fn site_pages(&self, site: u64) -> u32 {
+        self.site_pages.get(&site).copied().unwrap_or(0)
+    }
+
+    pub fn stats(&self) -> TableStats {
+        let entry = std::mem::size_of::<(u64, u32)>() + 1;
+        let tables = [
+            &self.lines,
+            &self.shingles,
+            &self.site_lines,
+            &self.site_shingles,
+        ];
+        let buckets: usize =
+            tables.iter().map(|t| t.capacity()).sum::<usize>() + self.site_pages.capacity();
+        TableStats {
+            distinct_lines: self.lines.len() as u64,
+            distinct_shingles: self.shingles.len() as u64,
+            distinct_site_lines: self.site_lines.len() as u64,
+            distinct_site_shingles: self.site_shingles.len() as u64,
+            sites: self.site_pages.len() as u64,
+            table_bytes: (buckets * entry) as u64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::{ShingleParams, line_hash, prepare};
+
+    const PARAMS: ShingleParams = ShingleParams {
+        words: 3,
+        max_line_words: 40,
+    };
+
+    fn keys(text: &str, site: Option<&str>) -> DocKeys {
+        DocKeys::new(&prepare(text, &PARAMS), site)
+    }
+
+    #[test]
+    fn a_line_counts_once_per_document() {
+        let mut counts = Counts::default();
+        counts.add_batch(&[
+            keys("footer\nfooter\nbody one", Some("a.com")),
+            keys("footer\nbody two", Some("a.com")),
+            keys("footer", Some("b.com")),
+        ]);
+        let footer = line_hash("footer");
+        assert_eq!(counts.docs(), 3);
+        assert_eq!(counts.line_docs(footer), 3);
+        assert_eq!(counts.line_docs(line_hash("body one")), 1);
+        let a = site_hash("a.com");
+        assert_eq!(counts.site_pages(a), 2);
+        assert_eq!(counts.site_line_pages(a, footer), 2);
+        assert_eq!(counts.site_line_pages(site_hash("b.com"), footer), 1);
+    }
+
+    #[test]
+    fn batches_and_merges_agree() {
+        let docs: Vec<DocKeys> = (0..50)
+            .map(|i| keys(&format!("line {}\nshared footer\nx{}", i % 7, i % 3), None))
+            .collect();
+        let mut whole = Counts::default();
+        whole.add_batch(&docs);
+        let mut left = Counts::default();
+        left.add_batch(&docs[..20]);
+        let mut right = Counts::default();
+        right.add_batch(&docs[20..]);
+        left.merge(right);
+        let (w, l) = (whole.stats(), left.stats());
+        assert_eq!(w.distinct_lines, l.distinct_lines);
+        assert_eq!(w.distinct_shingles, l.distinct_shingles);
+        for doc in &docs {
+            for &k in &doc.lines {
+                assert_eq!(whole.line_docs(k), left.line_docs(k));
+            }
+        }
+        assert_eq!(whole.line_docs(line_hash("shared footer")), 50);
+    }
+}

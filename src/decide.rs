@@ -1,0 +1,565 @@
+//! Pass 2's pure core: given a document's fingerprinted lines, the corpus counts and the
+//! rules, say for every line whether it stays, and if not, why.
+//!
+//! Nothing here reads files, formats output or knows about threads; [`crate::pipeline`]
+//! calls [`decide`] for each document and [`crate::report`] writes what it returns.
+//!
+//! The order of evidence, strongest first:
+//! 1. `rule`: a rule matched (a `cut` rule removes the rest of the document too);
+//! 2. `corpus`: the line, or most of its shingles, occurs in many documents of the corpus;
+//! 3. `site`: the line, or most of its shingles, occurs on many pages of the document's site;
+//! 4. `repeat`: a later copy of a line seen earlier in the same document;
+//! 5. `block`: a line inside a run of removed or repeated lines at the end of the document
+//!    (or of removed lines at its start): footers, link lists, navigation.
+//!
+//! A content line that is merely repeated keeps its first copy; boilerplate loses every
+//! copy, because its first copy is caught by one of the other stages.
+
+use std::collections::HashMap;
+
+use nohash_hasher::BuildNoHashHasher;
+
+use crate::count::Counts;
+use crate::fingerprint::{LinePrint, Prepared};
+use crate::rules::{Action, RuleSet};
+
+/// Thresholds of the decision stage. Defaults live in [`crate::config`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// A line in at least this many documents is corpus boilerplate.
+    pub corpus_min_docs: u32,
+    /// A line on at least this many pages of its site is site boilerplate...
+    pub site_min_pages: u32,
+    /// ...provided that is also at least this share of the site's pages.
+    pub site_min_share: f64,
+    /// A line whose shingles are at least this share frequent counts as frequent itself.
+    pub near_min_share: f64,
+    /// A block may bridge this many consecutive short lines that are not removed.
+    pub block_max_gap_lines: usize,
+    /// Lines of at most this many words may be bridged inside a block.
+    pub block_gap_max_words: u32,
+    /// A trailing block of at least this many removed lines also takes the short heading
+    /// line just above it ("More from …", "Related").
+    pub block_heading_min_lines: usize,
+    /// A heading has at most this many words and no sentence-final punctuation.
+    pub block_heading_max_words: u32,
+}
+
+/// Why a line was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    Rule,
+    Corpus,
+    Site,
+    Repeat,
+    Block,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 5] = [
+        Reason::Rule,
+        Reason::Corpus,
+        Reason::Site,
+        Reason::Repeat,
+        Reason::Block,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Rule => "rule",
+            Reason::Corpus => "corpus",
+            Reason::Site => "site",
+            Reason::Repeat => "repeat",
+            Reason::Block => "block",
+        }
+    }
+}
+
+/// What was known about a line when it was judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Evidence {
+    /// Documents of the corpus holding the line.
+    pub docs: u32,
+    /// Pages of the document's site holding the line (0 without a site).
+    pub site_pages: u32,
+    /// Pages of the document's site in the corpus (0 without a site).
+    pub site_size: u32,
+    /// Copies of the line in its own document.
+    pub copies: u32,
+    /// Share of the line's shingles that are frequent, when that decided.
+    pub near_share: Option<f32>,
+    /// Index of the matching rule in the [`RuleSet`].
+    pub rule: Option<usize>,
+}
+
+/// The verdict on one line. Blank lines get `removed: None`; whether they are written
+/// depends on their neighbours (see [`keep_mask`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineVerdict {
+    pub removed: Option<Reason>,
+    pub evidence: Evidence,
+}
+
+/// The verdict on a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// One verdict per line of the document.
+    Lines(Vec<LineVerdict>),
+    /// A `drop-doc` rule matched `line` (0-based).
+    DropDoc { rule: usize, line: usize },
+}
+
+/// The site of a document, as counted in pass 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Site {
+    pub hash: u64,
+    pub pages: u32,
+}
+
+/// Judges every line of one document.
+pub fn decide(
+    text: &str,
+    doc: &Prepared,
+    site: Option<Site>,
+    counts: &Counts,
+    rules: &RuleSet,
+    params: &Params,
+) -> Verdict {
+    let lines = &doc.lines;
+    let mut verdicts = vec![LineVerdict::default(); lines.len()];
+
+    // Rules first: a drop-doc anywhere decides the whole document.
+    let mut cut: Option<(usize, usize)> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let content = line.span.content(text);
+        if line.key.is_none() && content.trim().is_empty() {
+            continue;
+        }
+        let Some(rule) = rules.first_match(content) else {
+            continue;
+        };
+        match rules.rule(rule).action {
+            Action::DropDoc => return Verdict::DropDoc { rule, line: i },
+            Action::Cut => {
+                cut.get_or_insert((i, rule));
+            }
+            Action::Drop => {
+                verdicts[i].removed = Some(Reason::Rule);
+                verdicts[i].evidence.rule = Some(rule);
+            }
+        }
+    }
+    if let Some((from, rule)) = cut {
+        for (v, line) in verdicts[from..].iter_mut().zip(&lines[from..]) {
+            if line.key.is_some() || !line.span.content(text).trim().is_empty() {
+                v.removed = Some(Reason::Rule);
+                v.evidence.rule = Some(rule);
+            }
+        }
+    }
+
+    let copies = copies_in_document(lines.iter().filter_map(|l| l.exact));
+    let site_size = site.map_or(0, |s| s.pages);
+    let site_counts = site.filter(|s| s.pages >= params.site_min_pages);
+    let mut first_seen: HashMap<u64, (), BuildNoHashHasher<u64>> = HashMap::default();
+    for (i, line) in lines.iter().enumerate() {
+        let (Some(key), Some(exact)) = (line.key, line.exact) else {
+            continue;
+        };
+        let first_copy = first_seen.insert(exact, ()).is_none();
+        let v = &mut verdicts[i];
+        let ev = &mut v.evidence;
+        ev.docs = counts.line_docs(key);
+        ev.copies = copies.get(&exact).copied().unwrap_or(1);
+        ev.site_size = site_size;
+        if let Some(s) = site {
+            ev.site_pages = counts.site_line_pages(s.hash, key);
+        }
+        if v.removed.is_some() {
+            continue;
+        }
+        let site_frequent =
+            |pages: u32| site_counts.is_some_and(|s| site_frequent(pages, s.pages, params));
+        v.removed = if ev.docs >= params.corpus_min_docs {
+            Some(Reason::Corpus)
+        } else if site_frequent(ev.site_pages) {
+            Some(Reason::Site)
+        } else if let Some((reason, share)) =
+            near_repeat(doc.shingles_of(line), site_counts, counts, params)
+        {
+            ev.near_share = Some(share);
+            Some(reason)
+        } else if !first_copy {
+            Some(Reason::Repeat)
+        } else {
+            None
+        };
+    }
+
+    mark_blocks(text, lines, &mut verdicts, params);
+    Verdict::Lines(verdicts)
+}
+
+fn site_frequent(pages: u32, site_pages: u32, params: &Params) -> bool {
+    pages >= params.site_min_pages
+        && f64::from(pages) >= params.site_min_share * f64::from(site_pages)
+}
+
+fn copies_in_document(
+    keys: impl Iterator<Item = u64>,
+) -> HashMap<u64, u32, BuildNoHashHasher<u64>> {
+    let mut copies: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+    for key in keys {
+        *copies.entry(key).or_insert(0) += 1;
+    }
+    copies
+}
+
+/// When most of a line's shingles are frequent in the corpus or on its site, the line is
+/// a variant of a frequent line ("Posted by <name> on <date>").
+fn near_repeat(
+    shingles: &[u64],
+    site: Option<Site>,
+    counts: &Counts,
+    params: &Params,
+) -> Option<(Reason, f32)> {
+    if shingles.is_empty() {
+        return None;
+    }
+    let n = shingles.len() as f64;
+    let corpus = shingles
+        .iter()
+        .filter(|&&s| counts.shingle_docs(s) >= params.corpus_min_docs)
+        .count() as f64
+        / n;
+    if corpus >= params.near_min_share {
+        return Some((Reason::Corpus, corpus as f32));
+    }
+    let s = site?;
+    let on_site = shingles
+        .iter()
+        .filter(|&&k| site_frequent(counts.site_shingle_pages(s.hash, k), s.pages, params))
+        .count() as f64
+        / n;
+    (on_site >= params.near_min_share).then_some((Reason::Site, on_site as f32))
+}
+
+/// Removes the head and tail blocks: runs of removed lines at either end of the document,
+/// bridging short lines that sit between them. At the tail, first copies of lines that
+/// repeat in the document count as removed too, because a page's footer and link lists are
+/// where text is printed twice; at the head they do not, because a title printed again in
+/// the body is still the title.
+fn mark_blocks(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], params: &Params) {
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].key.is_some() || !lines[i].span.content(text).trim().is_empty())
+        .collect();
+    // A short line that is not a sentence ("More Articles", "Home") may sit inside a block.
+    let is_short = |i: usize| {
+        lines[i].words <= params.block_gap_max_words && !ends_sentence(lines[i].span.content(text))
+    };
+
+    // Tail. Copies here are counted with digits folded, so "Copyright 2019" printed under
+    // "Copyright 2020" is the footer printed twice.
+    let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
+    let repeated = |i: usize| {
+        lines[i]
+            .key
+            .is_some_and(|k| loose.get(&k).is_some_and(|&n| n > 1))
+    };
+    let tail_candidate = |i: usize| verdicts[i].removed.is_some() || repeated(i);
+    let tail = scan(
+        nonblank.iter().rev().copied(),
+        tail_candidate,
+        is_short,
+        true,
+        params,
+    );
+    if let Some((inner, found)) = tail {
+        let pos = nonblank.iter().position(|&i| i == inner).unwrap_or(0);
+        let mut from = pos;
+        if found >= params.block_heading_min_lines && pos > 0 {
+            let above = nonblank[pos - 1];
+            if verdicts[above].removed.is_none() && is_heading(text, &lines[above], params) {
+                from = pos - 1;
+            }
+        }
+        for &i in &nonblank[from..] {
+            verdicts[i].removed.get_or_insert(Reason::Block);
+        }
+    }
+
+    // Head.
+    let head_candidate = |i: usize| verdicts[i].removed.is_some();
+    let head = scan(
+        nonblank.iter().copied(),
+        head_candidate,
+        is_short,
+        false,
+        params,
+    );
+    if let Some((inner, _)) = head {
+        for &i in nonblank.iter().take_while(|&&i| i <= inner) {
+            verdicts[i].removed.get_or_insert(Reason::Block);
+        }
+    }
+}
+
+/// Walks from an edge of the document inwards; returns the innermost candidate line that is
+/// still connected to the edge, and how many candidates were passed. `edge_gap` lets short
+/// lines stand between the edge and the first candidate ("More Articles" under a list).
+fn scan(
+    order: impl Iterator<Item = usize>,
+    candidate: impl Fn(usize) -> bool,
+    short: impl Fn(usize) -> bool,
+    edge_gap: bool,
+    params: &Params,
+) -> Option<(usize, usize)> {
+    let mut inner = None;
+    let mut found = 0;
+    let mut gap = 0;
+    for i in order {
+        if candidate(i) {
+            inner = Some(i);
+            found += 1;
+            gap = 0;
+        } else if short(i) && gap < params.block_max_gap_lines && (edge_gap || inner.is_some()) {
+            gap += 1;
+        } else {
+            break;
+        }
+    }
+    inner.map(|i| (i, found))
+}
+
+fn is_heading(text: &str, line: &LinePrint, params: &Params) -> bool {
+    line.words > 0
+        && line.words <= params.block_heading_max_words
+        && !ends_sentence(line.span.content(text))
+}
+
+/// Ends in sentence punctuation, perhaps followed by closing quotes or brackets.
+fn ends_sentence(line: &str) -> bool {
+    let end = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』']);
+    end.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// Which lines are written: every line not removed, and blank lines only where they stand
+/// before a kept line with another kept line somewhere above (so removing a header or a
+/// footer leaves no empty lines at either end, and paragraphs stay apart).
+pub fn keep_mask(text: &str, lines: &[LinePrint], verdicts: &[LineVerdict]) -> Vec<bool> {
+    let blank = |i: usize| lines[i].key.is_none() && lines[i].span.content(text).trim().is_empty();
+    let mut keep: Vec<bool> = verdicts.iter().map(|v| v.removed.is_none()).collect();
+    let mut kept_above = false;
+    for (i, k) in keep.iter_mut().enumerate() {
+        if !blank(i) {
+            kept_above |= *k;
+        } else if !kept_above {
+            *k = false;
+        }
+    }
+    let mut next_kept = false;
+    for (i, k) in keep.iter_mut().enumerate().rev() {
+        if !blank(i) {
+            next_kept = *k;
+        } else if !next_kept {
+            *k = false;
+        }
+    }
+    keep
+}
+
+/// The cleaned text: the kept lines with their own terminators. A text that did not end in
+/// a newline does not gain one.
+pub fn clean_text(text: &str, lines: &[LinePrint], keep: &[bool]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (line, &k) in lines.iter().zip(keep) {
+        if k {
+            out.push_str(&text[line.span.start..line.span.next]);
+        }
+    }
+    if !text.ends_with('\n') && out.ends_with('\n') {
+        out.pop();
+        if out.ends_with('\r') {
+            out.pop();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::DocKeys;
+    use crate::fingerprint::{ShingleParams, prepare};
+    use crate::rules::parse;
+
+    const SHINGLES: ShingleParams = ShingleParams {
+        words: 3,
+        max_line_words: 24,
+    };
+
+    fn params() -> Params {
+        Params {
+            corpus_min_docs: 3,
+            site_min_pages: 2,
+            site_min_share: 0.0,
+            near_min_share: 0.8,
+            block_max_gap_lines: 2,
+            block_gap_max_words: 6,
+            block_heading_min_lines: 3,
+            block_heading_max_words: 5,
+        }
+    }
+
+    fn counted(docs: &[&str]) -> Counts {
+        let mut counts = Counts::default();
+        let keys: Vec<DocKeys> = docs
+            .iter()
+            .map(|d| DocKeys::new(&prepare(d, &SHINGLES), None))
+            .collect();
+        counts.add_batch(&keys);
+        counts
+    }
+
+    fn clean(text: &str, counts: &Counts, rules: &RuleSet) -> (String, Vec<Option<Reason>>) {
+        let doc = prepare(text, &SHINGLES);
+        match decide(text, &doc, None, counts, rules, &params()) {
+            Verdict::Lines(v) => {
+                let keep = keep_mask(text, &doc.lines, &v);
+                (
+                    clean_text(text, &doc.lines, &keep),
+                    v.iter().map(|l| l.removed).collect(),
+                )
+            }
+            Verdict::DropDoc { .. } => panic!("dropped"),
+        }
+    }
+
+    #[test]
+    fn repeated_body_line_keeps_its_first_copy() {
+        let text = "Lead paragraph of the story, long enough to be real.\nPhoto caption here.\nLead paragraph of the story, long enough to be real.\nA closing paragraph that says something else entirely.\n";
+        let (out, reasons) = clean(text, &counted(&[text]), &RuleSet::empty());
+        assert_eq!(
+            out,
+            "Lead paragraph of the story, long enough to be real.\nPhoto caption here.\nA closing paragraph that says something else entirely.\n"
+        );
+        assert_eq!(reasons[2], Some(Reason::Repeat));
+    }
+
+    #[test]
+    fn footer_printed_twice_loses_both_copies() {
+        let text = "A long article body paragraph that carries the actual story being told.\nFooter licence 123\nCopyright line\n\nFooter licence 123\nCopyright line";
+        let (out, reasons) = clean(text, &counted(&[text]), &RuleSet::empty());
+        assert_eq!(
+            out,
+            "A long article body paragraph that carries the actual story being told."
+        );
+        assert_eq!(
+            reasons,
+            [
+                None,
+                Some(Reason::Block),
+                Some(Reason::Block),
+                None,
+                Some(Reason::Repeat),
+                Some(Reason::Repeat)
+            ]
+        );
+    }
+
+    #[test]
+    fn corpus_frequent_lines_go_everywhere() {
+        let docs = [
+            "Story one is about rain in the north.\nShare this page",
+            "Story two is about sun in the south.\nShare this page",
+            "Story three is about wind.\nShare this page",
+        ];
+        let counts = counted(&docs);
+        let (out, reasons) = clean(docs[0], &counts, &RuleSet::empty());
+        assert_eq!(out, "Story one is about rain in the north.");
+        assert_eq!(reasons[1], Some(Reason::Corpus));
+    }
+
+    #[test]
+    fn near_repeats_by_shingles() {
+        let docs = [
+            "Body one.\nposted by the staff writer team of the daily news desk alpha",
+            "Body two.\nposted by the staff writer team of the daily news desk beta",
+            "Body three.\nposted by the staff writer team of the daily news desk gamma",
+        ];
+        let counts = counted(&docs);
+        let doc = prepare(docs[0], &SHINGLES);
+        let Verdict::Lines(v) = decide(docs[0], &doc, None, &counts, &RuleSet::empty(), &params())
+        else {
+            panic!("dropped")
+        };
+        assert_eq!(v[1].removed, Some(Reason::Corpus));
+        assert!(v[1].evidence.near_share.expect("near") >= 0.8);
+    }
+
+    #[test]
+    fn rules_drop_cut_and_drop_doc() {
+        let rules = RuleSet::compile(
+            parse(
+                &b"t.drop drop ^Read more:\nt.cut cut ^-END-$\nt.doc drop-doc ^404$\n"[..],
+                "t.rules",
+            )
+            .expect("parse"),
+        )
+        .expect("compile");
+        let text = "Body stays here as a full sentence.\nRead more: other story\nSecond body line stays too.\n-END-\nnav one\nnav two\n";
+        let (out, reasons) = clean(text, &counted(&[text]), &rules);
+        assert_eq!(
+            out,
+            "Body stays here as a full sentence.\nSecond body line stays too.\n"
+        );
+        assert_eq!(reasons[1], Some(Reason::Rule));
+        assert_eq!(reasons[5], Some(Reason::Rule));
+        let doc = prepare("x\n404\n", &SHINGLES);
+        let verdict = decide(
+            "x\n404\n",
+            &doc,
+            None,
+            &Counts::default(),
+            &rules,
+            &params(),
+        );
+        assert_eq!(verdict, Verdict::DropDoc { rule: 2, line: 1 });
+    }
+
+    #[test]
+    fn tail_list_takes_its_heading_but_not_the_last_sentence() {
+        let text = "The talks proceeded in a comradely and constructive atmosphere. -0-\nMore From Agency\nteaser one\nMay 1\nteaser one\nteaser two\nMay 1\nteaser two\nMore Articles\n";
+        let (out, _) = clean(text, &counted(&[text]), &RuleSet::empty());
+        assert_eq!(
+            out,
+            "The talks proceeded in a comradely and constructive atmosphere. -0-\n"
+        );
+    }
+
+    #[test]
+    fn title_repeated_in_body_is_kept_at_the_head() {
+        let text = "Big news today\nBig news today\nThe story itself follows in a long paragraph of text.\n";
+        let (out, _) = clean(text, &counted(&[text]), &RuleSet::empty());
+        assert_eq!(
+            out,
+            "Big news today\nThe story itself follows in a long paragraph of text.\n"
+        );
+    }
+
+    #[test]
+    fn kept_lines_are_a_subsequence_and_no_newline_is_invented() {
+        let text = "keep one\n\nbad\n\nkeep two";
+        let doc = prepare(text, &SHINGLES);
+        let mut v = vec![LineVerdict::default(); doc.lines.len()];
+        v[2].removed = Some(Reason::Rule);
+        let keep = keep_mask(text, &doc.lines, &v);
+        assert_eq!(keep, [true, false, false, true, true]);
+        assert_eq!(clean_text(text, &doc.lines, &keep), "keep one\n\nkeep two");
+        v[4].removed = Some(Reason::Rule);
+        let keep = keep_mask(text, &doc.lines, &v);
+        assert_eq!(clean_text(text, &doc.lines, &keep), "keep one");
+    }
+}

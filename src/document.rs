@@ -1,0 +1,360 @@
+//! The document: its id, its text, its site, and the form it came in, so that it can be
+//! written back with every other field untouched.
+//!
+//! A JSON record is not rebuilt: its text value is spliced out of the original bytes and the
+//! cleaned text spliced in, so field order, number formatting and unknown fields survive
+//! byte for byte. Reading bytes from files is [`crate::io`]'s job; this module only parses
+//! one record that is already in memory.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// Which fields carry the text, the id and the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub text: String,
+    pub id: String,
+    pub site: SiteFrom,
+}
+
+/// Where a document's site comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteFrom {
+    /// The value of this field, as written.
+    Field(String),
+    /// The host (without `www.`) of the URL in this field.
+    UrlField(String),
+    /// The host of a `url` field when a record has one.
+    Auto,
+}
+
+/// One input document, borrowing from the record it was parsed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document<'a> {
+    /// The id as a JSON value (a string, a number…), ready to be written.
+    pub id_json: Cow<'a, str>,
+    pub text: Cow<'a, str>,
+    pub site: Option<String>,
+    pub form: Form<'a>,
+}
+
+/// How the document is written back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form<'a> {
+    /// A plain text file: written as `{"id", "text"}`.
+    Text,
+    /// A JSON record: `raw` with the bytes at `text_span` (the text's JSON string) replaced.
+    Json {
+        raw: &'a str,
+        text_span: Range<usize>,
+    },
+}
+
+/// Why a record cannot become a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("invalid UTF-8 at byte {0}")]
+    InvalidUtf8(usize),
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("missing field {0:?}")]
+    MissingField(String),
+    #[error("field {0:?} is not a string")]
+    NotAString(String),
+    #[error("empty file")]
+    EmptyFile,
+    #[error("record of {0} bytes is longer than --max-record-bytes")]
+    TooLong(usize),
+    #[error("read error: {0}")]
+    Read(String),
+}
+
+impl RecordError {
+    /// The reason code written to the rejected output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecordError::InvalidUtf8(_) => "invalid-utf8",
+            RecordError::InvalidJson(_) | RecordError::NotAnObject => "invalid-json",
+            RecordError::MissingField(_) => "missing-field",
+            RecordError::NotAString(_) => "bad-field",
+            RecordError::EmptyFile => "empty-file",
+            RecordError::TooLong(_) => "too-long",
+            RecordError::Read(_) => "read-error",
+        }
+    }
+}
+
+/// Parses a whole text file as one document. `id` is its path relative to the folder
+/// given on the command line.
+pub fn parse_text<'a>(bytes: &'a [u8], id: &str) -> Result<Document<'a>, RecordError> {
+    if bytes.is_empty() {
+        return Err(RecordError::EmptyFile);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
+    Ok(Document {
+        id_json: Cow::Owned(json_string(id)),
+        text: Cow::Borrowed(text),
+        site: None,
+        form: Form::Text,
+    })
+}
+
+/// Parses one JSONL record. `fallback_id` (`path:line`) is used when it has no id field.
+pub fn parse_json<'a>(
+    bytes: &'a [u8],
+    fields: &Fields,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Document<'a>, RecordError> {
+    let line = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
+    let line = line.trim();
+    if !line.starts_with('{') {
+        return match serde_json::from_str::<serde::de::IgnoredAny>(line) {
+            Ok(_) => Err(RecordError::NotAnObject),
+            Err(e) => Err(RecordError::InvalidJson(e.to_string())),
+        };
+    }
+    let entries: Entries<'_> =
+        serde_json::from_str(line).map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    let get = |name: &str| {
+        entries
+            .0
+            .iter()
+            .rev()
+            .find(|(k, _)| k.0 == name)
+            .map(|(_, v)| *v)
+    };
+    let text_raw =
+        get(&fields.text).ok_or_else(|| RecordError::MissingField(fields.text.clone()))?;
+    let text = as_str(text_raw).ok_or_else(|| RecordError::NotAString(fields.text.clone()))?;
+    let id_json = match get(&fields.id) {
+        Some(raw) => Cow::Borrowed(raw.get()),
+        None => Cow::Owned(json_string(&fallback_id())),
+    };
+    let site = match &fields.site {
+        SiteFrom::Field(name) => get(name).and_then(as_str).map(|s| s.trim().to_string()),
+        SiteFrom::UrlField(name) => get(name).and_then(as_str).and_then(|u| host_of(&u)),
+        SiteFrom::Auto => get("url").and_then(as_str).and_then(|u| host_of(&u)),
+    }
+    .filter(|s| !s.is_empty());
+    let start = text_raw.get().as_ptr() as usize - line.as_ptr() as usize;
+    Ok(Document {
+        id_json,
+        text,
+        site,
+        form: Form::Json {
+            raw: line,
+            text_span: start..start + text_raw.get().len(),
+        },
+    })
+}
+
+impl Document<'_> {
+    /// Appends the document with `text` in place of its own, as one JSONL line.
+    pub fn write_with_text(&self, text: &str, out: &mut Vec<u8>) {
+        match &self.form {
+            Form::Text => {
+                out.extend_from_slice(b"{\"id\":");
+                out.extend_from_slice(self.id_json.as_bytes());
+                out.extend_from_slice(b",\"text\":");
+                push_json_string(text, out);
+                out.push(b'}');
+            }
+            Form::Json { raw, text_span } => {
+                out.extend_from_slice(&raw.as_bytes()[..text_span.start]);
+                push_json_string(text, out);
+                out.extend_from_slice(&raw.as_bytes()[text_span.end..]);
+            }
+        }
+        out.push(b'\n');
+    }
+
+    /// Appends the document as it came in, as a JSON value.
+    pub fn write_original(&self, out: &mut Vec<u8>) {
+        match &self.form {
+            Form::Text => {
+                self.write_with_text(&self.text, out);
+                out.pop();
+            }
+            Form::Json { raw, .. } => out.extend_from_slice(raw.as_bytes()),
+        }
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn push_json_string(s: &str, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and a &str always serializes.
+    serde_json::to_writer(out, s).expect("writing a string into a Vec cannot fail");
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    push_json_string(s, &mut out);
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The host of a URL, lower-cased, without `www.` or a port.
+pub fn host_of(url: &str) -> Option<String> {
+    let s = url.trim();
+    let rest = match s.find("://") {
+        Some(i) => &s[i + 3..],
+        None => s.strip_prefix("//").unwrap_or(s),
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or(v6)
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    (!host.is_empty()).then_some(host)
+}
+
+fn as_str(raw: &RawValue) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<Str<'_>>(raw.get()).ok().map(|s| s.0)
+}
+
+/// A JSON object's entries in order, each value left as raw JSON.
+struct Entries<'a>(Vec<(Str<'a>, &'a RawValue)>);
+
+/// A string that borrows from the input when it has no escapes.
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de> Visitor<'de> for V<'de> {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de>, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(entry) = map.next_entry::<Str<'de>, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> Fields {
+        Fields {
+            text: "text".into(),
+            id: "id".into(),
+            site: SiteFrom::Auto,
+        }
+    }
+
+    fn parse(line: &str) -> Result<Document<'_>, RecordError> {
+        parse_json(line.as_bytes(), &fields(), || "f.jsonl:3".into())
+    }
+
+    #[test]
+    fn splices_text_and_keeps_every_other_byte() {
+        let line = r#"{"n": 1.50, "text": "a\nb", "id": 7, "url": "https://www.Example.com:8080/x", "z": [1,{"k":null}]}"#;
+        let doc = parse(line).expect("valid");
+        assert_eq!(doc.text, "a\nb");
+        assert_eq!(doc.id_json, "7");
+        assert_eq!(doc.site.as_deref(), Some("example.com"));
+        let mut out = Vec::new();
+        doc.write_with_text("a \"quoted\"", &mut out);
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            r#"{"n": 1.50, "text": "a \"quoted\"", "id": 7, "url": "https://www.Example.com:8080/x", "z": [1,{"k":null}]}"#
+                .to_string()
+                + "\n"
+        );
+    }
+
+    #[test]
+    fn missing_id_falls_back_to_path_and_line() {
+        let doc = parse(r#"{"text": "x"}"#).expect("valid");
+        assert_eq!(doc.id_json, r#""f.jsonl:3""#);
+    }
+
+    #[test]
+    fn bad_records_say_why() {
+        assert_eq!(
+            parse(r#"{"body": "x"}"#).unwrap_err(),
+            RecordError::MissingField("text".into())
+        );
+        assert_eq!(
+            parse(r#"{"text": 3}"#).unwrap_err(),
+            RecordError::NotAString("text".into())
+        );
+        assert_eq!(parse("[1, 2]").unwrap_err(), RecordError::NotAnObject);
+        assert_eq!(parse(r#"{"text": "x""#).unwrap_err().code(), "invalid-json");
+        assert_eq!(parse("nonsense").unwrap_err().code(), "invalid-json");
+        assert_eq!(
+            parse_json(b"{\"text\": \"\xff\"}", &fields(), String::new).unwrap_err(),
+            RecordError::InvalidUtf8(10)
+        );
+    }
+
+    #[test]
+    fn site_from_a_named_field_or_url() {
+        let mut f = fields();
+        f.site = SiteFrom::Field("site".into());
+        let line = br#"{"text": "x", "site": "news.example"}"#;
+        let doc = parse_json(line, &f, String::new).expect("valid");
+        assert_eq!(doc.site.as_deref(), Some("news.example"));
+        f.site = SiteFrom::UrlField("link".into());
+        let line = br#"{"text": "x", "link": "http://user@WWW.b.org/p?q"}"#;
+        let doc = parse_json(line, &f, String::new).expect("valid");
+        assert_eq!(doc.site.as_deref(), Some("b.org"));
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("example.com/a").as_deref(), Some("example.com"));
+        assert_eq!(host_of("//cdn.x.org").as_deref(), Some("cdn.x.org"));
+        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
+        assert_eq!(host_of(""), None);
+    }
+
+    #[test]
+    fn text_documents_are_written_as_id_and_text() {
+        let doc = parse_text(b"line one\n", "dir/a.txt").expect("valid");
+        let mut out = Vec::new();
+        doc.write_with_text("line one\n", &mut out);
+        assert_eq!(out, b"{\"id\":\"dir/a.txt\",\"text\":\"line one\\n\"}\n");
+        assert_eq!(parse_text(b"", "e").unwrap_err(), RecordError::EmptyFile);
+    }
+}

@@ -1,0 +1,245 @@
+//! `deboil eval`: scores a cleaned output against per-line labels, with the metric of
+//! `../shared/eval/README.md`.
+//!
+//! Boilerplate (label 0) is the positive class: a removed boilerplate line is a true
+//! positive, a removed content line a false positive. Blank lines are ignored. Kept lines
+//! are a subsequence of the input lines, so input and output are walked together. A
+//! document missing from the output counts as all lines removed.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::io::read::open_decoded;
+
+/// Counts behind the scores, weighted by characters and by lines.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Scores {
+    pub name: String,
+    pub docs: u64,
+    pub docs_missing: u64,
+    pub chars: Confusion,
+    pub lines: Confusion,
+}
+
+/// True/false positives/negatives; boilerplate is the positive class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Confusion {
+    /// Boilerplate removed.
+    pub tp: u64,
+    /// Content removed.
+    pub fp: u64,
+    /// Boilerplate kept.
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+    /// Content kept.
+    pub tn: u64,
+}
+
+impl Confusion {
+    fn add(&mut self, boilerplate: bool, removed: bool, weight: u64) {
+        match (boilerplate, removed) {
+            (true, true) => self.tp += weight,
+            (false, true) => self.fp += weight,
+            (true, false) => self.fn_ += weight,
+            (false, false) => self.tn += weight,
+        }
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+
+    /// Content kept / all content.
+    pub fn content_kept(&self) -> f64 {
+        ratio(self.tn, self.tn + self.fp)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Adds one document's counts: `original` with its labels, `cleaned` its cleaned text
+/// (`None` when the document is missing from the output).
+pub fn score_document(original: &str, labels: &[u8], cleaned: Option<&str>, scores: &mut Scores) {
+    let kept: Vec<&str> = cleaned.map(|c| c.split('\n').collect()).unwrap_or_default();
+    let mut next = 0;
+    for (line, &label) in original.split('\n').zip(labels) {
+        let removed = if next < kept.len() && kept[next] == line {
+            next += 1;
+            false
+        } else {
+            true
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let boilerplate = label == 0;
+        scores
+            .chars
+            .add(boilerplate, removed, trimmed.chars().count() as u64);
+        scores.lines.add(boilerplate, removed, 1);
+    }
+    scores.docs += 1;
+    if cleaned.is_none() {
+        scores.docs_missing += 1;
+    }
+}
+
+fn for_each_json(path: &Path, mut f: impl FnMut(Value) -> Result<()>) -> Result<()> {
+    let reader = open_decoded(path, Default::default())
+        .with_context(|| format!("opening {}", path.display()))?;
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: invalid JSON", path.display(), i + 1))?;
+        f(value).with_context(|| format!("{}:{}", path.display(), i + 1))?;
+    }
+    Ok(())
+}
+
+fn id_of(v: &Value) -> Result<String> {
+    match v.get("id") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Ok(other.to_string()),
+        None => bail!("no id"),
+    }
+}
+
+/// Scores `output` against the labelled `docs`.
+pub fn score(docs: &Path, labels: &Path, output: &Path, name: &str) -> Result<Scores> {
+    let mut label_map: HashMap<String, Vec<u8>> = HashMap::new();
+    for_each_json(labels, |v| {
+        let labels = v
+            .get("line_labels")
+            .and_then(Value::as_array)
+            .context("no line_labels")?
+            .iter()
+            .map(|l| l.as_u64().map(|n| n as u8).context("a label is not 0 or 1"))
+            .collect::<Result<Vec<u8>>>()?;
+        label_map.insert(id_of(&v)?, labels);
+        Ok(())
+    })?;
+    let mut cleaned: HashMap<String, String> = HashMap::new();
+    for_each_json(output, |v| {
+        let text = v.get("text").and_then(Value::as_str).context("no text")?;
+        cleaned.insert(id_of(&v)?, text.to_string());
+        Ok(())
+    })?;
+    let mut scores = Scores {
+        name: name.to_string(),
+        ..Scores::default()
+    };
+    for_each_json(docs, |v| {
+        let id = id_of(&v)?;
+        let text = v.get("text").and_then(Value::as_str).context("no text")?;
+        let labels = label_map
+            .get(&id)
+            .with_context(|| format!("no labels for {id}"))?;
+        if labels.len() != text.split('\n').count() {
+            bail!(
+                "{id}: {} labels for {} lines",
+                labels.len(),
+                text.split('\n').count()
+            );
+        }
+        score_document(
+            text,
+            labels,
+            cleaned.get(&id).map(String::as_str),
+            &mut scores,
+        );
+        Ok(())
+    })?;
+    Ok(scores)
+}
+
+impl Scores {
+    /// One table row: name, char P / R / F1, content kept, line P / R / F1.
+    pub fn row(&self) -> String {
+        let c = &self.chars;
+        let l = &self.lines;
+        format!(
+            "{:<10} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+            self.name,
+            self.docs,
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.content_kept(),
+            l.precision(),
+            l.recall(),
+            l.f1()
+        )
+    }
+
+    pub fn header() -> String {
+        format!(
+            "{:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "set", "docs", "char-P", "char-R", "char-F1", "kept", "line-P", "line-R", "line-F1"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_kept_lines_in_order() {
+        let mut s = Scores::default();
+        // Lines: nav (bp), body (content), "" (blank), footer (bp), body (content, a copy).
+        let original = "nav\nbody text\n\nfooter\nbody text";
+        score_document(original, &[0, 1, 1, 0, 0], Some("body text\n"), &mut s);
+        assert_eq!(
+            s.lines,
+            Confusion {
+                tp: 3,
+                fp: 0,
+                fn_: 0,
+                tn: 1
+            }
+        );
+        assert_eq!(s.chars.tp, 3 + 6 + 9);
+        assert_eq!(s.chars.content_kept(), 1.0);
+    }
+
+    #[test]
+    fn missing_document_is_all_removed() {
+        let mut s = Scores::default();
+        score_document("a\nbb", &[1, 0], None, &mut s);
+        assert_eq!(
+            s.chars,
+            Confusion {
+                tp: 2,
+                fp: 1,
+                fn_: 0,
+                tn: 0
+            }
+        );
+        assert_eq!(s.docs_missing, 1);
+        assert!((s.chars.f1() - 0.8).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,434 @@
+//! Reading: which files the command line names, how each is decoded, and the records in
+//! them, in input order.
+//!
+//! Folders are walked recursively in sorted order (hidden entries skipped); `-` is stdin,
+//! spooled to a temporary file so that the second pass can read it again. gzip and zstd
+//! are recognised by their magic bytes whatever the file is called. A `.jsonl`, `.json` or
+//! `.ndjson` file holds one JSON record per line; a `.txt` file is one document; any other
+//! file is JSONL when its first non-blank byte is `{`, and one document otherwise.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::document::RecordError;
+
+const READ_BUFFER_BYTES: usize = 256 << 10;
+
+/// A command-line input that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: {source}")]
+    Unreadable { path: String, source: io::Error },
+    #[error("{path}: {message}")]
+    Walk { path: String, message: String },
+    #[error("reading stdin: {0}")]
+    Stdin(io::Error),
+    #[error("no input files found")]
+    NoFiles,
+}
+
+/// How a file's records are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One JSON record per line.
+    Jsonl,
+    /// The whole file is one document.
+    Text,
+}
+
+/// One input file.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How errors name it (`<stdin>` for stdin).
+    pub display: String,
+    /// The id of a text document: the path relative to the folder given, or as given.
+    pub id: String,
+    /// Size on disk (compressed), for progress.
+    pub bytes: u64,
+}
+
+/// All input files, in input order.
+#[derive(Debug)]
+pub struct Inputs {
+    pub files: Vec<InputFile>,
+    /// Keeps stdin's spool file alive until the run ends.
+    _stdin: Option<tempfile::NamedTempFile>,
+}
+
+impl Inputs {
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.bytes).sum()
+    }
+}
+
+/// Resolves the command line's inputs. Every named path must exist and be readable.
+pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
+    let mut files = Vec::new();
+    let mut stdin = None;
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            if stdin.is_some() {
+                continue;
+            }
+            let mut spool = tempfile::NamedTempFile::new().map_err(InputError::Stdin)?;
+            let bytes = io::copy(&mut io::stdin().lock(), spool.as_file_mut())
+                .map_err(InputError::Stdin)?;
+            files.push(InputFile {
+                path: spool.path().to_path_buf(),
+                display: "<stdin>".into(),
+                id: "stdin".into(),
+                bytes,
+            });
+            stdin = Some(spool);
+            continue;
+        }
+        let display = arg.display().to_string();
+        let meta = std::fs::metadata(arg).map_err(|source| InputError::Unreadable {
+            path: display.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(arg, &mut files)?;
+        } else {
+            check_readable(arg, &display)?;
+            files.push(InputFile {
+                path: arg.clone(),
+                display: display.clone(),
+                id: display,
+                bytes: meta.len(),
+            });
+        }
+    }
+    if files.is_empty() {
+        return Err(InputError::NoFiles);
+    }
+    Ok(Inputs {
+        files,
+        _stdin: stdin,
+    })
+}
+
+fn walk(root: &Path, files: &mut Vec<InputFile>) -> Result<(), InputError> {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| InputError::Walk {
+            path: e.path().unwrap_or(root).display().to_string(),
+            message: e.to_string(),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let display = path.display().to_string();
+        check_readable(&path, &display)?;
+        let id = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        files.push(InputFile {
+            path,
+            display,
+            id,
+            bytes,
+        });
+    }
+    Ok(())
+}
+
+fn check_readable(path: &Path, display: &str) -> Result<(), InputError> {
+    File::open(path)
+        .map(drop)
+        .map_err(|source| InputError::Unreadable {
+            path: display.to_string(),
+            source,
+        })
+}
+
+/// Counts the bytes read from a file, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a file and decodes gzip or zstd by its first bytes.
+pub fn open_decoded(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path)?;
+    let mut raw = BufReader::with_capacity(
+        READ_BUFFER_BYTES,
+        Counting {
+            inner: file,
+            counter,
+        },
+    );
+    let head = raw.fill_buf()?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
+            READ_BUFFER_BYTES,
+            MultiGzDecoder::new(raw),
+        ))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(BufReader::with_capacity(
+            READ_BUFFER_BYTES,
+            zstd::stream::read::Decoder::with_buffer(raw)?,
+        ))
+    } else {
+        Box::new(raw)
+    })
+}
+
+/// Decides a file's layout from its name, or else from its first bytes.
+fn layout_of(path: &Path, reader: &mut dyn BufRead) -> io::Result<Layout> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let stem = ["gz", "gzip", "zst", "zstd"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(&format!(".{ext}")))
+        .unwrap_or(&name);
+    if [".jsonl", ".json", ".ndjson"]
+        .iter()
+        .any(|e| stem.ends_with(e))
+    {
+        return Ok(Layout::Jsonl);
+    }
+    if stem.ends_with(".txt") {
+        return Ok(Layout::Text);
+    }
+    let head = reader.fill_buf()?;
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    Ok(if first == Some(&b'{') {
+        Layout::Jsonl
+    } else {
+        Layout::Text
+    })
+}
+
+/// One record's bytes and where it came from.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    /// Index into [`Inputs::files`].
+    pub file: usize,
+    /// 1-based line of a JSONL record; 0 for a whole text file.
+    pub line: u64,
+    pub layout: Layout,
+    pub bytes: Vec<u8>,
+    /// Set when the record could not even be read whole.
+    pub error: Option<RecordError>,
+}
+
+/// Reads every record of every input, in order, handing each to `sink`. Records longer
+/// than `max_record_bytes` are not held in memory: they arrive with an error and no bytes.
+pub fn read_records(
+    inputs: &Inputs,
+    max_record_bytes: usize,
+    counter: Arc<AtomicU64>,
+    mut sink: impl FnMut(RawRecord),
+) {
+    for (file, input) in inputs.files.iter().enumerate() {
+        let failed = |line: u64, layout: Layout, e: io::Error| RawRecord {
+            file,
+            line,
+            layout,
+            bytes: Vec::new(),
+            error: Some(RecordError::Read(e.to_string())),
+        };
+        let mut reader = match open_decoded(&input.path, counter.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                sink(failed(0, Layout::Text, e));
+                continue;
+            }
+        };
+        let layout = match layout_of(&input.path, &mut reader) {
+            Ok(l) => l,
+            Err(e) => {
+                sink(failed(0, Layout::Text, e));
+                continue;
+            }
+        };
+        match layout {
+            Layout::Text => {
+                let mut bytes = Vec::new();
+                let limit = max_record_bytes as u64 + 1;
+                match (&mut reader).take(limit).read_to_end(&mut bytes) {
+                    Err(e) => sink(failed(0, layout, e)),
+                    Ok(n) if n > max_record_bytes => {
+                        let total = n as u64 + drain(&mut reader).unwrap_or(0);
+                        sink(too_long(file, 0, layout, total));
+                    }
+                    Ok(_) => sink(RawRecord {
+                        file,
+                        line: 0,
+                        layout,
+                        bytes,
+                        error: None,
+                    }),
+                }
+            }
+            Layout::Jsonl => read_lines(file, &mut reader, max_record_bytes, &mut sink),
+        }
+    }
+}
+
+fn read_lines(
+    file: usize,
+    reader: &mut dyn BufRead,
+    max_record_bytes: usize,
+    sink: &mut impl FnMut(RawRecord),
+) {
+    let mut line = 0u64;
+    loop {
+        line += 1;
+        let mut bytes = Vec::new();
+        let limit = max_record_bytes as u64 + 1;
+        match (&mut *reader).take(limit).read_until(b'\n', &mut bytes) {
+            Ok(0) => return,
+            Ok(n) => {
+                if n > max_record_bytes && bytes.last() != Some(&b'\n') {
+                    let rest = skip_line(reader).unwrap_or(0);
+                    sink(too_long(file, line, Layout::Jsonl, n as u64 + rest));
+                    continue;
+                }
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                sink(RawRecord {
+                    file,
+                    line,
+                    layout: Layout::Jsonl,
+                    bytes,
+                    error: None,
+                });
+            }
+            Err(e) => {
+                sink(RawRecord {
+                    file,
+                    line,
+                    layout: Layout::Jsonl,
+                    bytes: Vec::new(),
+                    error: Some(RecordError::Read(e.to_string())),
+                });
+                return;
+            }
+        }
+    }
+}
+
+fn too_long(file: usize, line: u64, layout: Layout, bytes: u64) -> RawRecord {
+    RawRecord {
+        file,
+        line,
+        layout,
+        bytes: Vec::new(),
+        error: Some(RecordError::TooLong(bytes as usize)),
+    }
+}
+
+/// Skips to the end of the current line without keeping it; returns the bytes skipped.
+fn skip_line(reader: &mut dyn BufRead) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(skipped + i as u64 + 1);
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
+}
+
+fn drain(reader: &mut dyn BufRead) -> io::Result<u64> {
+    io::copy(reader, &mut io::sink())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn collect(inputs: &Inputs, max: usize) -> Vec<RawRecord> {
+        let mut out = Vec::new();
+        read_records(inputs, max, Arc::default(), |r| out.push(r));
+        out
+    }
+
+    #[test]
+    fn walks_folders_sorted_and_reads_every_codec_alike() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let jsonl = b"{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n";
+        std::fs::write(dir.path().join("b.jsonl"), jsonl).expect("write");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(jsonl).expect("gz");
+        std::fs::write(dir.path().join("c.data"), gz.finish().expect("gz")).expect("write");
+        let zst = zstd::encode_all(&jsonl[..], 1).expect("zstd");
+        std::fs::write(dir.path().join("d.jsonl.zst"), zst).expect("write");
+        std::fs::create_dir(dir.path().join("a")).expect("mkdir");
+        std::fs::write(dir.path().join("a/page.txt"), "{not json}\n").expect("write");
+        std::fs::write(dir.path().join(".hidden"), "x").expect("write");
+
+        let inputs = discover(&[dir.path().to_path_buf()]).expect("inputs");
+        let ids: Vec<&str> = inputs.files.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["a/page.txt", "b.jsonl", "c.data", "d.jsonl.zst"]);
+        let records = collect(&inputs, 1 << 20);
+        assert_eq!(records[0].layout, Layout::Text);
+        assert_eq!(records[0].bytes, b"{not json}\n");
+        for file in 1..=3 {
+            let mine: Vec<_> = records.iter().filter(|r| r.file == file).collect();
+            assert_eq!(mine.len(), 2, "file {file}");
+            assert_eq!(mine[0].bytes, b"{\"text\":\"a\"}\n");
+            assert_eq!((mine[0].line, mine[1].line), (1, 3));
+        }
+    }
+
+    #[test]
+    fn over_long_records_are_reported_not_held() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(&path, format!("{}\n{{\"text\":\"ok\"}}\n", "x".repeat(100))).expect("w");
+        let inputs = discover(&[path]).expect("inputs");
+        let records = collect(&inputs, 50);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].error, Some(RecordError::TooLong(101)));
+        assert_eq!(records[1].line, 2);
+        assert!(records[1].error.is_none());
+    }
+
+    #[test]
+    fn missing_inputs_are_named() {
+        let err = discover(&[PathBuf::from("/no/such/file.jsonl")]).expect_err("missing");
+        assert!(err.to_string().starts_with("/no/such/file.jsonl: "));
+    }
+}

@@ -1,0 +1,180 @@
+//! Writing: an output file appears only when it is complete. Each output is written to a
+//! temporary file beside its destination, its encoder is finished explicitly, and it is
+//! renamed into place by [`Output::finish`]. An output dropped unfinished leaves nothing.
+//!
+//! The codec is chosen by the destination's name: `.gz` is gzip, `.zst` is zstd, anything
+//! else is plain; `-` is standard output.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::write::GzEncoder;
+
+const WRITE_BUFFER_BYTES: usize = 256 << 10;
+
+/// Compression of an output, from its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+impl Codec {
+    pub fn for_path(path: &Path) -> Codec {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("gz") => Codec::Gzip,
+            Some(e) if e.eq_ignore_ascii_case("zst") || e.eq_ignore_ascii_case("zstd") => {
+                Codec::Zstd
+            }
+            _ => Codec::Plain,
+        }
+    }
+}
+
+enum Sink {
+    Plain(BufWriter<File>),
+    Gzip(GzEncoder<BufWriter<File>>),
+    Zstd(zstd::Encoder<'static, BufWriter<File>>),
+    Stdout(BufWriter<io::Stdout>),
+}
+
+/// An output being written.
+pub struct Output {
+    sink: Sink,
+    /// The temporary file and where it goes; `None` for stdout.
+    target: Option<(tempfile::TempPath, PathBuf)>,
+}
+
+impl Output {
+    /// Starts writing `path` (or stdout for `-`).
+    pub fn create(path: &Path) -> io::Result<Output> {
+        if path.as_os_str() == "-" {
+            return Ok(Output {
+                sink: Sink::Stdout(BufWriter::with_capacity(WRITE_BUFFER_BYTES, io::stdout())),
+                target: None,
+            });
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        let (file, tmp_path) = tmp.into_parts();
+        let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
+        let sink = match Codec::for_path(path) {
+            Codec::Plain => Sink::Plain(buffered),
+            Codec::Gzip => Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::new(6))),
+            Codec::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
+        };
+        Ok(Output {
+            sink,
+            target: Some((tmp_path, path.to_path_buf())),
+        })
+    }
+
+    /// Finishes the encoder, flushes, and renames the file into place.
+    pub fn finish(self) -> io::Result<()> {
+        let file = match self.sink {
+            Sink::Plain(w) => Some(w.into_inner().map_err(io::IntoInnerError::into_error)?),
+            Sink::Gzip(w) => Some(
+                w.finish()?
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)?,
+            ),
+            Sink::Zstd(w) => Some(
+                w.finish()?
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)?,
+            ),
+            Sink::Stdout(mut w) => {
+                w.flush()?;
+                None
+            }
+        };
+        if let (Some(file), Some((tmp, dest))) = (file, self.target) {
+            file.sync_all()?;
+            drop(file);
+            tmp.persist(&dest).map_err(|e| e.error)?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+            Sink::Zstd(w) => w.write(buf),
+            Sink::Stdout(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.write_all(buf),
+            Sink::Gzip(w) => w.write_all(buf),
+            Sink::Zstd(w) => w.write_all(buf),
+            Sink::Stdout(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+            Sink::Zstd(w) => w.flush(),
+            Sink::Stdout(w) => w.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn output_appears_only_when_finished() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.jsonl");
+        let mut out = Output::create(&path).expect("create");
+        out.write_all(b"{}\n").expect("write");
+        assert!(!path.exists());
+        out.finish().expect("finish");
+        assert_eq!(std::fs::read(&path).expect("read"), b"{}\n");
+
+        let abandoned = dir.path().join("gone.jsonl");
+        let mut out = Output::create(&abandoned).expect("create");
+        out.write_all(b"half").expect("write");
+        drop(out);
+        assert!(!abandoned.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[test]
+    fn compressed_outputs_round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["o.jsonl.gz", "o.jsonl.zst"] {
+            let path = dir.path().join(name);
+            let mut out = Output::create(&path).expect("create");
+            out.write_all(b"hello\n").expect("write");
+            out.finish().expect("finish");
+            let mut text = String::new();
+            crate::io::read::open_decoded(&path, Default::default())
+                .expect("open")
+                .read_to_string(&mut text)
+                .expect("decode");
+            assert_eq!(text, "hello\n", "{name}");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! deboil cleans scraped text corpora for dataset preparation.
+//!
+//! ```text
+//! inputs ─▶ io::read ─▶ document ─▶ normalize ─▶ fingerprint ─┬▶ count    (pass 1)
+//!                                                             └▶ decide ─▶ report, io::write
+//!                                                                 ▲  (pass 2)
+//!                                                               rules
+//! ```
+//!
+//! Pass 1 counts, for every normalized line and word shingle, how many documents of the
+//! corpus and how many pages of the same site hold it. Pass 2 reads the input again and
+//! gives every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`),
+//! writing clean JSONL, the rejected documents, an audit of removed lines and a summary.
+//! [`pipeline`] is the only module that knows all stages and owns threads; [`io`] the only
+//! other that touches files. The stages in between are pure.
+//!
+//! Invariants, each checked by a test:
+//! - every input document is in the clean output or in the rejected output with a reason;
+//! - the lines of a cleaned text are a subsequence of the original's lines;
+//! - output, audit and report are byte-identical for any `--threads`;
+//! - an output file exists only once it is complete.
+//!
+//! Exit codes: [`EXIT_OK`], [`EXIT_BAD_RECORDS`], [`EXIT_FAILURE`].
+
+pub mod cli;
+pub mod config;
+pub mod count;
+pub mod decide;
+pub mod document;
+pub mod eval;
+pub mod fingerprint;
+pub mod io;
+pub mod normalize;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+
+/// The run finished and every record was read.
+pub const EXIT_OK: u8 = 0;
+/// The run finished, but some records were bad; they are in the rejected output.
+pub const EXIT_BAD_RECORDS: u8 = 1;
+/// Nothing was written: a usage error, an unreadable input, a bad rule, or a failure.
+pub const EXIT_FAILURE: u8 = 2;

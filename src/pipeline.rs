@@ -1,0 +1,426 @@
+//! The only module that knows every stage: it owns the thread pool, the reader and writer
+//! threads, batching and ordering.
+//!
+//! ```text
+//! reader thread ──batches──▶ pool: parse → prepare → DocKeys ──▶ Counts      (pass 1)
+//! reader thread ──batches──▶ pool: parse → prepare → decide → bytes ──▶ writer thread
+//!                                                                     (pass 2, in order)
+//! ```
+//!
+//! Batches keep input order; the pool maps each batch in parallel and collects it in
+//! order, so output never depends on `--threads`. Counting is a commutative sum, so pass 1
+//! does not depend on it either.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use crate::config::CleanConfig;
+use crate::count::{Counts, DocKeys};
+use crate::decide::{Site, Verdict, clean_text, decide, keep_mask};
+use crate::document::{Document, RecordError, parse_json, parse_text};
+use crate::fingerprint::{Prepared, prepare, site_hash};
+use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
+use crate::io::write::Output;
+use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
+
+/// Bad records reported one by one on stderr; the rest are only counted.
+const MAX_REPORTED_BAD_RECORDS: u64 = 100;
+
+/// What a finished run did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub report: Report,
+}
+
+impl Outcome {
+    pub fn bad_records(&self) -> u64 {
+        self.report.documents.bad_records
+    }
+}
+
+/// Runs `deboil clean`. An `Err` means nothing was written.
+pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .context("starting worker threads")?;
+    let inputs = discover(&cfg.inputs)?;
+
+    let counts = count_pass(cfg, &inputs, &pool)?;
+    let stats = clean_pass(cfg, &inputs, &pool, &counts)?;
+
+    let report = Report::new(&stats, counts.stats());
+    if let Some(path) = &cfg.outputs.report {
+        let mut out =
+            Output::create(path).with_context(|| format!("creating {}", path.display()))?;
+        out.write_all(report.to_json().as_bytes())
+            .and_then(|()| out.finish())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(Outcome { report })
+}
+
+fn progress_bar(cfg: &CleanConfig, inputs: &Inputs, label: &'static str) -> ProgressBar {
+    if !cfg.progress {
+        return ProgressBar::hidden();
+    }
+    let bar =
+        ProgressBar::with_draw_target(Some(inputs.total_bytes()), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix:>8} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(label);
+    bar
+}
+
+/// Runs the reader on its own thread, handing batches of records to `consume` in order.
+fn for_each_batch(
+    cfg: &CleanConfig,
+    inputs: &Inputs,
+    bar: &ProgressBar,
+    mut consume: impl FnMut(Vec<RawRecord>) -> Result<()>,
+) -> Result<()> {
+    let (tx, rx) = sync_channel::<Vec<RawRecord>>(2);
+    let counter = Arc::new(AtomicU64::new(0));
+    thread::scope(|scope| {
+        let reader_counter = counter.clone();
+        scope.spawn(move || {
+            let mut batch = Vec::new();
+            let mut batch_bytes = 0;
+            let mut open = true;
+            read_records(
+                inputs,
+                cfg.max_record_bytes,
+                reader_counter.clone(),
+                |record| {
+                    if !open {
+                        return;
+                    }
+                    batch_bytes += record.bytes.len() + 64;
+                    batch.push(record);
+                    if batch_bytes >= cfg.batch_bytes {
+                        bar.set_position(reader_counter.load(std::sync::atomic::Ordering::Relaxed));
+                        open = tx.send(std::mem::take(&mut batch)).is_ok();
+                        batch_bytes = 0;
+                    }
+                },
+            );
+            if open && !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+        });
+        let result = drain(&rx, &mut consume);
+        // Dropping the receiver stops the reader if consuming failed.
+        drop(rx);
+        result
+    })?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+fn drain(
+    rx: &Receiver<Vec<RawRecord>>,
+    consume: &mut impl FnMut(Vec<RawRecord>) -> Result<()>,
+) -> Result<()> {
+    for batch in rx {
+        consume(batch)?;
+    }
+    Ok(())
+}
+
+/// Pass 1: document frequencies of every line and shingle.
+fn count_pass(cfg: &CleanConfig, inputs: &Inputs, pool: &rayon::ThreadPool) -> Result<Counts> {
+    let bar = progress_bar(cfg, inputs, "counting");
+    let mut counts = Counts::default();
+    for_each_batch(cfg, inputs, &bar, |batch| {
+        pool.install(|| {
+            let keys: Vec<DocKeys> = batch
+                .par_iter()
+                .filter_map(|record| {
+                    let doc = parse(record, inputs, cfg).ok()?;
+                    let prepared = prepare(&doc.text, &cfg.shingles);
+                    Some(DocKeys::new(&prepared, doc.site.as_deref()))
+                })
+                .collect();
+            counts.add_batch(&keys);
+        });
+        Ok(())
+    })?;
+    Ok(counts)
+}
+
+/// What pass 2 made of one record: bytes for each output, and its counters.
+#[derive(Default)]
+struct DocOutput {
+    clean: Vec<u8>,
+    rejected: Vec<u8>,
+    audit: Vec<u8>,
+    stats: Stats,
+    /// `path:line: why`, for a bad record.
+    complaint: Option<String>,
+}
+
+struct Writers {
+    clean: Output,
+    rejected: Option<Output>,
+    audit: Option<Output>,
+}
+
+/// Pass 2: decide every line, write every output in input order.
+fn clean_pass(
+    cfg: &CleanConfig,
+    inputs: &Inputs,
+    pool: &rayon::ThreadPool,
+    counts: &Counts,
+) -> Result<Stats> {
+    let create = |p: &std::path::Path| {
+        Output::create(p).with_context(|| format!("creating {}", p.display()))
+    };
+    let writers = Writers {
+        clean: create(&cfg.outputs.clean)?,
+        rejected: cfg.outputs.rejected.as_deref().map(create).transpose()?,
+        audit: cfg.outputs.audit.as_deref().map(create).transpose()?,
+    };
+    let bar = progress_bar(cfg, inputs, "cleaning");
+    let (tx, rx) = sync_channel::<Vec<DocOutput>>(2);
+    let writer = thread::spawn(move || write_all(writers, rx));
+    let processed = for_each_batch(cfg, inputs, &bar, |batch| {
+        let outputs: Vec<DocOutput> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|record| process(record, inputs, cfg, counts))
+                .collect()
+        });
+        tx.send(outputs)
+            .map_err(|_| anyhow::anyhow!("the writer stopped"))
+    });
+    drop(tx);
+    let written = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    // A write error explains a stopped writer better than the send failure does.
+    let (stats, writers) = written?;
+    processed?;
+    let finish = |o: Output, p: &std::path::Path| {
+        o.finish()
+            .with_context(|| format!("writing {}", p.display()))
+    };
+    finish(writers.clean, &cfg.outputs.clean)?;
+    if let (Some(o), Some(p)) = (writers.rejected, &cfg.outputs.rejected) {
+        finish(o, p)?;
+    }
+    if let (Some(o), Some(p)) = (writers.audit, &cfg.outputs.audit) {
+        finish(o, p)?;
+    }
+    Ok(stats)
+}
+
+fn write_all(mut w: Writers, rx: Receiver<Vec<DocOutput>>) -> Result<(Stats, Writers)> {
+    let mut stats = Stats::default();
+    let stderr = std::io::stderr();
+    for batch in rx {
+        for doc in batch {
+            w.clean
+                .write_all(&doc.clean)
+                .context("writing the clean output")?;
+            if let Some(r) = &mut w.rejected {
+                r.write_all(&doc.rejected)
+                    .context("writing the rejected output")?;
+            }
+            if let Some(a) = &mut w.audit {
+                a.write_all(&doc.audit).context("writing the audit")?;
+            }
+            if let Some(complaint) = &doc.complaint {
+                let seen = stats.bad_records;
+                if seen < MAX_REPORTED_BAD_RECORDS {
+                    let _ = writeln!(stderr.lock(), "{complaint}");
+                } else if seen == MAX_REPORTED_BAD_RECORDS {
+                    let _ = writeln!(
+                        stderr.lock(),
+                        "deboil: more bad records follow; only their count is reported"
+                    );
+                }
+            }
+            stats.merge(doc.stats);
+        }
+    }
+    Ok((stats, w))
+}
+
+/// `path:line` of a record (a text file's line is 1).
+fn location(record: &RawRecord, inputs: &Inputs) -> String {
+    format!(
+        "{}:{}",
+        inputs.files[record.file].display,
+        record.line.max(1)
+    )
+}
+
+fn parse<'a>(
+    record: &'a RawRecord,
+    inputs: &Inputs,
+    cfg: &CleanConfig,
+) -> Result<Document<'a>, RecordError> {
+    if let Some(e) = &record.error {
+        return Err(e.clone());
+    }
+    match record.layout {
+        Layout::Text => parse_text(&record.bytes, &inputs.files[record.file].id),
+        Layout::Jsonl => parse_json(&record.bytes, &cfg.fields, || location(record, inputs)),
+    }
+}
+
+fn process(record: &RawRecord, inputs: &Inputs, cfg: &CleanConfig, counts: &Counts) -> DocOutput {
+    let mut out = DocOutput::default();
+    out.stats.docs_in = 1;
+    let doc = match parse(record, inputs, cfg) {
+        Ok(doc) => doc,
+        Err(e) => {
+            bad_record(record, inputs, &e, &mut out);
+            return out;
+        }
+    };
+    let prepared = prepare(&doc.text, &cfg.shingles);
+    let site = doc.site.as_deref().map(|s| {
+        let hash = site_hash(s);
+        Site {
+            hash,
+            pages: counts.site_pages(hash),
+        }
+    });
+    let source = location(record, inputs);
+    // Ids come from a parsed record or were serialized by us, so they are valid JSON;
+    // `null` stands in should that ever change.
+    let id: &RawValue = serde_json::from_str(&doc.id_json).unwrap_or(RawValue::NULL);
+    let text = doc.text.as_ref();
+    let lines_in = count_nonblank(&prepared, text);
+    out.stats.lines_in = lines_in;
+    out.stats.chars_in = text.chars().count() as u64;
+
+    let verdicts = match decide(text, &prepared, site, counts, &cfg.rules, &cfg.params) {
+        Verdict::DropDoc { rule, line } => {
+            let rule = cfg.rules.rule(rule);
+            let detail = format!("rule {} matched line {}", rule.id, line + 1);
+            reject(&doc, &source, id, "rule", detail, &mut out);
+            return out;
+        }
+        Verdict::Lines(v) => v,
+    };
+
+    for (i, (line, v)) in prepared.lines.iter().zip(&verdicts).enumerate() {
+        let Some(reason) = v.removed else { continue };
+        let content = line.span.content(text);
+        let rule = v.evidence.rule.map(|r| cfg.rules.rule(r).id.as_str());
+        let key = line
+            .key
+            .unwrap_or_else(|| crate::fingerprint::line_hash(content.trim()));
+        out.stats.remove_line(reason, key, content);
+        if cfg.outputs.audit.is_some() {
+            let audit = AuditRecord::new(
+                id,
+                i + 1,
+                (line.span.start, line.span.end),
+                reason,
+                content,
+                &v.evidence,
+                rule,
+            );
+            push_jsonl(&audit, &mut out.audit);
+        }
+    }
+
+    let keep = keep_mask(text, &prepared.lines, &verdicts);
+    let cleaned = clean_text(text, &prepared.lines, &keep);
+    let lines_out = prepared
+        .lines
+        .iter()
+        .zip(&keep)
+        .filter(|(l, k)| **k && !is_blank(l, text))
+        .count() as u64;
+    if lines_out == 0 {
+        let detail = if lines_in == 0 {
+            "no text".to_string()
+        } else {
+            format!("all {lines_in} lines removed")
+        };
+        reject(&doc, &source, id, "empty", detail, &mut out);
+        return out;
+    }
+    out.stats.docs_out = 1;
+    out.stats.lines_out = lines_out;
+    out.stats.chars_out = cleaned.chars().count() as u64;
+    doc.write_with_text(&cleaned, &mut out.clean);
+    out
+}
+
+fn is_blank(line: &crate::fingerprint::LinePrint, text: &str) -> bool {
+    line.key.is_none() && line.span.content(text).trim().is_empty()
+}
+
+fn count_nonblank(prepared: &Prepared, text: &str) -> u64 {
+    prepared.lines.iter().filter(|l| !is_blank(l, text)).count() as u64
+}
+
+fn reject(
+    doc: &Document<'_>,
+    source: &str,
+    id: &RawValue,
+    reason: &'static str,
+    detail: String,
+    out: &mut DocOutput,
+) {
+    let mut original = Vec::new();
+    doc.write_original(&mut original);
+    let record: Option<&RawValue> = std::str::from_utf8(&original)
+        .ok()
+        .and_then(|s| serde_json::from_str(s).ok());
+    push_jsonl(
+        &RejectedRecord {
+            source,
+            reason,
+            detail,
+            id: Some(id),
+            record,
+            raw: None,
+        },
+        &mut out.rejected,
+    );
+    out.stats.reject(reason);
+}
+
+fn bad_record(record: &RawRecord, inputs: &Inputs, e: &RecordError, out: &mut DocOutput) {
+    let mut source = location(record, inputs);
+    if let (Layout::Text, RecordError::InvalidUtf8(at)) = (record.layout, e) {
+        // Name the line of a text file where the bad byte is.
+        let line = record.bytes[..*at].iter().filter(|&&b| b == b'\n').count() + 1;
+        source = format!("{}:{line}", inputs.files[record.file].display);
+    }
+    let raw = String::from_utf8_lossy(&record.bytes);
+    let raw = raw.trim_end_matches(['\n', '\r']);
+    // A record that is JSON but lacks its text is kept as JSON; anything else as text.
+    let as_json: Option<&RawValue> = serde_json::from_str(raw).ok();
+    push_jsonl(
+        &RejectedRecord {
+            source: &source,
+            reason: e.code(),
+            detail: e.to_string(),
+            id: None,
+            record: as_json,
+            raw: (as_json.is_none() && !raw.is_empty()).then_some(raw),
+        },
+        &mut out.rejected,
+    );
+    out.complaint = Some(format!("{source}: {e}"));
+    out.stats.reject(e.code());
+    out.stats.bad_records = 1;
+}

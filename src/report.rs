@@ -1,0 +1,377 @@
+//! What a run did: counters merged in input order, the JSON summary, the human summary on
+//! stderr, and the record formats of the audit and rejected outputs.
+//!
+//! Everything here is deterministic: no timings, no thread counts, ties broken by text.
+
+use std::collections::{BTreeMap, HashMap};
+
+use nohash_hasher::BuildNoHashHasher;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::count::TableStats;
+use crate::decide::{Evidence, Reason};
+use crate::fingerprint::HASH_ALGORITHM;
+use crate::normalize::NORMALIZE_VERSION;
+
+/// How many of the most often removed lines the summary lists.
+pub const TOP_REMOVED: usize = 20;
+
+/// Lines and characters removed for one reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    pub lines: u64,
+    pub chars: u64,
+}
+
+/// Counters of a run, or of one document; merged in input order.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub docs_in: u64,
+    pub docs_out: u64,
+    /// Rejected documents by reason code.
+    pub rejected: BTreeMap<&'static str, u64>,
+    /// Records that could not be read or parsed (a subset of the rejected).
+    pub bad_records: u64,
+    pub lines_in: u64,
+    pub lines_out: u64,
+    pub chars_in: u64,
+    pub chars_out: u64,
+    pub removed: BTreeMap<Reason, Removed>,
+    /// Removed lines by fingerprint: how often, and the first text seen.
+    top: HashMap<u64, (u64, String), BuildNoHashHasher<u64>>,
+}
+
+impl Stats {
+    pub fn reject(&mut self, reason: &'static str) {
+        *self.rejected.entry(reason).or_insert(0) += 1;
+    }
+
+    pub fn remove_line(&mut self, reason: Reason, key: u64, text: &str) {
+        let r = self.removed.entry(reason).or_default();
+        r.lines += 1;
+        r.chars += text.chars().count() as u64;
+        let entry = self
+            .top
+            .entry(key)
+            .or_insert_with(|| (0, text.trim().to_string()));
+        entry.0 += 1;
+    }
+
+    /// Adds `later`, which comes after `self` in input order.
+    pub fn merge(&mut self, later: Stats) {
+        self.docs_in += later.docs_in;
+        self.docs_out += later.docs_out;
+        self.bad_records += later.bad_records;
+        for (k, v) in later.rejected {
+            *self.rejected.entry(k).or_insert(0) += v;
+        }
+        self.lines_in += later.lines_in;
+        self.lines_out += later.lines_out;
+        self.chars_in += later.chars_in;
+        self.chars_out += later.chars_out;
+        for (k, v) in later.removed {
+            let r = self.removed.entry(k).or_default();
+            r.lines += v.lines;
+            r.chars += v.chars;
+        }
+        for (k, (n, text)) in later.top {
+            self.top.entry(k).or_insert((0, text)).0 += n;
+        }
+    }
+
+    pub fn docs_rejected(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    /// The most often removed lines, most first, ties by text.
+    pub fn top_removed(&self, n: usize) -> Vec<TopLine> {
+        let mut all: Vec<TopLine> = self
+            .top
+            .values()
+            .map(|(count, text)| TopLine {
+                count: *count,
+                text: text.clone(),
+            })
+            .collect();
+        all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
+        all.truncate(n);
+        all
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopLine {
+    pub count: u64,
+    pub text: String,
+}
+
+/// The JSON summary written by `--report`.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub deboil: &'static str,
+    pub hash: &'static str,
+    pub normalize_version: u32,
+    pub documents: DocumentCounts,
+    pub lines: InOut,
+    pub chars: InOut,
+    pub removed: BTreeMap<&'static str, Removed>,
+    pub top_removed: Vec<TopLine>,
+    pub tables: TableStats,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocumentCounts {
+    #[serde(rename = "in")]
+    pub docs_in: u64,
+    #[serde(rename = "out")]
+    pub docs_out: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    pub bad_records: u64,
+    /// `in == out + rejected`: every document is accounted for.
+    pub accounted: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InOut {
+    #[serde(rename = "in")]
+    pub count_in: u64,
+    #[serde(rename = "out")]
+    pub count_out: u64,
+}
+
+impl Report {
+    pub fn new(stats: &Stats, tables: TableStats) -> Report {
+        let rejected = stats.docs_rejected();
+        Report {
+            deboil: env!("CARGO_PKG_VERSION"),
+            hash: HASH_ALGORITHM,
+            normalize_version: NORMALIZE_VERSION,
+            documents: DocumentCounts {
+                docs_in: stats.docs_in,
+                docs_out: stats.docs_out,
+                rejected,
+                rejected_by_reason: stats.rejected.clone(),
+                bad_records: stats.bad_records,
+                accounted: stats.docs_in == stats.docs_out + rejected,
+            },
+            lines: InOut {
+                count_in: stats.lines_in,
+                count_out: stats.lines_out,
+            },
+            chars: InOut {
+                count_in: stats.chars_in,
+                count_out: stats.chars_out,
+            },
+            removed: Reason::ALL
+                .iter()
+                .map(|r| {
+                    (
+                        r.as_str(),
+                        stats.removed.get(r).copied().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            top_removed: stats.top_removed(TOP_REMOVED),
+            tables,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// The human summary printed on stderr.
+    pub fn to_text(&self) -> String {
+        let d = &self.documents;
+        let pct = |a: u64, b: u64| {
+            if b == 0 {
+                0.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
+        let mut s = format!(
+            "documents: {} in, {} out, {} rejected{}\n",
+            d.docs_in,
+            d.docs_out,
+            d.rejected,
+            if d.accounted {
+                ""
+            } else {
+                " (NOT ACCOUNTED FOR)"
+            }
+        );
+        if !d.rejected_by_reason.is_empty() {
+            let parts: Vec<String> = d
+                .rejected_by_reason
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            s += &format!("  rejected: {}\n", parts.join(", "));
+        }
+        s += &format!(
+            "lines: {} in, {} out ({:.1}% removed)\nchars: {} in, {} out ({:.1}% removed)\n",
+            self.lines.count_in,
+            self.lines.count_out,
+            pct(
+                self.lines.count_in - self.lines.count_out,
+                self.lines.count_in
+            ),
+            self.chars.count_in,
+            self.chars.count_out,
+            pct(
+                self.chars.count_in.saturating_sub(self.chars.count_out),
+                self.chars.count_in
+            ),
+        );
+        s += "removed by reason:\n";
+        for (reason, r) in &self.removed {
+            s += &format!("  {reason:<7} {:>9} lines {:>11} chars\n", r.lines, r.chars);
+        }
+        if !self.top_removed.is_empty() {
+            s += "most removed lines:\n";
+            for t in &self.top_removed {
+                s += &format!("  {:>7}  {}\n", t.count, ellipsize(&t.text, 90));
+            }
+        }
+        s
+    }
+}
+
+fn ellipsize(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max_chars - 1).collect();
+        cut + "…"
+    }
+}
+
+/// One line of the audit output.
+#[derive(Debug, Serialize)]
+pub struct AuditRecord<'a> {
+    pub id: &'a RawValue,
+    /// 1-based line number in the original text.
+    pub line: usize,
+    /// Byte span of the line in the original text.
+    pub start: usize,
+    pub end: usize,
+    pub reason: &'static str,
+    pub docs: u32,
+    pub copies: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub site_pages: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub site_size: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_share: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'a str>,
+    /// Last, so that a line's evidence reads before its (possibly long) text.
+    pub text: &'a str,
+}
+
+impl<'a> AuditRecord<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: &'a RawValue,
+        line: usize,
+        span: (usize, usize),
+        reason: Reason,
+        text: &'a str,
+        evidence: &Evidence,
+        rule: Option<&'a str>,
+    ) -> Self {
+        AuditRecord {
+            id,
+            line,
+            start: span.0,
+            end: span.1,
+            reason: reason.as_str(),
+            text,
+            docs: evidence.docs,
+            copies: evidence.copies,
+            site_pages: evidence.site_pages,
+            site_size: evidence.site_size,
+            near_share: evidence.near_share,
+            rule,
+        }
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One line of the rejected output: where the document came from, why it went, and the
+/// document itself (or, for a record that is not JSON, its bytes as text).
+#[derive(Debug, Serialize)]
+pub struct RejectedRecord<'a> {
+    pub source: &'a str,
+    pub reason: &'static str,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<&'a str>,
+}
+
+/// Appends `value` as one JSONL line.
+pub fn push_jsonl(value: &impl Serialize, out: &mut Vec<u8>) {
+    serde_json::to_writer(&mut *out, value).expect("audit and rejected records always serialize");
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_lines_count_and_break_ties_by_text() {
+        let mut a = Stats::default();
+        a.remove_line(Reason::Corpus, 1, "Share");
+        a.remove_line(Reason::Corpus, 2, "Home");
+        let mut b = Stats::default();
+        b.remove_line(Reason::Site, 1, "share");
+        b.remove_line(Reason::Site, 3, "About");
+        a.merge(b);
+        let top = a.top_removed(2);
+        assert_eq!(
+            top[0],
+            TopLine {
+                count: 2,
+                text: "Share".into()
+            }
+        );
+        assert_eq!(top[1].text, "About");
+        assert_eq!(a.removed[&Reason::Site].lines, 2);
+    }
+
+    #[test]
+    fn report_says_whether_every_document_is_accounted_for() {
+        let mut s = Stats {
+            docs_in: 3,
+            docs_out: 2,
+            ..Stats::default()
+        };
+        s.reject("empty");
+        let r = Report::new(&s, crate::count::Counts::default().stats());
+        assert!(r.documents.accounted);
+        assert!(
+            r.to_text()
+                .starts_with("documents: 3 in, 2 out, 1 rejected\n")
+        );
+        s.docs_in = 4;
+        assert!(
+            !Report::new(&s, crate::count::Counts::default().stats())
+                .documents
+                .accounted
+        );
+    }
+}

@@ -1,0 +1,346 @@
+//! Rule files: the grammar, its errors, and the compiled set every line is matched against.
+//!
+//! A rule file holds one rule per line, `ID ACTION REGEX`, with `#` comments and blank
+//! lines ignored. The regex is the rest of the line; it is matched against each line of a
+//! document with white space trimmed from both ends. Every bad line of every file is
+//! reported together, as `file:line: ID: why`, before any input is read. Rules never see
+//! counts; combining a rule hit with other evidence is [`crate::decide`]'s job.
+
+use std::fmt;
+use std::io::Read;
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+/// The rule files under `rules/`, built into the binary so that it works from anywhere.
+pub const DEFAULT_RULE_FILES: &[(&str, &str)] =
+    &[("rules/web.rules", include_str!("../../rules/web.rules"))];
+
+/// Regexes larger than this when compiled are refused (the regex crate's own limit is
+/// 10 MiB per pattern; a rule set is many patterns).
+const SET_SIZE_LIMIT_BYTES: usize = 64 << 20;
+
+/// What a matching rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Remove the matching line.
+    Drop,
+    /// Remove the matching line and every line after it.
+    Cut,
+    /// Send the whole document to the rejected output.
+    DropDoc,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Drop => "drop",
+            Action::Cut => "cut",
+            Action::DropDoc => "drop-doc",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Action> {
+        match word {
+            "drop" => Some(Action::Drop),
+            "cut" => Some(Action::Cut),
+            "drop-doc" => Some(Action::DropDoc),
+            _ => None,
+        }
+    }
+}
+
+/// One parsed rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub id: String,
+    pub action: Action,
+    pub pattern: String,
+    /// `file:line` where the rule was written.
+    pub origin: String,
+}
+
+/// A bad line in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub id: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "{}:{}: {}: {}", self.file, self.line, id, self.message),
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+/// Every bad line found, in file and line order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct RuleErrors(pub Vec<RuleError>);
+
+impl fmt::Display for RuleErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} bad rule{}", if n == 1 { "" } else { "s" })?;
+        for e in &self.0 {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses one rule file. `file` names it in errors.
+pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors> {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return Err(RuleErrors(vec![RuleError {
+            file: file.to_string(),
+            line: 0,
+            id: None,
+            message: format!("cannot read: {e}"),
+        }]));
+    }
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let err = |id: Option<&str>, message: String| RuleError {
+            file: file.to_string(),
+            line: line_no,
+            id: id.map(str::to_string),
+            message,
+        };
+        let Ok(line) = std::str::from_utf8(raw) else {
+            errors.push(err(None, "not valid UTF-8".into()));
+            continue;
+        };
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse_line(line) {
+            Ok((id, action, pattern)) => {
+                if let Err(e) = Regex::new(pattern) {
+                    errors.push(err(Some(id), format!("bad regex: {}", one_line(&e))));
+                    continue;
+                }
+                rules.push(Rule {
+                    id: id.to_string(),
+                    action,
+                    pattern: pattern.to_string(),
+                    origin: format!("{file}:{line_no}"),
+                });
+            }
+            Err((id, message)) => errors.push(err(id, message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(RuleErrors(errors))
+    }
+}
+
+fn one_line(e: &regex::Error) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+type LineError<'a> = (Option<&'a str>, String);
+
+fn parse_line(line: &str) -> Result<(&str, Action, &str), LineError<'_>> {
+    let (id, rest) = split_word(line);
+    if !is_valid_id(id) {
+        return Err((
+            None,
+            format!("rule id {id:?} must be letters, digits, '.', '_' or '-'"),
+        ));
+    }
+    let (action, pattern) = split_word(rest);
+    if action.is_empty() {
+        return Err((Some(id), "missing action and regex".into()));
+    }
+    let Some(action) = Action::parse(action) else {
+        return Err((
+            Some(id),
+            format!("unknown action {action:?} (expected drop, cut or drop-doc)"),
+        ));
+    };
+    if pattern.is_empty() {
+        return Err((Some(id), "missing regex".into()));
+    }
+    Ok((id, action, pattern))
+}
+
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim()),
+        None => (s, ""),
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// All rules compiled into one set. When several rules match a line, the one written first
+/// wins, so verdicts do not depend on the regex engine's order.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    set: RegexSet,
+}
+
+impl RuleSet {
+    /// Compiles rules from several files; duplicate ids are errors.
+    pub fn compile(rules: Vec<Rule>) -> Result<RuleSet, RuleErrors> {
+        let mut errors = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        for rule in &rules {
+            if let Some(first) = seen.insert(rule.id.as_str(), rule.origin.as_str()) {
+                let (file, line) = split_origin(&rule.origin);
+                errors.push(RuleError {
+                    file,
+                    line,
+                    id: Some(rule.id.clone()),
+                    message: format!("duplicate rule id (first defined at {first})"),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RuleErrors(errors));
+        }
+        let set = RegexSetBuilder::new(rules.iter().map(|r| &r.pattern))
+            .size_limit(SET_SIZE_LIMIT_BYTES)
+            .build()
+            .map_err(|e| {
+                RuleErrors(vec![RuleError {
+                    file: "rules".into(),
+                    line: 0,
+                    id: None,
+                    message: format!("rule set too large to compile: {}", one_line(&e)),
+                }])
+            })?;
+        Ok(RuleSet { rules, set })
+    }
+
+    /// The built-in rules under `rules/`.
+    pub fn default_rules() -> Result<Vec<Rule>, RuleErrors> {
+        let mut all = Vec::new();
+        for (name, text) in DEFAULT_RULE_FILES {
+            all.extend(parse(text.as_bytes(), name)?);
+        }
+        Ok(all)
+    }
+
+    pub fn empty() -> RuleSet {
+        RuleSet {
+            rules: Vec::new(),
+            set: RegexSet::empty(),
+        }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The first rule (in file order) that matches `line`, by index.
+    pub fn first_match(&self, line: &str) -> Option<usize> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        self.set.matches(line.trim()).iter().next()
+    }
+
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+}
+
+fn split_origin(origin: &str) -> (String, usize) {
+    match origin.rsplit_once(':') {
+        Some((file, line)) => (file.to_string(), line.parse().unwrap_or(0)),
+        None => (origin.to_string(), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rules_and_skips_comments() {
+        let rules = parse(
+            &b"# footers\n\nweb.a drop ^Read more:\nweb.b  cut   (?i)^comments$  \nweb.c drop-doc ^404$\n"[..],
+            "t.rules",
+        )
+        .expect("valid");
+        assert_eq!(rules.len(), 3);
+        assert_eq!(rules[1].action, Action::Cut);
+        assert_eq!(rules[1].pattern, "(?i)^comments$");
+        assert_eq!(rules[2].origin, "t.rules:5");
+    }
+
+    #[test]
+    fn reports_every_bad_line_with_file_line_and_id() {
+        let err = parse(
+            &b"ok drop x\nbad.regex drop (unclosed\nno.action\nweird zap x\nb@d drop x\n"[..],
+            "rules/web.rules",
+        )
+        .expect_err("invalid");
+        let lines: Vec<String> = err.0.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("rules/web.rules:2: bad.regex: bad regex:"));
+        assert_eq!(
+            lines[1],
+            "rules/web.rules:3: no.action: missing action and regex"
+        );
+        assert!(lines[2].starts_with("rules/web.rules:4: weird: unknown action"));
+        assert!(lines[3].starts_with("rules/web.rules:5: rule id"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let mut rules = parse(&b"a drop x\n"[..], "one.rules").expect("valid");
+        rules.extend(parse(&b"a drop y\n"[..], "two.rules").expect("valid"));
+        let err = RuleSet::compile(rules).expect_err("duplicate");
+        assert_eq!(
+            err.0[0].to_string(),
+            "two.rules:1: a: duplicate rule id (first defined at one.rules:1)"
+        );
+    }
+
+    #[test]
+    fn first_written_rule_wins() {
+        let rules = parse(&b"late drop more\nearly drop ^Read\n"[..], "t").expect("valid");
+        let set = RuleSet::compile(rules).expect("compiles");
+        assert_eq!(set.first_match("  Read more  "), Some(0));
+        assert_eq!(set.first_match("Reading"), Some(1));
+        assert_eq!(set.first_match("nothing"), None);
+    }
+
+    #[test]
+    fn default_rules_compile() {
+        let set = RuleSet::compile(RuleSet::default_rules().expect("parse")).expect("compile");
+        assert!(set.len() >= 10);
+    }
+}

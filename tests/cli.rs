@@ -1,0 +1,499 @@
+//! End-to-end behaviour of `deboil clean`: stages on a multi-site corpus, determinism,
+//! accounting, bad input, exit codes, codecs, stdin and stdout.
+
+mod util;
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+
+use util::{Dir, deboil, jsonl, repo, run};
+
+fn clean_into(dir: &Dir, inputs: &[&std::path::Path], extra: &[&str]) -> util::Run {
+    run(deboil()
+        .arg("clean")
+        .args(inputs)
+        .arg("-o")
+        .arg(dir.path("clean.jsonl"))
+        .arg("--rejected")
+        .arg(dir.path("rejected.jsonl"))
+        .arg("--audit")
+        .arg(dir.path("audit.jsonl"))
+        .arg("--report")
+        .arg(dir.path("report.json"))
+        .args(extra))
+}
+
+#[test]
+fn corpus_and_site_stages_remove_templates_but_keep_shared_quotes() {
+    let dir = Dir::new();
+    let input = repo("testdata/corpus/news.jsonl");
+    let r = clean_into(&dir, &[&input], &["--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "--quiet prints nothing: {}", r.stderr);
+
+    let audit = jsonl(&dir.read("audit.jsonl"));
+    let reason_of = |text: &str| -> Vec<&str> {
+        audit
+            .iter()
+            .filter(|a| a["text"] == text)
+            .map(|a| a["reason"].as_str().expect("reason"))
+            .collect()
+    };
+    // On six pages of three sites: corpus boilerplate.
+    assert_eq!(
+        reason_of("Powered by the NewsWire syndication network"),
+        ["corpus"; 6]
+    );
+    let wire = audit
+        .iter()
+        .find(|a| a["reason"] == "corpus")
+        .expect("a corpus removal");
+    assert_eq!(wire["docs"], 6);
+    // On every page of one site: site boilerplate, with the site's evidence.
+    assert_eq!(reason_of("THE HILLTOP HERALD"), ["site"; 4]);
+    let herald = audit
+        .iter()
+        .find(|a| a["text"] == "THE HILLTOP HERALD")
+        .expect("herald");
+    assert_eq!(
+        (herald["site_pages"].as_u64(), herald["site_size"].as_u64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(
+        reason_of("Listen live on 98.4 FM every weekday morning"),
+        ["site"; 2]
+    );
+
+    // A sentence quoted by two outlets is content on both.
+    let quote =
+        "“We will rebuild the bridge before the first snow,” Mayor Ellen Park said on Tuesday.";
+    let clean = dir.read("clean.jsonl");
+    let out = jsonl(&clean);
+    assert_eq!(out.len(), 10);
+    let with_quote = out
+        .iter()
+        .filter(|d| {
+            d["text"]
+                .as_str()
+                .expect("text")
+                .lines()
+                .any(|l| l == quote)
+        })
+        .count();
+    assert_eq!(with_quote, 2);
+    // Titles and bodies stay; nothing of the templates does.
+    let first = out[0]["text"].as_str().expect("text");
+    assert!(first.starts_with("Council approves budget for the new library wing\n"));
+    assert!(!clean.contains("tips@riverside-gazette.example"));
+
+    // Every other field is kept, in order, byte for byte.
+    let original = std::fs::read_to_string(&input).expect("input");
+    let strip_text = |line: &str| {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let start = line.find("\"text\": ").expect("text field");
+        (line[..start].to_string(), v["crawl"].clone())
+    };
+    for (a, b) in original.lines().zip(clean.lines()) {
+        assert_eq!(strip_text(a), strip_text(b));
+        assert!(b.ends_with(&a[a.find("\"crawl\"").expect("crawl")..]));
+    }
+}
+
+fn mixed_inputs(dir: &Dir) -> Vec<std::path::PathBuf> {
+    let bad = dir.write(
+        "in/bad.jsonl",
+        [
+            &b"{\"id\": \"ok-1\", \"text\": \"A fine first document.\\nShare\"}\n"[..],
+            b"{\"id\": \"broken\", \"text\": \n",
+            b"{\"id\": \"utf8\", \"text\": \"caf\xe9\"}\n",
+            b"{\"id\": \"notext\", \"body\": \"x\"}\n",
+            b"\n",
+            b"{\"id\": \"all-gone\", \"text\": \"Read more: elsewhere\"}\n",
+            b"{\"id\": \"ok-2\", \"text\": \"Another fine document with words.\"}\n",
+        ]
+        .concat(),
+    );
+    let empty = dir.write("in/empty.txt", "");
+    let bad_txt = dir.write("in/latin1.txt", b"line one\nline two \xff\n");
+    vec![bad, empty, bad_txt]
+}
+
+#[test]
+fn bad_records_are_named_routed_aside_and_exit_1() {
+    let dir = Dir::new();
+    let inputs = mixed_inputs(&dir);
+    let paths: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let r = clean_into(&dir, &paths, &["--quiet"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let bad = inputs[0].display().to_string();
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", r.stderr);
+    assert!(lines[0].starts_with(&format!("{bad}:2: invalid JSON:")));
+    assert_eq!(lines[1], format!("{bad}:3: invalid UTF-8 at byte 27"));
+    assert_eq!(lines[2], format!("{bad}:4: missing field \"text\""));
+    assert_eq!(lines[3], format!("{}:1: empty file", inputs[1].display()));
+    assert_eq!(
+        lines[4],
+        format!("{}:2: invalid UTF-8 at byte 18", inputs[2].display())
+    );
+
+    let clean = jsonl(&dir.read("clean.jsonl"));
+    let ids: Vec<&str> = clean
+        .iter()
+        .map(|d| d["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["ok-1", "ok-2"]);
+    let rejected = jsonl(&dir.read("rejected.jsonl"));
+    let reasons: Vec<&str> = rejected
+        .iter()
+        .map(|d| d["reason"].as_str().expect("r"))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "invalid-json",
+            "invalid-utf8",
+            "missing-field",
+            "empty",
+            "empty-file",
+            "invalid-utf8"
+        ]
+    );
+    // Nothing is lost: the rejected record carries the original.
+    assert_eq!(rejected[2]["record"]["body"], "x");
+    assert_eq!(rejected[3]["record"]["text"], "Read more: elsewhere");
+    assert_eq!(rejected[3]["source"], format!("{bad}:6"));
+    assert!(
+        rejected[0]["raw"]
+            .as_str()
+            .expect("raw")
+            .starts_with("{\"id\": \"broken\"")
+    );
+
+    let report: serde_json::Value = serde_json::from_str(&dir.read("report.json")).expect("report");
+    let docs = &report["documents"];
+    assert_eq!(
+        (
+            docs["in"].as_u64(),
+            docs["out"].as_u64(),
+            docs["rejected"].as_u64()
+        ),
+        (Some(8), Some(2), Some(6))
+    );
+    assert_eq!(docs["accounted"], true);
+    assert_eq!(docs["bad_records"], 5);
+}
+
+#[test]
+fn every_document_is_accounted_for() {
+    let dir = Dir::new();
+    let seeds = repo("testdata/seeds");
+    let corpus = repo("testdata/corpus");
+    let r = clean_into(&dir, &[&seeds, &corpus], &["--quiet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let clean = jsonl(&dir.read("clean.jsonl")).len();
+    let rejected = jsonl(&dir.read("rejected.jsonl")).len();
+    assert_eq!(clean + rejected, 15);
+    let report: serde_json::Value = serde_json::from_str(&dir.read("report.json")).expect("report");
+    assert_eq!(report["documents"]["accounted"], true);
+    assert_eq!(report["documents"]["in"], 15);
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let dir = Dir::new();
+    let mut inputs = mixed_inputs(&dir);
+    inputs.push(repo("testdata/seeds"));
+    inputs.push(repo("testdata/corpus"));
+    let paths: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "8"] {
+        let r = clean_into(&dir, &paths, &["--quiet", "--threads", threads]);
+        assert_eq!(r.code, 1);
+        runs.push(
+            [
+                "clean.jsonl",
+                "rejected.jsonl",
+                "audit.jsonl",
+                "report.json",
+            ]
+            .map(|f| dir.read(f)),
+        );
+    }
+    assert!(!runs[0][2].is_empty());
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
+}
+
+#[test]
+fn cleaning_twice_changes_nothing() {
+    let dir = Dir::new();
+    let r = clean_into(
+        &dir,
+        &[&repo("testdata/corpus"), &repo("testdata/seeds")],
+        &["-q"],
+    );
+    assert_eq!(r.code, 0);
+    let once = dir.read("clean.jsonl");
+    std::fs::rename(dir.path("clean.jsonl"), dir.path("once.jsonl")).expect("mv");
+    let r = clean_into(&dir, &[&dir.path("once.jsonl")], &["-q"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(dir.read("clean.jsonl"), once);
+}
+
+#[test]
+fn plain_gzip_and_zstd_agree_in_and_out() {
+    let dir = Dir::new();
+    let bytes = std::fs::read(repo("testdata/corpus/news.jsonl")).expect("read");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&bytes).expect("gz");
+    let inputs = [
+        dir.write("plain.jsonl", &bytes),
+        dir.write("gz.jsonl.gz", gz.finish().expect("gz")),
+        dir.write(
+            "zst.jsonl.zst",
+            zstd::encode_all(&bytes[..], 3).expect("zstd"),
+        ),
+        dir.write(
+            "no-extension",
+            zstd::encode_all(&bytes[..], 3).expect("zstd"),
+        ),
+    ];
+    let mut outs = Vec::new();
+    for (input, out) in inputs
+        .iter()
+        .zip(["a.jsonl", "b.jsonl.gz", "c.jsonl.zst", "d.jsonl"])
+    {
+        let r = run(deboil()
+            .args(["clean", "-q", "-o"])
+            .arg(dir.path(out))
+            .arg(input));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut text = String::new();
+        deboil::io::read::open_decoded(&dir.path(out), Default::default())
+            .expect("open")
+            .read_to_string(&mut text)
+            .expect("decode");
+        outs.push(text);
+    }
+    assert!(outs[0].contains("Council approves budget"));
+    assert!(outs.iter().all(|o| *o == outs[0]));
+}
+
+#[test]
+fn stdin_to_stdout() {
+    let mut child = deboil()
+        .args(["clean", "-", "-o", "-", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let input = std::fs::read(repo("testdata/corpus/news.jsonl")).expect("read");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&input).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let docs = jsonl(&String::from_utf8(out.stdout).expect("utf8"));
+    assert_eq!(docs.len(), 10);
+    assert_eq!(docs[0]["id"], "news-00");
+}
+
+#[test]
+fn summary_goes_to_stderr_and_no_bar_in_a_pipe() {
+    let dir = Dir::new();
+    let r = run(deboil()
+        .args(["clean", "-o"])
+        .arg(dir.path("c.jsonl"))
+        .arg(repo("testdata/seeds")));
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.starts_with("documents: 5 in, 5 out, 0 rejected\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("removed by reason:"));
+    assert!(r.stderr.contains("most removed lines:"));
+    assert!(
+        !r.stderr.contains('\r') && !r.stderr.contains("\u{1b}["),
+        "no progress bar"
+    );
+}
+
+#[test]
+fn usage_errors_and_unreadable_inputs_exit_2_and_write_nothing() {
+    let dir = Dir::new();
+    let out = dir.path("c.jsonl");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["clean".into(), "--no-such-flag".into()],
+        vec![
+            "clean".into(),
+            "/no/such/input".into(),
+            "-o".into(),
+            out.display().to_string(),
+        ],
+        vec![
+            "clean".into(),
+            repo("testdata/seeds").display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+            "--min-docs".into(),
+            "1".into(),
+        ],
+        vec![
+            "clean".into(),
+            repo("testdata/seeds").display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+            "--audit".into(),
+            out.display().to_string(),
+        ],
+    ];
+    for args in cases {
+        let r = run(deboil().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.is_empty());
+        assert_eq!(
+            dir.listing(),
+            Vec::<String>::new(),
+            "{args:?} wrote something"
+        );
+    }
+    let r = run(deboil().args(["clean", "/no/such/input", "-o", "-"]));
+    assert!(
+        r.stderr.starts_with("deboil: /no/such/input: "),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_rules_stop_the_run_before_any_input_is_read() {
+    let dir = Dir::new();
+    let rules = dir.write(
+        "my.rules",
+        "# mine\nok.rule drop ^fine$\nbroken.rule drop (unclosed\nno.action\n",
+    );
+    let r = run(deboil()
+        .args(["clean", "-o"])
+        .arg(dir.path("c.jsonl"))
+        .arg("--rules")
+        .arg(&rules)
+        .arg("/no/such/input"));
+    assert_eq!(r.code, 2);
+    let name = rules.display().to_string();
+    assert!(
+        r.stderr
+            .contains(&format!("{name}:3: broken.rule: bad regex:")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("{name}:4: no.action: missing action and regex"))
+    );
+    assert!(
+        !r.stderr.contains("/no/such/input"),
+        "rules are checked first"
+    );
+    assert!(!dir.exists("c.jsonl"));
+}
+
+#[test]
+fn extra_rules_and_drop_doc() {
+    let dir = Dir::new();
+    let rules = dir.write(
+        "my.rules",
+        "t.sponsor drop (?i)^sponsored by\nt.quiz drop-doc (?i)^take our quiz$\n",
+    );
+    let input = dir.write(
+        "in.jsonl",
+        "{\"id\":1,\"text\":\"A real story about rivers.\\nSponsored by Acme\"}\n{\"id\":2,\"text\":\"Take our quiz\\nQ1\"}\n",
+    );
+    let r = clean_into(
+        &dir,
+        &[&input],
+        &["-q", "--rules", rules.to_str().expect("utf8")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        dir.read("clean.jsonl"),
+        "{\"id\":1,\"text\":\"A real story about rivers.\"}\n"
+    );
+    let rejected = jsonl(&dir.read("rejected.jsonl"));
+    assert_eq!(rejected[0]["reason"], "rule");
+    assert_eq!(rejected[0]["detail"], "rule t.quiz matched line 1");
+    let audit = jsonl(&dir.read("audit.jsonl"));
+    assert_eq!(audit[0]["rule"], "t.sponsor");
+    assert_eq!(
+        (
+            audit[0]["line"].as_u64(),
+            audit[0]["start"].as_u64(),
+            audit[0]["end"].as_u64()
+        ),
+        (Some(2), Some(27), Some(44))
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = Dir::new();
+    // Distinct words in every document, so that no line is corpus boilerplate.
+    let word = |mut n: usize| {
+        let mut w = String::new();
+        for _ in 0..4 {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+        }
+        w
+    };
+    let input: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "{{\"text\": \"Story {} tells of {} and {}.\"}}\n",
+                word(i),
+                word(i * 7 + 3),
+                word(i * 13 + 5)
+            )
+        })
+        .collect();
+    let input = dir.write("big.jsonl", input);
+    let mut child = deboil()
+        .args(["clean", "-q", "-o", "-"])
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn help_explains_the_command() {
+    let r = run(deboil().args(["clean", "--help"]));
+    assert_eq!(r.code, 0);
+    for flag in [
+        "--output",
+        "--audit",
+        "--rejected",
+        "--site-from-url",
+        "--no-default-rules",
+        "--threads",
+        "Examples:",
+    ] {
+        assert!(r.stdout.contains(flag), "--help mentions {flag}");
+    }
+    let r = run(deboil().arg("--help"));
+    assert!(r.stdout.contains("Exit codes: 0"));
+}

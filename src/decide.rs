@@ -64,6 +64,11 @@ impl Reason {
         Reason::Block,
     ];
 
+    /// Position in [`Reason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Rule => "rule",

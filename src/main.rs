@@ -10,6 +10,11 @@ use deboil::eval::{Scores, score};
 use deboil::pipeline;
 use deboil::{EXIT_BAD_RECORDS, EXIT_FAILURE, EXIT_OK};
 
+// glibc's allocator spends a tenth of the run growing and freeing per-document buffers;
+// mimalloc keeps them in thread-local pages (measured in BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

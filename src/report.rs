@@ -37,9 +37,56 @@ pub struct Stats {
     pub lines_out: u64,
     pub chars_in: u64,
     pub chars_out: u64,
-    pub removed: BTreeMap<Reason, Removed>,
-    /// Removed lines by fingerprint: how often, and the first text seen.
-    top: HashMap<u64, (u64, String), BuildNoHashHasher<u64>>,
+    /// Removals by reason, indexed by [`Reason::index`].
+    pub removed: [Removed; Reason::ALL.len()],
+    top: TopLines,
+}
+
+/// Removed lines by fingerprint: how often, and the first text seen. A document's own
+/// removals are only noted (one buffer for all their texts); they are counted into the
+/// table when merged, so that a line's text is copied once per run, not once per copy.
+#[derive(Debug, Clone, Default)]
+struct TopLines {
+    counted: HashMap<u64, (u64, String), BuildNoHashHasher<u64>>,
+    noted: Vec<(u64, usize)>,
+    noted_text: String,
+}
+
+impl TopLines {
+    fn note(&mut self, key: u64, text: &str) {
+        self.noted_text.push_str(text);
+        self.noted.push((key, self.noted_text.len()));
+    }
+
+    fn count(&mut self, key: u64, n: u64, text: &str) {
+        self.counted
+            .entry(key)
+            .or_insert_with(|| (0, text.to_string()))
+            .0 += n;
+    }
+
+    /// Counts this table's own notes.
+    fn flush(&mut self) {
+        let noted = std::mem::take(&mut self.noted);
+        let text = std::mem::take(&mut self.noted_text);
+        let mut start = 0;
+        for (key, end) in noted {
+            self.count(key, 1, &text[start..end]);
+            start = end;
+        }
+    }
+
+    fn merge(&mut self, later: TopLines) {
+        self.flush();
+        for (key, (n, text)) in later.counted {
+            self.count(key, n, &text);
+        }
+        let mut start = 0;
+        for (key, end) in later.noted {
+            self.count(key, 1, &later.noted_text[start..end]);
+            start = end;
+        }
+    }
 }
 
 impl Stats {
@@ -48,14 +95,10 @@ impl Stats {
     }
 
     pub fn remove_line(&mut self, reason: Reason, key: u64, text: &str) {
-        let r = self.removed.entry(reason).or_default();
+        let r = &mut self.removed[reason.index()];
         r.lines += 1;
         r.chars += text.chars().count() as u64;
-        let entry = self
-            .top
-            .entry(key)
-            .or_insert_with(|| (0, text.trim().to_string()));
-        entry.0 += 1;
+        self.top.note(key, text.trim());
     }
 
     /// Adds `later`, which comes after `self` in input order.
@@ -70,14 +113,11 @@ impl Stats {
         self.lines_out += later.lines_out;
         self.chars_in += later.chars_in;
         self.chars_out += later.chars_out;
-        for (k, v) in later.removed {
-            let r = self.removed.entry(k).or_default();
-            r.lines += v.lines;
-            r.chars += v.chars;
+        for (mine, theirs) in self.removed.iter_mut().zip(later.removed) {
+            mine.lines += theirs.lines;
+            mine.chars += theirs.chars;
         }
-        for (k, (n, text)) in later.top {
-            self.top.entry(k).or_insert((0, text)).0 += n;
-        }
+        self.top.merge(later.top);
     }
 
     pub fn docs_rejected(&self) -> u64 {
@@ -86,8 +126,10 @@ impl Stats {
 
     /// The most often removed lines, most first, ties by text.
     pub fn top_removed(&self, n: usize) -> Vec<TopLine> {
-        let mut all: Vec<TopLine> = self
-            .top
+        let mut top = self.top.clone();
+        top.flush();
+        let mut all: Vec<TopLine> = top
+            .counted
             .values()
             .map(|(count, text)| TopLine {
                 count: *count,
@@ -166,12 +208,7 @@ impl Report {
             },
             removed: Reason::ALL
                 .iter()
-                .map(|r| {
-                    (
-                        r.as_str(),
-                        stats.removed.get(r).copied().unwrap_or_default(),
-                    )
-                })
+                .map(|r| (r.as_str(), stats.removed[r.index()]))
                 .collect(),
             top_removed: stats.top_removed(TOP_REMOVED),
             tables,
@@ -350,7 +387,7 @@ mod tests {
             }
         );
         assert_eq!(top[1].text, "About");
-        assert_eq!(a.removed[&Reason::Site].lines, 2);
+        assert_eq!(a.removed[Reason::Site.index()].lines, 2);
     }
 
     #[test]

@@ -50,13 +50,14 @@ impl Action {
 }
 
 /// One parsed rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
     pub action: Action,
     pub pattern: String,
     /// `file:line` where the rule was written.
     pub origin: String,
+    regex: Regex,
 }
 
 /// A bad line in a rule file.
@@ -122,18 +123,16 @@ pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors>
             continue;
         }
         match parse_line(line) {
-            Ok((id, action, pattern)) => {
-                if let Err(e) = Regex::new(pattern) {
-                    errors.push(err(Some(id), format!("bad regex: {}", one_line(&e))));
-                    continue;
-                }
-                rules.push(Rule {
+            Ok((id, action, pattern)) => match Regex::new(pattern) {
+                Ok(regex) => rules.push(Rule {
                     id: id.to_string(),
                     action,
                     pattern: pattern.to_string(),
                     origin: format!("{file}:{line_no}"),
-                });
-            }
+                    regex,
+                }),
+                Err(e) => errors.push(err(Some(id), format!("bad regex: {}", one_line(&e)))),
+            },
             Err((id, message)) => errors.push(err(id, message)),
         }
     }
@@ -194,12 +193,16 @@ fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-/// All rules compiled into one set. When several rules match a line, the one written first
+/// All rules compiled into sets. When several rules match a line, the one written first
 /// wins, so verdicts do not depend on the regex engine's order.
+///
+/// Most lines match no rule, and a set says so in one pass. Rules anchored at the start of
+/// the line fail within a few bytes, while a floating rule reads the whole line, so the two
+/// kinds go into separate sets: one floating rule must not make every anchored one scan.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    set: RegexSet,
+    sets: Vec<RegexSet>,
 }
 
 impl RuleSet {
@@ -221,18 +224,27 @@ impl RuleSet {
         if !errors.is_empty() {
             return Err(RuleErrors(errors));
         }
-        let set = RegexSetBuilder::new(rules.iter().map(|r| &r.pattern))
-            .size_limit(SET_SIZE_LIMIT_BYTES)
-            .build()
-            .map_err(|e| {
-                RuleErrors(vec![RuleError {
-                    file: "rules".into(),
-                    line: 0,
-                    id: None,
-                    message: format!("rule set too large to compile: {}", one_line(&e)),
-                }])
-            })?;
-        Ok(RuleSet { rules, set })
+        let (anchored, floating): (Vec<&Rule>, Vec<&Rule>) =
+            rules.iter().partition(|r| anchored_at_start(&r.pattern));
+        let mut sets = Vec::new();
+        for group in [anchored, floating] {
+            if group.is_empty() {
+                continue;
+            }
+            let set = RegexSetBuilder::new(group.iter().map(|r| &r.pattern))
+                .size_limit(SET_SIZE_LIMIT_BYTES)
+                .build()
+                .map_err(|e| {
+                    RuleErrors(vec![RuleError {
+                        file: "rules".into(),
+                        line: 0,
+                        id: None,
+                        message: format!("rule set too large to compile: {}", one_line(&e)),
+                    }])
+                })?;
+            sets.push(set);
+        }
+        Ok(RuleSet { rules, sets })
     }
 
     /// The built-in rules under `rules/`.
@@ -247,7 +259,7 @@ impl RuleSet {
     pub fn empty() -> RuleSet {
         RuleSet {
             rules: Vec::new(),
-            set: RegexSet::empty(),
+            sets: Vec::new(),
         }
     }
 
@@ -265,15 +277,26 @@ impl RuleSet {
 
     /// The first rule (in file order) that matches `line`, by index.
     pub fn first_match(&self, line: &str) -> Option<usize> {
-        if self.rules.is_empty() {
+        let line = line.trim();
+        if !self.sets.iter().any(|s| s.is_match(line)) {
             return None;
         }
-        self.set.matches(line.trim()).iter().next()
+        // Rare: asking each rule in order is cheaper than a set's search for all matches.
+        self.rules.iter().position(|r| r.regex.is_match(line))
     }
 
     pub fn rule(&self, index: usize) -> &Rule {
         &self.rules[index]
     }
+}
+
+/// Whether every match of `pattern` starts at the start of the line.
+fn anchored_at_start(pattern: &str) -> bool {
+    regex_syntax::parse(pattern).is_ok_and(|hir| {
+        hir.properties()
+            .look_set_prefix()
+            .contains(regex_syntax::hir::Look::Start)
+    })
 }
 
 fn split_origin(origin: &str) -> (String, usize) {
@@ -336,6 +359,19 @@ mod tests {
         assert_eq!(set.first_match("  Read more  "), Some(0));
         assert_eq!(set.first_match("Reading"), Some(1));
         assert_eq!(set.first_match("nothing"), None);
+    }
+
+    #[test]
+    fn anchoring_is_read_from_the_pattern() {
+        assert!(anchored_at_start("^Read more"));
+        assert!(anchored_at_start("(?i)^(a|b)c"));
+        assert!(!anchored_at_start("(?i)(^a|b)"));
+        assert!(!anchored_at_start("cookies"));
+        let rules = parse(&b"f drop cookies\na drop ^Accept cookies$\n"[..], "t").expect("valid");
+        let set = RuleSet::compile(rules).expect("compiles");
+        assert_eq!(set.sets.len(), 2);
+        assert_eq!(set.first_match("Accept cookies"), Some(0));
+        assert_eq!(set.first_match("no"), None);
     }
 
     #[test]

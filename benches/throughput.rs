@@ -1,0 +1,312 @@
+//! `make bench`: throughput and peak memory of `deboil clean` on a named synthetic corpus.
+//!
+//! The corpus ("synth-news", about `BENCH_BYTES` bytes, 1 GB by default) is generated from a
+//! fixed seed: thousands of sites, each with its own header, navigation, footer and related
+//! links; shared widgets across sites; articles syndicated to other sites. It is written
+//! once to `target/bench/` and reused. The release binary is then run at one thread and at
+//! every core, and the figures printed as rows for BENCHMARKS.md. This is a benchmark, not
+//! a test: it asserts nothing about time.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SEED: u64 = 0x5eed_db01;
+
+struct Rng(u64);
+
+impl Rng {
+    /// splitmix64: tiny, fast and the same on every platform and release.
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    /// Skewed towards small indices, like word frequencies.
+    fn skewed(&mut self, n: usize) -> usize {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((u * u * u) * n as f64) as usize
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+struct Vocabulary {
+    words: Vec<String>,
+}
+
+impl Vocabulary {
+    fn new(rng: &mut Rng, n: usize) -> Self {
+        const SYLLABLES: [&str; 24] = [
+            "ka", "ro", "mi", "ten", "sa", "lo", "ver", "an", "di", "po", "stra", "el", "mon",
+            "ti", "gar", "us", "ne", "bri", "cal", "fo", "ru", "den", "ship", "ol",
+        ];
+        let words = (0..n)
+            .map(|_| {
+                (0..rng.range(1, 4))
+                    .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                    .collect()
+            })
+            .collect();
+        Vocabulary { words }
+    }
+
+    fn word(&self, rng: &mut Rng) -> &str {
+        &self.words[rng.skewed(self.words.len())]
+    }
+
+    fn phrase(&self, rng: &mut Rng, lo: usize, hi: usize) -> String {
+        let n = rng.range(lo, hi);
+        let mut s = String::new();
+        for i in 0..n {
+            if i > 0 {
+                s.push(' ');
+            }
+            let w = self.word(rng);
+            if i == 0 {
+                let mut c = w.chars();
+                if let Some(f) = c.next() {
+                    s.extend(f.to_uppercase());
+                    s.push_str(c.as_str());
+                }
+            } else {
+                s.push_str(w);
+            }
+        }
+        s
+    }
+
+    fn paragraph(&self, rng: &mut Rng) -> String {
+        (0..rng.range(1, 4))
+            .map(|_| {
+                let mut s = self.phrase(rng, 8, 24);
+                if rng.chance(0.2) {
+                    s.push_str(&format!(" in {}", rng.range(1990, 2026)));
+                }
+                s.push('.');
+                s
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+struct Site {
+    host: String,
+    header: Vec<String>,
+    footer: Vec<String>,
+    teasers: Vec<String>,
+}
+
+fn make_site(rng: &mut Rng, vocab: &Vocabulary, i: usize) -> Site {
+    let name = vocab.phrase(rng, 1, 2);
+    let nav: Vec<String> = (0..rng.range(4, 8))
+        .map(|_| vocab.phrase(rng, 1, 1))
+        .collect();
+    let mut header = vec![
+        format!("{name} | {}", vocab.phrase(rng, 2, 5)),
+        nav.join(" | "),
+    ];
+    header.extend((0..rng.range(0, 3)).map(|_| vocab.phrase(rng, 1, 3)));
+    let mut footer: Vec<String> = (0..rng.range(1, 4))
+        .map(|_| vocab.phrase(rng, 3, 9))
+        .collect();
+    footer.push(format!(
+        "© {} {name}. All rights reserved.",
+        rng.range(2010, 2026)
+    ));
+    footer.push("About us | Contact | Privacy policy | Terms of use".to_string());
+    let teasers = (0..rng.range(8, 30))
+        .map(|_| vocab.phrase(rng, 6, 14))
+        .collect();
+    Site {
+        host: format!("www.site{i}.example"),
+        header,
+        footer,
+        teasers,
+    }
+}
+
+fn generate(path: &Path, target_bytes: u64) -> std::io::Result<u64> {
+    let mut rng = Rng(SEED);
+    let vocab = Vocabulary::new(&mut rng, 40_000);
+    let sites: Vec<Site> = (0..3000).map(|i| make_site(&mut rng, &vocab, i)).collect();
+    let widgets: Vec<String> = (0..40).map(|_| vocab.phrase(&mut rng, 2, 6)).collect();
+    let mut recent: Vec<Vec<String>> = Vec::new();
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut written = 0u64;
+    let mut doc = 0u64;
+    let mut line = Vec::with_capacity(1 << 16);
+    while written < target_bytes {
+        let site = &sites[rng.skewed(sites.len())];
+        let body: Vec<String> = if !recent.is_empty() && rng.chance(0.03) {
+            recent[rng.below(recent.len())].clone()
+        } else {
+            let b: Vec<String> = (0..rng.range(4, 25))
+                .map(|_| vocab.paragraph(&mut rng))
+                .collect();
+            if recent.len() < 512 {
+                recent.push(b.clone());
+            } else {
+                let at = rng.below(recent.len());
+                recent[at] = b.clone();
+            }
+            b
+        };
+        let mut lines: Vec<&str> = site.header.iter().map(String::as_str).collect();
+        let title = vocab.phrase(&mut rng, 4, 12);
+        lines.push(&title);
+        if rng.chance(0.3) {
+            lines.push(&widgets[rng.below(widgets.len())]);
+        }
+        lines.extend(body.iter().map(String::as_str));
+        if rng.chance(0.5) {
+            lines.push(&widgets[rng.below(widgets.len())]);
+        }
+        lines.push("Related stories");
+        for _ in 0..rng.range(3, 6) {
+            lines.push(&site.teasers[rng.below(site.teasers.len())]);
+        }
+        lines.extend(site.footer.iter().map(String::as_str));
+        let text = lines.join("\n");
+        line.clear();
+        serde_json::to_writer(
+            &mut line,
+            &serde_json::json!({
+                "id": format!("synth-{doc:09}"),
+                "url": format!("https://{}/news/{doc}", site.host),
+                "lang": "xx",
+                "text": text,
+            }),
+        )?;
+        line.push(b'\n');
+        out.write_all(&line)?;
+        written += line.len() as u64;
+        doc += 1;
+    }
+    out.flush()?;
+    Ok(doc)
+}
+
+/// Peak resident memory of a running process (VmHWM), in KiB.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Measured {
+    threads: usize,
+    seconds: f64,
+    peak_mib: f64,
+    report: serde_json::Value,
+}
+
+fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize) -> Measured {
+    let report = dir.join("report.json");
+    let start = Instant::now();
+    let mut child = Command::new(bin)
+        .arg("clean")
+        .arg(corpus)
+        .arg("-o")
+        .arg(dir.join("clean.jsonl"))
+        .arg("--report")
+        .arg(&report)
+        .args(["--quiet", "--threads", &threads.to_string()])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start deboil");
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = peak_kib(child.id()) {
+            peak = peak.max(kib);
+        }
+        match child.try_wait().expect("wait") {
+            Some(status) => break status,
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(status.success(), "deboil failed: {status}");
+    let report = serde_json::from_str(&std::fs::read_to_string(report).expect("report"))
+        .expect("report is JSON");
+    Measured {
+        threads,
+        seconds,
+        peak_mib: peak as f64 / 1024.0,
+        report,
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing here is filtered.
+    let target_bytes: u64 = std::env::var("BENCH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).expect("target/bench");
+    let corpus = dir.join(format!("synth-news-{target_bytes}.jsonl"));
+    if !corpus.exists() {
+        eprintln!("generating {} (seed {SEED:#x})…", corpus.display());
+        let tmp = corpus.with_extension("tmp");
+        let docs = generate(&tmp, target_bytes).expect("generate corpus");
+        std::fs::rename(&tmp, &corpus).expect("rename corpus");
+        eprintln!("{docs} documents");
+    }
+    let bytes = std::fs::metadata(&corpus).expect("corpus").len();
+    let mb = bytes as f64 / 1e6;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_deboil"));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+
+    println!("corpus: {} ({mb:.0} MB)", corpus.display());
+    println!(
+        "| threads | seconds | MB/s | MB/s per core | peak RSS MiB | docs | distinct lines | table bytes per distinct entry |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut thread_counts = vec![1];
+    if cores > 1 {
+        thread_counts.push(cores);
+    }
+    for threads in thread_counts {
+        let m = run(&bin, &corpus, &dir, threads);
+        let t = &m.report["tables"];
+        let entries = [
+            "distinct_lines",
+            "distinct_shingles",
+            "distinct_site_lines",
+            "distinct_site_shingles",
+        ]
+        .iter()
+        .map(|k| t[k].as_u64().unwrap_or(0))
+        .sum::<u64>()
+        .max(1);
+        let table_bytes = t["table_bytes"].as_u64().unwrap_or(0);
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {:.1} |",
+            m.threads,
+            m.seconds,
+            mb / m.seconds,
+            mb / m.seconds / m.threads as f64,
+            m.peak_mib,
+            m.report["documents"]["in"],
+            t["distinct_lines"],
+            table_bytes as f64 / entries as f64,
+        );
+    }
+}

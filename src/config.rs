@@ -50,6 +50,9 @@ pub struct CleanConfig {
     pub params: Params,
     pub shingles: ShingleParams,
     pub threads: usize,
+    /// Where pass 1's fingerprints wait for pass 2: beside the output, or the system's
+    /// temporary folder when the output is stdout.
+    pub spill_dir: Option<PathBuf>,
     pub max_record_bytes: usize,
     pub batch_bytes: usize,
     /// Draw a progress bar (stderr is a terminal and not `--quiet`).
@@ -132,6 +135,10 @@ impl CleanConfig {
             report: args.report,
         };
         check_outputs(&outputs, &args.inputs)?;
+        let spill_dir = (outputs.clean.as_os_str() != "-").then(|| match outputs.clean.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
 
         let rules = load_rules(!args.no_default_rules, &args.rule_files)?;
         Ok(CleanConfig {
@@ -142,6 +149,7 @@ impl CleanConfig {
             params,
             shingles,
             threads,
+            spill_dir,
             max_record_bytes,
             batch_bytes: BATCH_BYTES,
             progress: stderr_is_terminal && !args.quiet,

@@ -5,6 +5,11 @@
 //! fingerprint once, so counts are document frequencies. Adding is commutative, so the
 //! tables are identical whatever the thread count or batch boundaries. The tables are
 //! sharded by the fingerprint's top bits so that a batch is merged by all threads at once.
+//!
+//! Each entry is one `u64`: the fingerprint's top 48 bits and a 16-bit count that
+//! saturates at 65,535 documents (thresholds are far below it; the audit's evidence says
+//! 65,535 for anything more). Two distinct lines share an entry only if their fingerprints
+//! agree in 48 bits: about one pair among 10 million distinct lines.
 
 use std::collections::HashMap;
 
@@ -15,6 +20,53 @@ use crate::fingerprint::{Prepared, on_site, site_hash};
 
 /// Fingerprints are already uniform hashes, so the table does not hash them again.
 type FpMap = HashMap<u64, u32, BuildNoHashHasher<u64>>;
+
+const COUNT_BITS: u32 = 16;
+const COUNT_MAX: u64 = (1 << COUNT_BITS) - 1;
+
+/// Fingerprint → saturating count, packed into one `u64` per entry.
+#[derive(Debug, Clone, Default)]
+struct CountTable(hashbrown::HashTable<u64>);
+
+impl CountTable {
+    fn tag(key: u64) -> u64 {
+        key >> COUNT_BITS
+    }
+
+    /// The table's hash of a tag: its bits spread again, because all tags of one shard
+    /// share their top bits and hashbrown reads the top bits.
+    fn hash(tag: u64) -> u64 {
+        tag.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    fn get(&self, key: u64) -> u32 {
+        let tag = Self::tag(key);
+        self.0
+            .find(Self::hash(tag), |&e| e >> COUNT_BITS == tag)
+            .map_or(0, |&e| (e & COUNT_MAX) as u32)
+    }
+
+    fn add(&mut self, key: u64, n: u64) {
+        let tag = Self::tag(key);
+        let hash = Self::hash(tag);
+        match self.0.find_mut(hash, |&e| e >> COUNT_BITS == tag) {
+            Some(e) => *e = (tag << COUNT_BITS) | ((*e & COUNT_MAX) + n).min(COUNT_MAX),
+            None => {
+                self.0
+                    .insert_unique(hash, (tag << COUNT_BITS) | n.min(COUNT_MAX), |&e| {
+                        Self::hash(e >> COUNT_BITS)
+                    });
+            }
+        }
+    }
+
+    /// Every entry as (a key with the entry's fingerprint bits, count).
+    fn entries(self) -> impl Iterator<Item = (u64, u64)> {
+        self.0
+            .into_iter()
+            .map(|e| ((e >> COUNT_BITS) << COUNT_BITS, e & COUNT_MAX))
+    }
+}
 
 const SHARD_BITS: u32 = 4;
 const SHARDS: usize = 1 << SHARD_BITS;
@@ -29,9 +81,10 @@ fn shard_of(key: u64) -> usize {
 pub struct DocKeys {
     pub lines: Vec<u64>,
     pub shingles: Vec<u64>,
-    /// Line and shingle fingerprints combined with the site's, when the site is known.
+    /// Line fingerprints combined with the site's, when the site is known. (Shingles are
+    /// counted corpus-wide only: per site, near-repeats removed more content than
+    /// boilerplate on the labelled pages.)
     pub site_lines: Vec<u64>,
-    pub site_shingles: Vec<u64>,
     pub site: Option<u64>,
 }
 
@@ -42,21 +95,18 @@ impl DocKeys {
         sort_unique(&mut lines);
         sort_unique(&mut shingles);
         let site = site.map(site_hash);
-        let (site_lines, site_shingles) = match site {
+        let site_lines = match site {
             Some(s) => {
                 let mut sl: Vec<u64> = lines.iter().map(|&k| on_site(s, k)).collect();
-                let mut ss: Vec<u64> = shingles.iter().map(|&k| on_site(s, k)).collect();
                 sort_unique(&mut sl);
-                sort_unique(&mut ss);
-                (sl, ss)
+                sl
             }
-            None => (Vec::new(), Vec::new()),
+            None => Vec::new(),
         };
         DocKeys {
             lines,
             shingles,
             site_lines,
-            site_shingles,
             site,
         }
     }
@@ -70,20 +120,20 @@ fn sort_unique(keys: &mut Vec<u64>) {
 /// A sharded fingerprint → document-count table.
 #[derive(Debug, Clone)]
 struct Table {
-    shards: Vec<FpMap>,
+    shards: Vec<CountTable>,
 }
 
 impl Default for Table {
     fn default() -> Self {
         Table {
-            shards: (0..SHARDS).map(|_| FpMap::default()).collect(),
+            shards: (0..SHARDS).map(|_| CountTable::default()).collect(),
         }
     }
 }
 
 impl Table {
     fn get(&self, key: u64) -> u32 {
-        self.shards[shard_of(key)].get(&key).copied().unwrap_or(0)
+        self.shards[shard_of(key)].get(key)
     }
 
     /// Adds one to every key of every document; `keys` picks which sorted list of a
@@ -98,8 +148,7 @@ impl Table {
                     let lo = all.partition_point(|&k| shard_of(k) < shard);
                     let hi = all.partition_point(|&k| shard_of(k) <= shard);
                     for &k in &all[lo..hi] {
-                        let count = map.entry(k).or_insert(0);
-                        *count = count.saturating_add(1);
+                        map.add(k, 1);
                     }
                 }
             });
@@ -110,19 +159,18 @@ impl Table {
             .par_iter_mut()
             .zip(other.shards)
             .for_each(|(mine, theirs)| {
-                for (k, v) in theirs {
-                    let count = mine.entry(k).or_insert(0);
-                    *count = count.saturating_add(v);
+                for (k, n) in theirs.entries() {
+                    mine.add(k, n);
                 }
             });
     }
 
     fn len(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
+        self.shards.iter().map(|s| s.0.len()).sum()
     }
 
     fn capacity(&self) -> usize {
-        self.shards.iter().map(HashMap::capacity).sum()
+        self.shards.iter().map(|s| s.0.capacity()).sum()
     }
 }
 
@@ -133,7 +181,6 @@ pub struct Counts {
     lines: Table,
     shingles: Table,
     site_lines: Table,
-    site_shingles: Table,
     site_pages: FpMap,
 }
 
@@ -143,7 +190,6 @@ pub struct TableStats {
     pub distinct_lines: u64,
     pub distinct_shingles: u64,
     pub distinct_site_lines: u64,
-    pub distinct_site_shingles: u64,
     pub sites: u64,
     /// Approximate heap bytes held by all tables.
     pub table_bytes: u64,
@@ -156,7 +202,6 @@ impl Counts {
         self.lines.add_batch(batch, |d| &d.lines);
         self.shingles.add_batch(batch, |d| &d.shingles);
         self.site_lines.add_batch(batch, |d| &d.site_lines);
-        self.site_shingles.add_batch(batch, |d| &d.site_shingles);
         for site in batch.iter().filter_map(|d| d.site) {
             *self.site_pages.entry(site).or_insert(0) += 1;
         }
@@ -168,7 +213,6 @@ impl Counts {
         self.lines.merge(other.lines);
         self.shingles.merge(other.shingles);
         self.site_lines.merge(other.site_lines);
-        self.site_shingles.merge(other.site_shingles);
         for (k, v) in other.site_pages {
             *self.site_pages.entry(k).or_insert(0) += v;
         }
@@ -194,31 +238,21 @@ impl Counts {
         self.site_lines.get(on_site(site, key))
     }
 
-    /// Pages of `site` holding the shingle.
-    pub fn site_shingle_pages(&self, site: u64, key: u64) -> u32 {
-        self.site_shingles.get(on_site(site, key))
-    }
-
     /// Pages counted for `site`.
     pub fn site_pages(&self, site: u64) -> u32 {
         self.site_pages.get(&site).copied().unwrap_or(0)
     }
 
     pub fn stats(&self) -> TableStats {
-        let entry = std::mem::size_of::<(u64, u32)>() + 1;
-        let tables = [
-            &self.lines,
-            &self.shingles,
-            &self.site_lines,
-            &self.site_shingles,
-        ];
+        // A bucket is one u64 and one control byte.
+        let entry = std::mem::size_of::<u64>() + 1;
+        let tables = [&self.lines, &self.shingles, &self.site_lines];
         let buckets: usize =
-            tables.iter().map(|t| t.capacity()).sum::<usize>() + self.site_pages.capacity();
+            tables.iter().map(|t| t.capacity()).sum::<usize>() * 8 / 7 + self.site_pages.capacity();
         TableStats {
             distinct_lines: self.lines.len() as u64,
             distinct_shingles: self.shingles.len() as u64,
             distinct_site_lines: self.site_lines.len() as u64,
-            distinct_site_shingles: self.site_shingles.len() as u64,
             sites: self.site_pages.len() as u64,
             table_bytes: (buckets * entry) as u64,
         }
@@ -255,6 +289,16 @@ mod tests {
         assert_eq!(counts.site_pages(a), 2);
         assert_eq!(counts.site_line_pages(a, footer), 2);
         assert_eq!(counts.site_line_pages(site_hash("b.com"), footer), 1);
+    }
+
+    #[test]
+    fn counts_saturate_instead_of_wrapping() {
+        let mut t = CountTable::default();
+        t.add(42 << COUNT_BITS, COUNT_MAX - 1);
+        t.add(42 << COUNT_BITS, 5);
+        assert_eq!(t.get(42 << COUNT_BITS), COUNT_MAX as u32);
+        assert_eq!(t.get(43 << COUNT_BITS), 0);
+        assert_eq!(t.0.len(), 1);
     }
 
     #[test]

@@ -189,11 +189,9 @@ pub fn decide(
             Some(Reason::Corpus)
         } else if site_frequent(ev.site_pages) {
             Some(Reason::Site)
-        } else if let Some((reason, share)) =
-            near_repeat(doc.shingles_of(line), site_counts, counts, params)
-        {
+        } else if let Some(share) = near_repeat(doc.shingles_of(line), counts, params) {
             ev.near_share = Some(share);
-            Some(reason)
+            Some(Reason::Corpus)
         } else if !first_copy {
             Some(Reason::Repeat)
         } else {
@@ -220,33 +218,24 @@ fn copies_in_document(
     copies
 }
 
-/// When most of a line's shingles are frequent in the corpus or on its site, the line is
-/// a variant of a frequent line ("Posted by <name> on <date>").
-fn near_repeat(
-    shingles: &[u64],
-    site: Option<Site>,
-    counts: &Counts,
-    params: &Params,
-) -> Option<(Reason, f32)> {
+/// When most of a line's shingles are frequent in the corpus, the line is a variant of a
+/// frequent line ("Posted by <name> on <date>"). Stops looking as soon as the share can no
+/// longer be reached, since most lines are content and their shingles rare.
+fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32> {
     if shingles.is_empty() {
         return None;
     }
     let n = shingles.len() as f64;
-    let corpus = shingles
-        .iter()
-        .filter(|&&s| counts.shingle_docs(s) >= params.corpus_min_docs)
-        .count() as f64
-        / n;
-    if corpus >= params.near_min_share {
-        return Some((Reason::Corpus, corpus as f32));
+    let mut frequent = 0usize;
+    for (i, &s) in shingles.iter().enumerate() {
+        if counts.shingle_docs(s) >= params.corpus_min_docs {
+            frequent += 1;
+        } else if (frequent + shingles.len() - i - 1) as f64 / n < params.near_min_share {
+            return None;
+        }
     }
-    let s = site?;
-    let on_site = shingles
-        .iter()
-        .filter(|&&k| site_frequent(counts.site_shingle_pages(s.hash, k), s.pages, params))
-        .count() as f64
-        / n;
-    (on_site >= params.near_min_share).then_some((Reason::Site, on_site as f32))
+    let share = frequent as f64 / n;
+    (share >= params.near_min_share).then_some(share as f32)
 }
 
 /// Removes the head and tail blocks: runs of removed lines at either end of the document,

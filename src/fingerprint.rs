@@ -59,6 +59,89 @@ impl Prepared {
     pub fn shingles_of(&self, line: &LinePrint) -> &[u64] {
         &self.shingles[line.shingles.clone()]
     }
+
+    /// Appends a compact form without the spans, which [`Prepared::decode`] recomputes
+    /// from the text (splitting is cheap; normalizing and hashing are not).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.lines.len() as u32).to_le_bytes());
+        for line in &self.lines {
+            match (line.key, line.exact) {
+                (Some(key), Some(exact)) => {
+                    out.push(1);
+                    out.extend_from_slice(&key.to_le_bytes());
+                    out.extend_from_slice(&exact.to_le_bytes());
+                    out.extend_from_slice(&line.words.to_le_bytes());
+                    out.extend_from_slice(&(line.shingles.len() as u32).to_le_bytes());
+                }
+                _ => out.push(0),
+            }
+        }
+        for s in &self.shingles {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+    }
+
+    /// Rebuilds what [`Prepared::encode`] wrote for `text`; `None` when the bytes do not
+    /// fit the text (then the caller fingerprints it again).
+    pub fn decode(text: &str, bytes: &[u8]) -> Option<Prepared> {
+        let spans = split_lines(text);
+        let mut r = Reader(bytes);
+        if r.u32()? as usize != spans.len() {
+            return None;
+        }
+        let mut lines = Vec::with_capacity(spans.len());
+        let mut next_shingle = 0;
+        for span in spans {
+            let line = if r.u8()? == 1 {
+                let (key, exact, words) = (r.u64()?, r.u64()?, r.u32()?);
+                let n = r.u32()? as usize;
+                next_shingle += n;
+                LinePrint {
+                    span,
+                    key: Some(key),
+                    exact: Some(exact),
+                    words,
+                    shingles: next_shingle - n..next_shingle,
+                }
+            } else {
+                LinePrint {
+                    span,
+                    key: None,
+                    exact: None,
+                    words: 0,
+                    shingles: next_shingle..next_shingle,
+                }
+            };
+            lines.push(line);
+        }
+        let shingles = (0..next_shingle)
+            .map(|_| r.u64())
+            .collect::<Option<Vec<u64>>>()?;
+        r.0.is_empty().then_some(Prepared { lines, shingles })
+    }
+}
+
+/// Little-endian reads that fail instead of panicking on short input.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take::<1>().map(|[b]| b)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.take().map(u64::from_le_bytes)
+    }
 }
 
 /// Splits, normalizes and fingerprints every line of `text`.
@@ -250,6 +333,21 @@ mod tests {
         let p = prepare("沪公网安备", &PARAMS);
         assert_eq!(p.lines[0].words, 5);
         assert_eq!(p.shingles_of(&p.lines[0]).len(), 3);
+    }
+
+    #[test]
+    fn encoded_prints_decode_to_the_same_lines() {
+        let text = "Copyright 2020 © Daily\n\n  |  \nthree words here and more\r\n沪公网安备 0号";
+        let p = prepare(text, &PARAMS);
+        let mut bytes = Vec::new();
+        p.encode(&mut bytes);
+        assert_eq!(Prepared::decode(text, &bytes), Some(p));
+        // Bytes that do not fit the text are refused, never misread.
+        assert_eq!(Prepared::decode("other text", &bytes), None);
+        assert_eq!(Prepared::decode(text, &bytes[..bytes.len() - 1]), None);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Prepared::decode(text, &longer), None);
     }
 
     #[test]

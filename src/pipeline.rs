@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! reader thread ──batches──▶ pool: parse → prepare → DocKeys ──▶ Counts      (pass 1)
-//! reader thread ──batches──▶ pool: parse → prepare → decide → bytes ──▶ writer thread
+//!                                             └──▶ spill file (fingerprints, in order)
+//! reader thread ──batches──▶ pool: parse → spill → decide → bytes ──▶ writer thread
 //!                                                                     (pass 2, in order)
 //! ```
 //!
@@ -28,6 +29,7 @@ use crate::decide::{Site, Verdict, clean_text, decide, keep_mask};
 use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
+use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::write::Output;
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
 
@@ -54,8 +56,8 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
         .context("starting worker threads")?;
     let inputs = discover(&cfg.inputs)?;
 
-    let counts = count_pass(cfg, &inputs, &pool)?;
-    let stats = clean_pass(cfg, &inputs, &pool, &counts)?;
+    let (counts, prints) = count_pass(cfg, &inputs, &pool)?;
+    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints)?;
 
     let report = Report::new(&stats, counts.stats());
     if let Some(path) = &cfg.outputs.report {
@@ -138,25 +140,41 @@ fn drain(
     Ok(())
 }
 
-/// Pass 1: document frequencies of every line and shingle.
-fn count_pass(cfg: &CleanConfig, inputs: &Inputs, pool: &rayon::ThreadPool) -> Result<Counts> {
+/// Pass 1: document frequencies of every line and shingle. Each record's fingerprints go
+/// to a spill file, one frame per record in input order, for pass 2 to read back.
+fn count_pass(
+    cfg: &CleanConfig,
+    inputs: &Inputs,
+    pool: &rayon::ThreadPool,
+) -> Result<(Counts, SpillReader)> {
     let bar = progress_bar(cfg, inputs, "counting");
     let mut counts = Counts::default();
+    let mut spill =
+        SpillWriter::create(cfg.spill_dir.as_deref()).context("creating the spill file")?;
     for_each_batch(cfg, inputs, &bar, |batch| {
-        pool.install(|| {
-            let keys: Vec<DocKeys> = batch
+        let done: Vec<(Option<DocKeys>, Vec<u8>)> = pool.install(|| {
+            batch
                 .par_iter()
-                .filter_map(|record| {
-                    let doc = parse(record, inputs, cfg).ok()?;
+                .map(|record| {
+                    let Ok(doc) = parse(record, inputs, cfg) else {
+                        return (None, Vec::new());
+                    };
                     let prepared = prepare(&doc.text, &cfg.shingles);
-                    Some(DocKeys::new(&prepared, doc.site.as_deref()))
+                    let mut frame = Vec::new();
+                    prepared.encode(&mut frame);
+                    (Some(DocKeys::new(&prepared, doc.site.as_deref())), frame)
                 })
-                .collect();
-            counts.add_batch(&keys);
+                .collect()
         });
+        for (_, frame) in &done {
+            spill.push(frame).context("writing the spill file")?;
+        }
+        let keys: Vec<DocKeys> = done.into_iter().filter_map(|(k, _)| k).collect();
+        pool.install(|| counts.add_batch(&keys));
         Ok(())
     })?;
-    Ok(counts)
+    let prints = spill.into_reader().context("reading the spill file")?;
+    Ok((counts, prints))
 }
 
 /// What pass 2 made of one record: bytes for each output, and its counters.
@@ -182,6 +200,7 @@ fn clean_pass(
     inputs: &Inputs,
     pool: &rayon::ThreadPool,
     counts: &Counts,
+    mut prints: SpillReader,
 ) -> Result<Stats> {
     let create = |p: &std::path::Path| {
         Output::create(p).with_context(|| format!("creating {}", p.display()))
@@ -195,10 +214,16 @@ fn clean_pass(
     let (tx, rx) = sync_channel::<Vec<DocOutput>>(2);
     let writer = thread::spawn(move || write_all(writers, rx));
     let processed = for_each_batch(cfg, inputs, &bar, |batch| {
+        let mut frames = vec![Vec::new(); batch.len()];
+        for frame in &mut frames {
+            // A missing frame (an input that changed since pass 1) is fingerprinted again.
+            prints.next_into(frame).context("reading the spill file")?;
+        }
         let outputs: Vec<DocOutput> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|record| process(record, inputs, cfg, counts))
+                .zip(&frames)
+                .map(|(record, frame)| process(record, frame, inputs, cfg, counts))
                 .collect()
         });
         tx.send(outputs)
@@ -280,7 +305,13 @@ fn parse<'a>(
     }
 }
 
-fn process(record: &RawRecord, inputs: &Inputs, cfg: &CleanConfig, counts: &Counts) -> DocOutput {
+fn process(
+    record: &RawRecord,
+    frame: &[u8],
+    inputs: &Inputs,
+    cfg: &CleanConfig,
+    counts: &Counts,
+) -> DocOutput {
     let mut out = DocOutput::default();
     out.stats.docs_in = 1;
     let doc = match parse(record, inputs, cfg) {
@@ -290,7 +321,8 @@ fn process(record: &RawRecord, inputs: &Inputs, cfg: &CleanConfig, counts: &Coun
             return out;
         }
     };
-    let prepared = prepare(&doc.text, &cfg.shingles);
+    let prepared =
+        Prepared::decode(&doc.text, frame).unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
     let site = doc.site.as_deref().map(|s| {
         let hash = site_hash(s);
         Site {

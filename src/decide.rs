@@ -21,7 +21,7 @@ use nohash_hasher::BuildNoHashHasher;
 
 use crate::count::Counts;
 use crate::fingerprint::{LinePrint, Prepared};
-use crate::rules::{Action, RuleSet};
+use crate::rules::{Action, RuleCache, RuleSet};
 
 /// Thresholds of the decision stage. Defaults live in [`crate::config`].
 #[derive(Debug, Clone, PartialEq)]
@@ -127,9 +127,10 @@ pub fn decide(
     doc: &Prepared,
     site: Option<Site>,
     counts: &Counts,
-    rules: &RuleSet,
+    rules: (&RuleSet, &mut RuleCache),
     params: &Params,
 ) -> Verdict {
+    let (rules, cache) = rules;
     let lines = &doc.lines;
     let mut verdicts = vec![LineVerdict::default(); lines.len()];
 
@@ -140,7 +141,7 @@ pub fn decide(
         if line.key.is_none() && content.trim().is_empty() {
             continue;
         }
-        let Some(rule) = rules.first_match(content) else {
+        let Some(rule) = rules.first_match(content, cache) else {
             continue;
         };
         match rules.rule(rule).action {
@@ -419,7 +420,14 @@ mod tests {
 
     fn clean(text: &str, counts: &Counts, rules: &RuleSet) -> (String, Vec<Option<Reason>>) {
         let doc = prepare(text, &SHINGLES);
-        match decide(text, &doc, None, counts, rules, &params()) {
+        match decide(
+            text,
+            &doc,
+            None,
+            counts,
+            (rules, &mut rules.cache()),
+            &params(),
+        ) {
             Verdict::Lines(v) => {
                 let keep = keep_mask(text, &doc.lines, &v);
                 (
@@ -485,8 +493,15 @@ mod tests {
         ];
         let counts = counted(&docs);
         let doc = prepare(docs[0], &SHINGLES);
-        let Verdict::Lines(v) = decide(docs[0], &doc, None, &counts, &RuleSet::empty(), &params())
-        else {
+        let none = RuleSet::empty();
+        let Verdict::Lines(v) = decide(
+            docs[0],
+            &doc,
+            None,
+            &counts,
+            (&none, &mut none.cache()),
+            &params(),
+        ) else {
             panic!("dropped")
         };
         assert_eq!(v[1].removed, Some(Reason::Corpus));
@@ -517,7 +532,7 @@ mod tests {
             &doc,
             None,
             &Counts::default(),
-            &rules,
+            (&rules, &mut rules.cache()),
             &params(),
         );
         assert_eq!(verdict, Verdict::DropDoc { rule: 2, line: 1 });

@@ -32,6 +32,7 @@ use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::write::Output;
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
+use crate::rules::RuleCache;
 
 /// Bad records reported one by one on stderr; the rest are only counted.
 const MAX_REPORTED_BAD_RECORDS: u64 = 100;
@@ -223,7 +224,10 @@ fn clean_pass(
             batch
                 .par_iter()
                 .zip(&frames)
-                .map(|(record, frame)| process(record, frame, inputs, cfg, counts))
+                .map_init(
+                    || cfg.rules.cache(),
+                    |cache, (record, frame)| process(record, frame, inputs, cfg, counts, cache),
+                )
                 .collect()
         });
         tx.send(outputs)
@@ -311,6 +315,7 @@ fn process(
     inputs: &Inputs,
     cfg: &CleanConfig,
     counts: &Counts,
+    cache: &mut RuleCache,
 ) -> DocOutput {
     let mut out = DocOutput::default();
     out.stats.docs_in = 1;
@@ -339,7 +344,8 @@ fn process(
     out.stats.lines_in = lines_in;
     out.stats.chars_in = text.chars().count() as u64;
 
-    let verdicts = match decide(text, &prepared, site, counts, &cfg.rules, &cfg.params) {
+    let rules = (&cfg.rules, cache);
+    let verdicts = match decide(text, &prepared, site, counts, rules, &cfg.params) {
         Verdict::DropDoc { rule, line } => {
             let rule = cfg.rules.rule(rule);
             let detail = format!("rule {} matched line {}", rule.id, line + 1);

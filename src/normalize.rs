@@ -83,10 +83,10 @@ pub struct Normalizer {
 /// What a byte of ASCII text does in a normalized key.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Class {
-    Drop,
-    Letter,
-    Digit,
-    Space,
+    Drop = 0,
+    Letter = 1,
+    Digit = 2,
+    Space = 3,
 }
 
 const ASCII_CLASS: [Class; 128] = {
@@ -183,37 +183,63 @@ const ASCII_MAP: [u8; 128] = {
     table
 };
 
-/// The hot path: the same state machine as [`State`], for ASCII lines, without branches
-/// that depend on the text, so that the processor does not mispredict at every word.
-/// Each step writes speculatively and advances only when the byte is kept; a kept byte
-/// replaces at least one input byte, and a space at least one white-space byte, so the
-/// key never needs more than one byte beyond the line's length. Returns the word count.
+/// [`State`] for ASCII text as a transition table. A state is three bits: a space is
+/// pending (1), the last thing written was a digit run's `0` (2), something was written
+/// (4). An entry is: keep the byte (1), write a space before it (2), next state (<< 2).
+const ASCII_STEP: [u8; 32] = {
+    let mut table = [0u8; 32];
+    let mut state = 0;
+    while state < 8 {
+        let (pending, in_digits, started) = (state & 1 != 0, state & 2 != 0, state & 4 != 0);
+        let mut class = 0;
+        while class < 4 {
+            let (keep, next) = match class {
+                // Letter.
+                1 => (true, 4),
+                // Digit: a run of digits is one `0`.
+                2 => (!in_digits || pending, 2 | 4),
+                // White space.
+                3 => (false, state | 1),
+                // Anything else vanishes without separating words.
+                _ => (false, state),
+            };
+            let next = if class == 2 && !keep { state } else { next };
+            let space = keep && pending && started;
+            table[state * 4 + class] = (keep as u8) | ((space as u8) << 1) | ((next as u8) << 2);
+            class += 1;
+        }
+        state += 1;
+    }
+    table
+};
+
+/// The hot path: [`State`] for ASCII lines, one table step per byte with no branch that
+/// depends on the text, so that the processor does not mispredict at every word. Each step
+/// writes speculatively and advances only when the byte is kept; a kept byte replaces at
+/// least one input byte, and a space at least one white-space byte, so the key never needs
+/// more than one byte beyond the line's length. Returns the word count.
 fn normalize_ascii(line: &[u8], out: &mut Vec<u8>, digits: &mut Vec<u8>) -> usize {
     out.clear();
     out.resize(line.len() + 1, 0);
-    let buf = &mut out[..];
-    let mut n = 0;
-    let mut spaces = 0;
-    let mut pending_space = false;
-    let mut in_digits = false;
+    digits.clear();
+    digits.resize(line.len() + 1, 0);
+    let (buf, dbuf) = (&mut out[..], &mut digits[..]);
+    let (mut n, mut dn, mut spaces, mut state) = (0, 0, 0, 0usize);
     for &b in line {
-        let class = ASCII_CLASS[usize::from(b & 0x7f)];
-        let letter = class == Class::Letter;
-        let digit = class == Class::Digit;
-        if digit {
-            digits.push(b);
-        }
-        let kept = letter | (digit & (!in_digits | pending_space));
-        let space = kept & pending_space & (n > 0);
+        let class = ASCII_CLASS[usize::from(b & 0x7f)] as usize;
+        let step = usize::from(ASCII_STEP[(state << 2) | class]);
+        let space = (step >> 1) & 1;
         buf[n] = b' ';
-        n += usize::from(space);
-        spaces += usize::from(space);
+        n += space;
+        spaces += space;
         buf[n] = ASCII_MAP[usize::from(b & 0x7f)];
-        n += usize::from(kept);
-        pending_space = (pending_space & !kept) | (class == Class::Space);
-        in_digits = (in_digits & !letter) | digit;
+        n += step & 1;
+        dbuf[dn] = b;
+        dn += usize::from(class == Class::Digit as usize);
+        state = step >> 2;
     }
     out.truncate(n);
+    digits.truncate(dn);
     if n == 0 { 0 } else { spaces + 1 }
 }
 

@@ -53,6 +53,7 @@ impl Outcome {
 pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
+        .thread_name(|i| format!("deboil-worker-{i}"))
         .build()
         .context("starting worker threads")?;
     let inputs = discover(&cfg.inputs)?;
@@ -97,7 +98,8 @@ fn for_each_batch(
     let counter = Arc::new(AtomicU64::new(0));
     thread::scope(|scope| {
         let reader_counter = counter.clone();
-        scope.spawn(move || {
+        let reader = thread::Builder::new().name("deboil-reader".into());
+        reader.spawn_scoped(scope, move || {
             let mut batch = Vec::new();
             let mut batch_bytes = 0;
             let mut open = true;
@@ -121,7 +123,7 @@ fn for_each_batch(
             if open && !batch.is_empty() {
                 let _ = tx.send(batch);
             }
-        });
+        })?;
         let result = drain(&rx, &mut consume);
         // Dropping the receiver stops the reader if consuming failed.
         drop(rx);
@@ -213,7 +215,10 @@ fn clean_pass(
     };
     let bar = progress_bar(cfg, inputs, "cleaning");
     let (tx, rx) = sync_channel::<Vec<DocOutput>>(2);
-    let writer = thread::spawn(move || write_all(writers, rx));
+    let writer = thread::Builder::new()
+        .name("deboil-writer".into())
+        .spawn(move || write_all(writers, rx))
+        .context("starting the writer thread")?;
     let processed = for_each_batch(cfg, inputs, &bar, |batch| {
         let mut frames = vec![Vec::new(); batch.len()];
         for frame in &mut frames {

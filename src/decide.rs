@@ -179,7 +179,12 @@ pub fn decide(
         ev.copies = copies.get(&exact).copied().unwrap_or(1);
         ev.site_size = site_size;
         if let Some(s) = site {
-            ev.site_pages = counts.site_line_pages(s.hash, key);
+            // A line in one document is on one page of its site: most lines, no look-up.
+            ev.site_pages = if ev.docs <= 1 {
+                ev.docs
+            } else {
+                counts.site_line_pages(s.hash, key)
+            };
         }
         if v.removed.is_some() {
             continue;

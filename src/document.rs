@@ -158,6 +158,12 @@ pub fn parse_json<'a>(
 impl Document<'_> {
     /// Appends the document with `text` in place of its own, as one JSONL line.
     pub fn write_with_text(&self, text: &str, out: &mut Vec<u8>) {
+        // Escaping adds a little: a `\n` per line, the odd quote.
+        let rest = match &self.form {
+            Form::Text => self.id_json.len() + 20,
+            Form::Json { raw, text_span } => raw.len() - text_span.len(),
+        };
+        out.reserve(rest + text.len() + text.len() / 16 + 2);
         match &self.form {
             Form::Text => {
                 out.extend_from_slice(b"{\"id\":");

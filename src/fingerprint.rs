@@ -63,6 +63,7 @@ impl Prepared {
     /// Appends a compact form without the spans, which [`Prepared::decode`] recomputes
     /// from the text (splitting is cheap; normalizing and hashing are not).
     pub fn encode(&self, out: &mut Vec<u8>) {
+        out.reserve(4 + self.lines.len() * 25 + self.shingles.len() * 8);
         out.extend_from_slice(&(self.lines.len() as u32).to_le_bytes());
         for line in &self.lines {
             match (line.key, line.exact) {

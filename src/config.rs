@@ -21,8 +21,10 @@ pub const DEFAULT_SITE_MIN_SHARE: f64 = 0.0;
 /// Share of a line's shingles that must be frequent for the line to count as frequent.
 pub const DEFAULT_NEAR_SHARE: f64 = 0.9;
 pub const DEFAULT_SHINGLE_WORDS: usize = 3;
-/// Lines longer than this (in words) are not shingled: see [`ShingleParams`].
-pub const DEFAULT_SHINGLE_MAX_LINE_WORDS: usize = 24;
+/// Lines longer than this (in words) are not shingled: see [`ShingleParams`]. 12 and 24
+/// score the same on both labelled sets (char-F1 0.813 / 0.573); 12 counts fewer shingles
+/// (13% less time on the synthetic corpus).
+pub const DEFAULT_SHINGLE_MAX_LINE_WORDS: usize = 12;
 pub const DEFAULT_BLOCK_MAX_GAP_LINES: usize = 2;
 pub const DEFAULT_BLOCK_GAP_MAX_WORDS: u32 = 6;
 pub const DEFAULT_BLOCK_HEADING_MIN_LINES: usize = 3;

@@ -137,10 +137,10 @@ pub fn decide(
     // Rules first: a drop-doc anywhere decides the whole document.
     let mut cut: Option<(usize, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
-        let content = line.span.content(text);
-        if line.key.is_none() && content.trim().is_empty() {
+        if line.is_blank(text) {
             continue;
         }
+        let content = line.span.content(text);
         let Some(rule) = rules.first_match(content, cache) else {
             continue;
         };
@@ -157,7 +157,7 @@ pub fn decide(
     }
     if let Some((from, rule)) = cut {
         for (v, line) in verdicts[from..].iter_mut().zip(&lines[from..]) {
-            if line.key.is_some() || !line.span.content(text).trim().is_empty() {
+            if !line.is_blank(text) {
                 v.removed = Some(Reason::Rule);
                 v.evidence.rule = Some(rule);
             }
@@ -251,7 +251,7 @@ fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32
 /// the body is still the title.
 fn mark_blocks(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], params: &Params) {
     let nonblank: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].key.is_some() || !lines[i].span.content(text).trim().is_empty())
+        .filter(|&i| !lines[i].is_blank(text))
         .collect();
     // A short line that is not a sentence ("More Articles", "Home") may sit inside a block.
     let is_short = |i: usize| {
@@ -349,7 +349,7 @@ fn ends_sentence(line: &str) -> bool {
 /// before a kept line with another kept line somewhere above (so removing a header or a
 /// footer leaves no empty lines at either end, and paragraphs stay apart).
 pub fn keep_mask(text: &str, lines: &[LinePrint], verdicts: &[LineVerdict]) -> Vec<bool> {
-    let blank = |i: usize| lines[i].key.is_none() && lines[i].span.content(text).trim().is_empty();
+    let blank = |i: usize| lines[i].is_blank(text);
     let mut keep: Vec<bool> = verdicts.iter().map(|v| v.removed.is_none()).collect();
     let mut kept_above = false;
     for (i, k) in keep.iter_mut().enumerate() {

@@ -48,6 +48,13 @@ pub struct LinePrint {
     pub shingles: Range<usize>,
 }
 
+impl LinePrint {
+    /// Nothing but white space: layout, not content; never judged or audited.
+    pub fn is_blank(&self, text: &str) -> bool {
+        self.key.is_none() && crate::normalize::is_blank(self.span.content(text))
+    }
+}
+
 /// A document cut into fingerprinted lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prepared {

@@ -388,7 +388,7 @@ fn process(
         .lines
         .iter()
         .zip(&keep)
-        .filter(|(l, k)| **k && !is_blank(l, text))
+        .filter(|(l, k)| **k && !l.is_blank(text))
         .count() as u64;
     if lines_out == 0 {
         let detail = if lines_in == 0 {
@@ -406,12 +406,8 @@ fn process(
     out
 }
 
-fn is_blank(line: &crate::fingerprint::LinePrint, text: &str) -> bool {
-    line.key.is_none() && line.span.content(text).trim().is_empty()
-}
-
 fn count_nonblank(prepared: &Prepared, text: &str) -> u64 {
-    prepared.lines.iter().filter(|l| !is_blank(l, text)).count() as u64
+    prepared.lines.iter().filter(|l| !l.is_blank(text)).count() as u64
 }
 
 fn reject(

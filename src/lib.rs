@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Pass 1 counts, for every normalized line and word shingle, how many documents of the
-//! corpus and how many pages of the same site hold it. Pass 2 reads the input again and
-//! gives every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`),
+//! corpus and how many pages of the same site hold it, and spills each document's
+//! fingerprints to a temporary file. Pass 2 reads the input and the spill again and gives
+//! every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`),
 //! writing clean JSONL, the rejected documents, an audit of removed lines and a summary.
 //! [`pipeline`] is the only module that knows all stages and owns threads; [`io`] the only
 //! other that touches files. The stages in between are pure.

@@ -15,7 +15,7 @@
 //! A content line that is merely repeated keeps its first copy; boilerplate loses every
 //! copy, because its first copy is caught by one of the other stages.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use nohash_hasher::BuildNoHashHasher;
 
@@ -167,12 +167,12 @@ pub fn decide(
     let copies = copies_in_document(lines.iter().filter_map(|l| l.exact));
     let site_size = site.map_or(0, |s| s.pages);
     let site_counts = site.filter(|s| s.pages >= params.site_min_pages);
-    let mut first_seen: HashMap<u64, (), BuildNoHashHasher<u64>> = HashMap::default();
+    let mut seen: HashSet<u64, BuildNoHashHasher<u64>> = HashSet::default();
     for (i, line) in lines.iter().enumerate() {
         let (Some(key), Some(exact)) = (line.key, line.exact) else {
             continue;
         };
-        let first_copy = first_seen.insert(exact, ()).is_none();
+        let first_copy = seen.insert(exact);
         let v = &mut verdicts[i];
         let ev = &mut v.evidence;
         ev.docs = counts.line_docs(key);

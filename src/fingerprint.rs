@@ -68,9 +68,12 @@ impl Prepared {
     }
 
     /// Appends a compact form without the spans, which [`Prepared::decode`] recomputes
-    /// from the text (splitting is cheap; normalizing and hashing are not).
+    /// from the text (splitting is cheap; normalizing and hashing are not). The text's
+    /// length and line count come first, so that a frame is never applied to another text.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(4 + self.lines.len() * 25 + self.shingles.len() * 8);
+        out.reserve(12 + self.lines.len() * 25 + self.shingles.len() * 8);
+        let text_bytes = self.lines.last().map_or(0, |l| l.span.next) as u64;
+        out.extend_from_slice(&text_bytes.to_le_bytes());
         out.extend_from_slice(&(self.lines.len() as u32).to_le_bytes());
         for line in &self.lines {
             match (line.key, line.exact) {
@@ -92,8 +95,11 @@ impl Prepared {
     /// Rebuilds what [`Prepared::encode`] wrote for `text`; `None` when the bytes do not
     /// fit the text (then the caller fingerprints it again).
     pub fn decode(text: &str, bytes: &[u8]) -> Option<Prepared> {
-        let spans = split_lines(text);
         let mut r = Reader(bytes);
+        if r.u64()? != text.len() as u64 {
+            return None;
+        }
+        let spans = split_lines(text);
         if r.u32()? as usize != spans.len() {
             return None;
         }
@@ -349,9 +355,13 @@ mod tests {
         let p = prepare(text, &PARAMS);
         let mut bytes = Vec::new();
         p.encode(&mut bytes);
-        assert_eq!(Prepared::decode(text, &bytes), Some(p));
-        // Bytes that do not fit the text are refused, never misread.
+        assert_eq!(Prepared::decode(text, &bytes).as_ref(), Some(&p));
+        // Bytes that do not fit the text are refused, never misread: another text with as
+        // many lines, or of the same length, is caught too.
         assert_eq!(Prepared::decode("other text", &bytes), None);
+        let same_lines = "x\n\n\ny\nz";
+        assert_eq!(split_lines(same_lines).len(), p.lines.len());
+        assert_eq!(Prepared::decode(same_lines, &bytes), None);
         assert_eq!(Prepared::decode(text, &bytes[..bytes.len() - 1]), None);
         let mut longer = bytes.clone();
         longer.push(0);

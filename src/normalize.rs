@@ -183,7 +183,7 @@ const ASCII_MAP: [u8; 128] = {
     table
 };
 
-/// [`State`] for ASCII text as a transition table. A state is three bits: a space is
+/// The normalizer as a transition table. A state is three bits: a space is
 /// pending (1), the last thing written was a digit run's `0` (2), something was written
 /// (4). An entry is: keep the byte (1), write a space before it (2), next state (<< 2).
 const ASCII_STEP: [u8; 32] = {
@@ -250,27 +250,33 @@ pub fn normalize(line: &str) -> String {
     n.as_str().to_string()
 }
 
+/// The normalizer between two characters: an index into [`ASCII_STEP`], which is where the
+/// rules (spaces owed, digit runs, nothing before the first word) are written down once.
 #[derive(Default)]
-struct State {
-    /// A space is owed before the next kept character.
-    pending_space: bool,
-    /// The last thing written was a digit run's `0`.
-    in_digits: bool,
-}
+struct State(usize);
 
 impl State {
+    /// One step for a character of `class`: a space first if one is owed, then `kept` if
+    /// the character is kept.
+    #[inline]
+    fn step(&mut self, class: Class, kept: &[u8], out: &mut Vec<u8>) {
+        let step = ASCII_STEP[(self.0 << 2) | class as usize];
+        if step & 2 != 0 {
+            out.push(b' ');
+        }
+        if step & 1 != 0 {
+            out.extend_from_slice(kept);
+        }
+        self.0 = usize::from(step >> 2);
+    }
+
     #[inline]
     fn push_ascii(&mut self, b: u8, out: &mut Vec<u8>, digits: &mut Vec<u8>) {
-        match ASCII_CLASS[usize::from(b & 0x7f)] {
-            Class::Letter => self.emit(&[b.to_ascii_lowercase()], out),
-            Class::Digit => {
-                digits.push(b);
-                self.emit_digit(out);
-            }
-            Class::Space => self.pending_space = true,
-            // ASCII punctuation, symbols and controls vanish without separating words.
-            Class::Drop => {}
+        let class = ASCII_CLASS[usize::from(b & 0x7f)];
+        if class == Class::Digit {
+            digits.push(b);
         }
+        self.step(class, &[ASCII_MAP[usize::from(b & 0x7f)]], out);
     }
 
     fn push_char(&mut self, c: char, out: &mut Vec<u8>, digits: &mut Vec<u8>) {
@@ -278,41 +284,22 @@ impl State {
         match c.general_category_group() {
             GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark => {
                 for lower in c.to_lowercase() {
-                    self.emit(lower.encode_utf8(&mut buf).as_bytes(), out);
+                    self.step(Class::Letter, lower.encode_utf8(&mut buf).as_bytes(), out);
                 }
             }
             GeneralCategoryGroup::Number => {
                 digits.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                self.emit_digit(out);
+                self.step(Class::Digit, b"0", out);
             }
-            GeneralCategoryGroup::Separator => self.pending_space = true,
+            GeneralCategoryGroup::Separator => self.step(Class::Space, b"", out),
             GeneralCategoryGroup::Punctuation
             | GeneralCategoryGroup::Symbol
             | GeneralCategoryGroup::Other => {
                 if c.is_whitespace() {
-                    self.pending_space = true;
+                    self.step(Class::Space, b"", out);
                 }
             }
         }
-    }
-
-    #[inline]
-    fn emit(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
-        if self.pending_space && !out.is_empty() {
-            out.push(b' ');
-        }
-        self.pending_space = false;
-        self.in_digits = false;
-        out.extend_from_slice(bytes);
-    }
-
-    #[inline]
-    fn emit_digit(&mut self, out: &mut Vec<u8>) {
-        if self.in_digits && !self.pending_space {
-            return;
-        }
-        self.emit(b"0", out);
-        self.in_digits = true;
     }
 }
 

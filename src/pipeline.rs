@@ -340,7 +340,6 @@ fn process(
             pages: counts.site_pages(hash),
         }
     });
-    let source = location(record, inputs);
     // Ids come from a parsed record or were serialized by us, so they are valid JSON;
     // `null` stands in should that ever change.
     let id: &RawValue = serde_json::from_str(&doc.id_json).unwrap_or(RawValue::NULL);
@@ -354,7 +353,14 @@ fn process(
         Verdict::DropDoc { rule, line } => {
             let rule = cfg.rules.rule(rule);
             let detail = format!("rule {} matched line {}", rule.id, line + 1);
-            reject(&doc, &source, id, "rule", detail, &mut out);
+            reject(
+                &doc,
+                &location(record, inputs),
+                id,
+                "rule",
+                detail,
+                &mut out,
+            );
             return out;
         }
         Verdict::Lines(v) => v,
@@ -396,7 +402,14 @@ fn process(
         } else {
             format!("all {lines_in} lines removed")
         };
-        reject(&doc, &source, id, "empty", detail, &mut out);
+        reject(
+            &doc,
+            &location(record, inputs),
+            id,
+            "empty",
+            detail,
+            &mut out,
+        );
         return out;
     }
     out.stats.docs_out = 1;

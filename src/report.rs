@@ -65,14 +65,22 @@ impl TopLines {
             .0 += n;
     }
 
+    /// The noted lines, in order: each note ends where the next begins.
+    fn notes<'a>(noted: &'a [(u64, usize)], text: &'a str) -> impl Iterator<Item = (u64, &'a str)> {
+        let mut start = 0;
+        noted.iter().map(move |&(key, end)| {
+            let line = &text[start..end];
+            start = end;
+            (key, line)
+        })
+    }
+
     /// Counts this table's own notes.
     fn flush(&mut self) {
         let noted = std::mem::take(&mut self.noted);
         let text = std::mem::take(&mut self.noted_text);
-        let mut start = 0;
-        for (key, end) in noted {
-            self.count(key, 1, &text[start..end]);
-            start = end;
+        for (key, line) in Self::notes(&noted, &text) {
+            self.count(key, 1, line);
         }
     }
 
@@ -81,10 +89,8 @@ impl TopLines {
         for (key, (n, text)) in later.counted {
             self.count(key, n, &text);
         }
-        let mut start = 0;
-        for (key, end) in later.noted {
-            self.count(key, 1, &later.noted_text[start..end]);
-            start = end;
+        for (key, line) in Self::notes(&later.noted, &later.noted_text) {
+            self.count(key, 1, line);
         }
     }
 }

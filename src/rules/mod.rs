@@ -59,6 +59,8 @@ pub struct Rule {
     /// `file:line` where the rule was written.
     pub origin: String,
     regex: Regex,
+    /// Every match starts at the start of the line (see [`RuleSet`]).
+    anchored: bool,
 }
 
 /// A bad line in a rule file.
@@ -125,12 +127,13 @@ pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors>
         }
         match parse_line(line) {
             Ok((id, action, pattern)) => match compile_one(pattern) {
-                Ok(regex) => rules.push(Rule {
+                Ok((regex, anchored)) => rules.push(Rule {
                     id: id.to_string(),
                     action,
                     pattern: pattern.to_string(),
                     origin: format!("{file}:{line_no}"),
                     regex,
+                    anchored,
                 }),
                 Err(message) => errors.push(err(Some(id), message)),
             },
@@ -144,13 +147,19 @@ pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors>
     }
 }
 
-/// Compiles one pattern with the regex crate's syntax, or says why it cannot.
-fn compile_one(pattern: &str) -> Result<Regex, String> {
+/// Compiles one pattern with the regex crate's syntax, or says why it cannot; also says
+/// whether every match starts at the start of the line.
+fn compile_one(pattern: &str) -> Result<(Regex, bool), String> {
     // The syntax parser's errors point at the bad spot; the builder's do not.
-    regex_syntax::Parser::new()
+    let hir = regex_syntax::Parser::new()
         .parse(pattern)
         .map_err(|e| format!("bad regex: {}", one_line(&e)))?;
-    Regex::new(pattern).map_err(|e| format!("bad regex: {}", one_line(&e)))
+    let anchored = hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start);
+    let regex = Regex::new(pattern).map_err(|e| format!("bad regex: {}", one_line(&e)))?;
+    Ok((regex, anchored))
 }
 
 fn one_line(e: &impl fmt::Display) -> String {
@@ -245,7 +254,7 @@ impl RuleSet {
             return Err(RuleErrors(errors));
         }
         let (anchored, floating): (Vec<usize>, Vec<usize>) =
-            (0..rules.len()).partition(|&i| anchored_at_start(&rules[i].pattern));
+            (0..rules.len()).partition(|&i| rules[i].anchored);
         let anchored = if anchored.is_empty() {
             None
         } else {
@@ -342,15 +351,6 @@ impl RuleSet {
     }
 }
 
-/// Whether every match of `pattern` starts at the start of the line.
-fn anchored_at_start(pattern: &str) -> bool {
-    regex_syntax::parse(pattern).is_ok_and(|hir| {
-        hir.properties()
-            .look_set_prefix()
-            .contains(regex_syntax::hir::Look::Start)
-    })
-}
-
 fn split_origin(origin: &str) -> (String, usize) {
     match origin.rsplit_once(':') {
         Some((file, line)) => (file.to_string(), line.parse().unwrap_or(0)),
@@ -412,6 +412,10 @@ mod tests {
         assert_eq!(set.first_match("  Read more  ", cache), Some(0));
         assert_eq!(set.first_match("Reading", cache), Some(1));
         assert_eq!(set.first_match("nothing", cache), None);
+    }
+
+    fn anchored_at_start(pattern: &str) -> bool {
+        compile_one(pattern).expect("valid").1
     }
 
     #[test]

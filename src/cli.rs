@@ -34,6 +34,10 @@ pub enum Command {
     Clean(CleanArgs),
     /// Score a cleaned output against per-line labels (see ../shared/eval/README.md).
     Eval(EvalArgs),
+    /// Fit a line model on labelled pages and write it as a model file.
+    Train(TrainArgs),
+    /// Cross-validate the line model on labelled pages, keeping each site in one fold.
+    Cv(CvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +110,21 @@ pub struct CleanArgs {
     #[arg(long, value_name = "SHARE")]
     pub near_share: Option<f64>,
 
+    /// A line model to use instead of the shipped one (written by `deboil train`).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_model")]
+    pub model: Option<PathBuf>,
+
+    /// Decide by the frequency stages alone (reasons corpus, site, repeat, block), without
+    /// the line model.
+    #[arg(long)]
+    pub no_model: bool,
+
+    /// A line whose model score (0 to 1, the probability it is boilerplate) is at least
+    /// this is removed (reason `model`). Lower removes more [default: the model's own,
+    /// chosen to keep at least 97% of content on the labelled sets].
+    #[arg(long, value_name = "SCORE", conflicts_with = "no_model")]
+    pub threshold: Option<f32>,
+
     /// Words per shingle.
     #[arg(long, value_name = "K")]
     pub shingle_words: Option<usize>,
@@ -140,6 +159,83 @@ pub struct EvalArgs {
     /// A name for the figures (shown in the table).
     #[arg(long, default_value = "")]
     pub name: String,
+
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Labelled sets and how to learn from them, shared by `train` and `cv`.
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    /// Labelled documents (`{"id", "site", "text"}` JSONL, any codec). Repeat `--docs` and
+    /// `--labels` in pairs for several sets; each set is counted as its own corpus.
+    #[arg(long, required = true, value_name = "PATH")]
+    pub docs: Vec<PathBuf>,
+
+    /// Per-line labels for the `--docs` in the same position (`{"id", "line_labels"}`,
+    /// 1 = content, 0 = boilerplate).
+    #[arg(long, required = true, value_name = "PATH")]
+    pub labels: Vec<PathBuf>,
+
+    /// JSON field naming a document's site [default: the host of a `url` field].
+    #[arg(long, value_name = "FIELD")]
+    pub site_field: Option<String>,
+
+    /// Trees to grow.
+    #[arg(long, value_name = "N")]
+    pub trees: Option<usize>,
+
+    /// Depth of each tree.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+
+    /// Shrinkage of each tree's values.
+    #[arg(long, value_name = "RATE")]
+    pub learning_rate: Option<f64>,
+
+    /// A line weighs its characters to this power (1 = as the metric counts).
+    #[arg(long, value_name = "POWER")]
+    pub weight_power: Option<f32>,
+
+    /// Worker threads [default: all cores]. The model is identical for any value.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  \
+    deboil train --docs a/docs.jsonl.gz --labels a/labels.jsonl.gz \\\n    \
+    --docs b/docs.jsonl.gz --labels b/labels.jsonl.gz --site-field site -o rules/line.model")]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub learn: LearnArgs,
+
+    /// Where to write the model.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+
+    /// The threshold written into the model as its default.
+    #[arg(long, value_name = "SCORE")]
+    pub threshold: Option<f32>,
+}
+
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    #[command(flatten)]
+    pub learn: LearnArgs,
+
+    /// Folds; every page of a site lands in the same fold.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+
+    /// Thresholds to score, comma-separated [default: the shipped model's].
+    #[arg(long, value_name = "SCORES", value_delimiter = ',')]
+    pub thresholds: Vec<f32>,
+
+    /// Cross-validate the first set only, with the other sets always in training.
+    #[arg(long)]
+    pub first_only: bool,
 
     /// Print the scores as JSON.
     #[arg(long)]

@@ -10,6 +10,7 @@ use crate::cli::CleanArgs;
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
+use crate::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, ModelError};
 use crate::rules::{RuleErrors, RuleSet};
 
 /// A line in this many documents is corpus boilerplate.
@@ -30,6 +31,8 @@ pub const DEFAULT_BLOCK_GAP_MAX_WORDS: u32 = 6;
 pub const DEFAULT_BLOCK_HEADING_MIN_LINES: usize = 3;
 pub const DEFAULT_BLOCK_HEADING_MAX_WORDS: u32 = 5;
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
+/// A training line weighs its characters to this power: the metric counts characters.
+pub const DEFAULT_WEIGHT_POWER: f32 = 1.0;
 /// Records are processed in batches of about this many bytes (results do not depend on it).
 pub const BATCH_BYTES: usize = 8 << 20;
 
@@ -40,6 +43,8 @@ pub enum ConfigError {
     Usage(String),
     #[error(transparent)]
     Rules(#[from] RuleErrors),
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }
 
 /// Everything `deboil clean` needs, validated.
@@ -84,7 +89,10 @@ impl CleanConfig {
             block_gap_max_words: DEFAULT_BLOCK_GAP_MAX_WORDS,
             block_heading_min_lines: DEFAULT_BLOCK_HEADING_MIN_LINES,
             block_heading_max_words: DEFAULT_BLOCK_HEADING_MAX_WORDS,
+            model: None,
+            threshold: 0.5,
         };
+        let mut params = params;
         if params.corpus_min_docs < 2 {
             return usage("--min-docs must be at least 2 (every line is in one document)".into());
         }
@@ -142,7 +150,17 @@ impl CleanConfig {
             _ => PathBuf::from("."),
         });
 
+        if let Some(t) = args.threshold
+            && !(t > 0.0 && t <= 1.0)
+        {
+            return usage(format!("--threshold must be above 0 and at most 1, not {t}"));
+        }
         let rules = load_rules(!args.no_default_rules, &args.rule_files)?;
+        if !args.no_model {
+            let model = load_model(args.model.as_deref())?;
+            params.threshold = args.threshold.unwrap_or(model.threshold);
+            params.model = Some(std::sync::Arc::new(model));
+        }
         Ok(CleanConfig {
             inputs: args.inputs,
             outputs,
@@ -157,6 +175,42 @@ impl CleanConfig {
             progress: stderr_is_terminal && !args.quiet,
             summary: !args.quiet,
         })
+    }
+}
+
+impl CleanConfig {
+    /// The configuration `deboil clean` would use to read one labelled set, with default
+    /// rules and thresholds; nothing is written.
+    pub fn for_labelled(
+        docs: &Path,
+        site_field: Option<String>,
+        threads: Option<usize>,
+    ) -> Result<Self, ConfigError> {
+        let args = CleanArgs {
+            inputs: vec![docs.to_path_buf()],
+            output: PathBuf::from("-"),
+            rejected: None,
+            audit: None,
+            report: None,
+            text_field: "text".into(),
+            id_field: "id".into(),
+            site_field,
+            site_from_url: None,
+            rule_files: Vec::new(),
+            no_default_rules: false,
+            min_docs: None,
+            site_min_pages: None,
+            site_min_share: None,
+            near_share: None,
+            model: None,
+            no_model: true,
+            threshold: None,
+            shingle_words: None,
+            threads,
+            max_record_bytes: None,
+            quiet: true,
+        };
+        Self::from_args(args, false)
     }
 }
 
@@ -231,6 +285,20 @@ fn same_path(a: &Path, b: &Path) -> bool {
             (a.canonicalize(), b.canonicalize()),
             (Ok(x), Ok(y)) if x == y
         )
+}
+
+/// Loads a model file, or the shipped one.
+pub fn load_model(path: Option<&Path>) -> Result<Model, ConfigError> {
+    let Some(path) = path else {
+        return Ok(Model::parse(DEFAULT_MODEL, DEFAULT_MODEL_PATH)?);
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ModelError {
+        path: name.clone(),
+        line: 0,
+        why: format!("cannot read: {e}"),
+    })?;
+    Ok(Model::parse(&text, &name)?)
 }
 
 /// Loads the built-in rules (unless turned off) and the named files; every bad line of

@@ -14,13 +14,23 @@
 //!
 //! A content line that is merely repeated keeps its first copy; boilerplate loses every
 //! copy, because its first copy is caught by one of the other stages.
+//!
+//! With a line model ([`Params::model`], the default), stages 2 to 5 become evidence
+//! instead of verdicts: [`crate::features`] turns them, the line's surface and its
+//! neighbours into a row, the model scores it, and a line scoring at or above the
+//! threshold is removed with reason `model`. Rules still decide first.
 
 use std::collections::{HashMap, HashSet};
 
 use nohash_hasher::BuildNoHashHasher;
 
+use std::sync::Arc;
+
 use crate::count::Counts;
+pub use crate::features::ends_sentence;
+use crate::features::{Facts, Row, extract};
 use crate::fingerprint::{LinePrint, Prepared};
+use crate::model::Model;
 use crate::rules::{Action, RuleCache, RuleSet};
 
 /// Thresholds of the decision stage. Defaults live in [`crate::config`].
@@ -43,6 +53,10 @@ pub struct Params {
     pub block_heading_min_lines: usize,
     /// A heading has at most this many words and no sentence-final punctuation.
     pub block_heading_max_words: u32,
+    /// The line model; `None` decides by the stages alone.
+    pub model: Option<Arc<Model>>,
+    /// A line whose model score is at least this is removed.
+    pub threshold: f32,
 }
 
 /// Why a line was removed.
@@ -53,15 +67,17 @@ pub enum Reason {
     Site,
     Repeat,
     Block,
+    Model,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] = [
+    pub const ALL: [Reason; 6] = [
         Reason::Rule,
         Reason::Corpus,
         Reason::Site,
         Reason::Repeat,
         Reason::Block,
+        Reason::Model,
     ];
 
     /// Position in [`Reason::ALL`].
@@ -76,6 +92,7 @@ impl Reason {
             Reason::Site => "site",
             Reason::Repeat => "repeat",
             Reason::Block => "block",
+            Reason::Model => "model",
         }
     }
 }
@@ -95,6 +112,8 @@ pub struct Evidence {
     pub near_share: Option<f32>,
     /// Index of the matching rule in the [`RuleSet`].
     pub rule: Option<usize>,
+    /// The line model's score, when a model judged the line.
+    pub score: Option<f32>,
 }
 
 /// The verdict on one line. Blank lines get `removed: None`; whether they are written
@@ -130,6 +149,67 @@ pub fn decide(
     rules: (&RuleSet, &mut RuleCache),
     params: &Params,
 ) -> Verdict {
+    let with_facts = params.model.is_some();
+    match (
+        &params.model,
+        describe(text, doc, site, counts, rules, params, with_facts),
+    ) {
+        (_, Described::DropDoc { rule, line }) => Verdict::DropDoc { rule, line },
+        (None, Described::Lines { verdicts, .. }) => Verdict::Lines(verdicts),
+        (Some(model), Described::Lines { mut verdicts, facts }) => {
+            let rows = extract(text, &doc.lines, &facts);
+            apply_model(text, &doc.lines, &mut verdicts, &rows, model, params.threshold);
+            Verdict::Lines(verdicts)
+        }
+    }
+}
+
+/// What the stages found before any model: verdicts by the stages alone, and the facts
+/// the features are made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Described {
+    Lines {
+        verdicts: Vec<LineVerdict>,
+        facts: Vec<Facts>,
+    },
+    DropDoc {
+        rule: usize,
+        line: usize,
+    },
+}
+
+/// Replaces the stages' verdicts by the model's on every line no rule removed: a
+/// non-blank line is removed (reason `model`) when its score is at least `threshold`.
+pub fn apply_model(
+    text: &str,
+    lines: &[LinePrint],
+    verdicts: &mut [LineVerdict],
+    rows: &[Row],
+    model: &Model,
+    threshold: f32,
+) {
+    for ((v, row), line) in verdicts.iter_mut().zip(rows).zip(lines) {
+        if v.removed == Some(Reason::Rule) || line.is_blank(text) {
+            continue;
+        }
+        let score = model.score(row);
+        v.evidence.score = Some(score);
+        v.evidence.near_share = None;
+        v.removed = (score >= threshold).then_some(Reason::Model);
+    }
+}
+
+/// Runs the stages on one document and, when `with_facts`, gathers each line's [`Facts`]
+/// (else `facts` is empty).
+pub fn describe(
+    text: &str,
+    doc: &Prepared,
+    site: Option<Site>,
+    counts: &Counts,
+    rules: (&RuleSet, &mut RuleCache),
+    params: &Params,
+    with_facts: bool,
+) -> Described {
     let (rules, cache) = rules;
     let lines = &doc.lines;
     let mut verdicts = vec![LineVerdict::default(); lines.len()];
@@ -145,7 +225,7 @@ pub fn decide(
             continue;
         };
         match rules.rule(rule).action {
-            Action::DropDoc => return Verdict::DropDoc { rule, line: i },
+            Action::DropDoc => return Described::DropDoc { rule, line: i },
             Action::Cut => {
                 cut.get_or_insert((i, rule));
             }
@@ -168,11 +248,20 @@ pub fn decide(
     let site_size = site.map_or(0, |s| s.pages);
     let site_counts = site.filter(|s| s.pages >= params.site_min_pages);
     let mut seen: HashSet<u64, BuildNoHashHasher<u64>> = HashSet::default();
+    let mut facts = Vec::new();
+    if with_facts {
+        facts = vec![Facts::default(); lines.len()];
+    }
     for (i, line) in lines.iter().enumerate() {
         let (Some(key), Some(exact)) = (line.key, line.exact) else {
             continue;
         };
         let first_copy = seen.insert(exact);
+        if with_facts {
+            let f = &mut facts[i];
+            f.later_copy = !first_copy;
+            f.shingle_share = shingle_share(doc.shingles_of(line), counts, params);
+        }
         let v = &mut verdicts[i];
         let ev = &mut v.evidence;
         ev.docs = counts.line_docs(key);
@@ -205,8 +294,43 @@ pub fn decide(
         };
     }
 
+    let before_blocks: Vec<Option<Reason>> = if with_facts {
+        verdicts.iter().map(|v| v.removed).collect()
+    } else {
+        Vec::new()
+    };
     mark_blocks(text, lines, &mut verdicts, params);
-    Verdict::Lines(verdicts)
+    if with_facts {
+        let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
+        for (i, f) in facts.iter_mut().enumerate() {
+            let (v, line) = (&verdicts[i], &lines[i]);
+            let ev = &v.evidence;
+            f.docs = ev.docs;
+            f.site_pages = ev.site_pages;
+            f.site_size = ev.site_size;
+            f.copies = ev.copies;
+            f.loose_copies = line.key.and_then(|k| loose.get(&k).copied()).unwrap_or(0);
+            f.rule = v.removed == Some(Reason::Rule);
+            f.frequent = matches!(
+                before_blocks[i],
+                Some(Reason::Corpus | Reason::Site | Reason::Repeat)
+            );
+            f.block = v.removed == Some(Reason::Block);
+        }
+    }
+    Described::Lines { verdicts, facts }
+}
+
+/// Share of a line's shingles held by at least `corpus_min_docs` documents.
+fn shingle_share(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32> {
+    if shingles.is_empty() {
+        return None;
+    }
+    let frequent = shingles
+        .iter()
+        .filter(|&&s| counts.shingle_docs(s) >= params.corpus_min_docs)
+        .count();
+    Some(frequent as f32 / shingles.len() as f32)
 }
 
 fn site_frequent(pages: u32, site_pages: u32, params: &Params) -> bool {
@@ -337,14 +461,6 @@ fn is_heading(text: &str, line: &LinePrint, params: &Params) -> bool {
         && !ends_sentence(line.span.content(text))
 }
 
-/// Ends in sentence punctuation, perhaps followed by closing quotes or brackets.
-fn ends_sentence(line: &str) -> bool {
-    let end = line
-        .trim_end()
-        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』']);
-    end.ends_with(['.', '!', '?', '…', '。', '！', '？'])
-}
-
 /// Which lines are written: every line not removed, and blank lines only where they stand
 /// before a kept line with another kept line somewhere above (so removing a header or a
 /// footer leaves no empty lines at either end, and paragraphs stay apart).
@@ -410,6 +526,8 @@ mod tests {
             block_gap_max_words: 6,
             block_heading_min_lines: 3,
             block_heading_max_words: 5,
+            model: None,
+            threshold: 0.5,
         }
     }
 

@@ -128,8 +128,8 @@ fn id_of(v: &Value) -> Result<String> {
     }
 }
 
-/// Scores `output` against the labelled `docs`.
-pub fn score(docs: &Path, labels: &Path, output: &Path, name: &str) -> Result<Scores> {
+/// Reads a labels file: id → one label per line (1 content, 0 boilerplate).
+pub fn read_labels(labels: &Path) -> Result<HashMap<String, Vec<u8>>> {
     let mut label_map: HashMap<String, Vec<u8>> = HashMap::new();
     for_each_json(labels, |v| {
         let labels = v
@@ -142,6 +142,12 @@ pub fn score(docs: &Path, labels: &Path, output: &Path, name: &str) -> Result<Sc
         label_map.insert(id_of(&v)?, labels);
         Ok(())
     })?;
+    Ok(label_map)
+}
+
+/// Scores `output` against the labelled `docs`.
+pub fn score(docs: &Path, labels: &Path, output: &Path, name: &str) -> Result<Scores> {
+    let label_map = read_labels(labels)?;
     let mut cleaned: HashMap<String, String> = HashMap::new();
     for_each_json(output, |v| {
         let text = v.get("text").and_then(Value::as_str).context("no text")?;
@@ -182,7 +188,7 @@ impl Scores {
         let c = &self.chars;
         let l = &self.lines;
         format!(
-            "{:<10} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+            "{:<18} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
             self.name,
             self.docs,
             c.precision(),
@@ -197,7 +203,7 @@ impl Scores {
 
     pub fn header() -> String {
         format!(
-            "{:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "{:<18} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
             "set", "docs", "char-P", "char-R", "char-F1", "kept", "line-P", "line-R", "line-F1"
         )
     }

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::features::stopwords::is_stopword;
 use crate::normalize::{LineSpan, Normalizer, split_lines};
 
 /// Written into every table or audit that stores fingerprints.
@@ -44,6 +45,8 @@ pub struct LinePrint {
     /// Words in the normalized line (each character of a script written without spaces
     /// counts as one).
     pub words: u32,
+    /// How many of those words are stopwords ([`crate::features::stopwords`]).
+    pub stopwords: u32,
     /// This line's shingles, as a range into [`Prepared::shingles`].
     pub shingles: Range<usize>,
 }
@@ -71,7 +74,7 @@ impl Prepared {
     /// from the text (splitting is cheap; normalizing and hashing are not). The text's
     /// length and line count come first, so that a frame is never applied to another text.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(12 + self.lines.len() * 25 + self.shingles.len() * 8);
+        out.reserve(12 + self.lines.len() * 29 + self.shingles.len() * 8);
         let text_bytes = self.lines.last().map_or(0, |l| l.span.next) as u64;
         out.extend_from_slice(&text_bytes.to_le_bytes());
         out.extend_from_slice(&(self.lines.len() as u32).to_le_bytes());
@@ -82,6 +85,7 @@ impl Prepared {
                     out.extend_from_slice(&key.to_le_bytes());
                     out.extend_from_slice(&exact.to_le_bytes());
                     out.extend_from_slice(&line.words.to_le_bytes());
+                    out.extend_from_slice(&line.stopwords.to_le_bytes());
                     out.extend_from_slice(&(line.shingles.len() as u32).to_le_bytes());
                 }
                 _ => out.push(0),
@@ -107,7 +111,7 @@ impl Prepared {
         let mut next_shingle = 0;
         for span in spans {
             let line = if r.u8()? == 1 {
-                let (key, exact, words) = (r.u64()?, r.u64()?, r.u32()?);
+                let (key, exact, words, stopwords) = (r.u64()?, r.u64()?, r.u32()?, r.u32()?);
                 let n = r.u32()? as usize;
                 next_shingle += n;
                 LinePrint {
@@ -115,6 +119,7 @@ impl Prepared {
                     key: Some(key),
                     exact: Some(exact),
                     words,
+                    stopwords,
                     shingles: next_shingle - n..next_shingle,
                 }
             } else {
@@ -123,6 +128,7 @@ impl Prepared {
                     key: None,
                     exact: None,
                     words: 0,
+                    stopwords: 0,
                     shingles: next_shingle..next_shingle,
                 }
             };
@@ -169,8 +175,8 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
         norm.normalize(span.content(text));
         let key_bytes = norm.key();
         let first_shingle = shingles.len();
-        let (key, exact, words) = if key_bytes.is_empty() {
-            (None, None, 0)
+        let (key, exact, words, stopwords) = if key_bytes.is_empty() {
+            (None, None, 0, 0)
         } else {
             let key = xxh3_64_with_seed(key_bytes, LINE_SEED);
             let words = match norm.ascii_words() {
@@ -179,6 +185,17 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
                     tokenize(norm.as_str(), &mut tokens);
                     tokens.len()
                 }
+            };
+            let stopwords = if norm.ascii_words().is_some() {
+                key_bytes
+                    .split(|&b| b == b' ')
+                    .filter(|w| is_stopword(w))
+                    .count()
+            } else {
+                tokens
+                    .iter()
+                    .filter(|t| is_stopword(&key_bytes[(*t).clone()]))
+                    .count()
             };
             if words <= params.max_line_words {
                 if norm.ascii_words().is_some() {
@@ -190,13 +207,14 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
                 [] => key,
                 digits => pair(xxh3_64_with_seed(digits, DIGITS_SEED), key),
             };
-            (Some(key), Some(exact), words as u32)
+            (Some(key), Some(exact), words as u32, stopwords as u32)
         };
         lines.push(LinePrint {
             span,
             key,
             exact,
             words,
+            stopwords,
             shingles: first_shingle..shingles.len(),
         });
     }

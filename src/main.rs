@@ -4,9 +4,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use deboil::cli::{Cli, Command};
+use deboil::cli::{Cli, Command, LearnArgs};
 use deboil::config::CleanConfig;
 use deboil::eval::{Scores, score};
+use deboil::learn::{Labelled, Weighting, cross_validate, train};
+use deboil::model::train::TrainParams;
 use deboil::pipeline;
 use deboil::{EXIT_BAD_RECORDS, EXIT_FAILURE, EXIT_OK};
 
@@ -50,7 +52,87 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::Train(args) => {
+            let sets = labelled_sets(&args.learn)?;
+            let (params, weighting) = learning(&args.learn);
+            let threshold = match args.threshold {
+                Some(t) => t,
+                None => deboil::config::load_model(None)?.threshold,
+            };
+            let mut model = train(&sets, &params, weighting, threshold);
+            model.comments = deboil::learn::provenance(&sets, &params, weighting);
+            let mut out = deboil::io::write::Output::create(&args.output)?;
+            std::io::Write::write_all(&mut out, model.to_text().as_bytes())?;
+            out.finish()?;
+            Ok(EXIT_OK)
+        }
+        Command::Cv(args) => {
+            let sets = labelled_sets(&args.learn)?;
+            let (params, weighting) = learning(&args.learn);
+            let thresholds = if args.thresholds.is_empty() {
+                vec![deboil::config::load_model(None)?.threshold]
+            } else {
+                args.thresholds.clone()
+            };
+            let tested = if args.first_only { 1 } else { sets.len() };
+            let mut all = Vec::new();
+            for k in 0..tested {
+                let extra: Vec<&Labelled> = if args.first_only {
+                    sets[1..].iter().collect()
+                } else {
+                    Vec::new()
+                };
+                let scores =
+                    cross_validate(&sets[k], &extra, args.folds, &params, weighting, &thresholds);
+                all.extend(scores);
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                println!("{}", Scores::header());
+                for s in &all {
+                    println!("{}", s.row());
+                }
+            }
+            Ok(EXIT_OK)
+        }
     }
+}
+
+/// Reads and describes every labelled set named on the command line.
+fn labelled_sets(args: &LearnArgs) -> anyhow::Result<Vec<Labelled>> {
+    if args.docs.len() != args.labels.len() {
+        anyhow::bail!(
+            "{} --docs but {} --labels: give them in pairs",
+            args.docs.len(),
+            args.labels.len()
+        );
+    }
+    let mut sets = Vec::new();
+    for (docs, labels) in args.docs.iter().zip(&args.labels) {
+        let cfg = CleanConfig::for_labelled(docs, args.site_field.clone(), args.threads)?;
+        let described = pipeline::describe_corpus(&cfg)?;
+        let name = docs
+            .parent()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| docs.display().to_string(), |n| n.to_string_lossy().into_owned());
+        sets.push(Labelled::join(&name, described, labels)?);
+    }
+    Ok(sets)
+}
+
+fn learning(args: &LearnArgs) -> (TrainParams, Weighting) {
+    let d = TrainParams::default();
+    let params = TrainParams {
+        trees: args.trees.unwrap_or(d.trees),
+        depth: args.depth.unwrap_or(d.depth),
+        learning_rate: args.learning_rate.unwrap_or(d.learning_rate),
+        ..d
+    };
+    let weighting = Weighting {
+        power: args.weight_power.unwrap_or(deboil::config::DEFAULT_WEIGHT_POWER),
+    };
+    (params, weighting)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

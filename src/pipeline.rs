@@ -25,7 +25,9 @@ use serde_json::value::RawValue;
 
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
-use crate::decide::{Site, Verdict, clean_text, decide, keep_mask};
+use crate::decide::{Described, Site, Verdict, clean_text, decide, describe, keep_mask};
+use crate::features::{Row, extract};
+use crate::fingerprint::LinePrint;
 use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
@@ -417,6 +419,84 @@ fn process(
     out.stats.chars_out = cleaned.chars().count() as u64;
     doc.write_with_text(&cleaned, &mut out.clean);
     out
+}
+
+/// A document as the line model sees it: its lines, what the stages said, and a row of
+/// features per line. Made by [`describe_corpus`] for training and cross-validation.
+#[derive(Debug, Clone)]
+pub struct DescribedDoc {
+    /// The id as text (a JSON string's contents, else the JSON).
+    pub id: String,
+    pub site: Option<String>,
+    pub text: String,
+    pub lines: Vec<LinePrint>,
+    pub described: Described,
+    /// One row per line (empty for a document a rule dropped).
+    pub rows: Vec<Row>,
+}
+
+/// Counts the corpus, then describes every document with the features the model scores.
+/// A bad record is an error naming it: labelled data must be whole.
+pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .thread_name(|i| format!("deboil-worker-{i}"))
+        .build()
+        .context("starting worker threads")?;
+    let inputs = discover(&cfg.inputs)?;
+    let (counts, _) = count_pass(cfg, &inputs, &pool)?;
+    let bar = progress_bar(cfg, &inputs, "features");
+    let mut docs = Vec::new();
+    for_each_batch(cfg, &inputs, &bar, |batch| {
+        let described: Vec<Result<DescribedDoc>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map_init(
+                    || cfg.rules.cache(),
+                    |cache, record| {
+                        let doc = parse(record, &inputs, cfg).map_err(|e| {
+                            anyhow::anyhow!("{}: {e}", location(record, &inputs))
+                        })?;
+                        let prepared = prepare(&doc.text, &cfg.shingles);
+                        let site = doc.site.as_deref().map(|s| {
+                            let hash = site_hash(s);
+                            Site {
+                                hash,
+                                pages: counts.site_pages(hash),
+                            }
+                        });
+                        let text = doc.text.as_ref();
+                        let rules = (&cfg.rules, cache);
+                        let described =
+                            describe(text, &prepared, site, &counts, rules, &cfg.params, true);
+                        let rows = match &described {
+                            Described::Lines { facts, .. } => {
+                                extract(text, &prepared.lines, facts)
+                            }
+                            Described::DropDoc { .. } => Vec::new(),
+                        };
+                        let id = match serde_json::from_str::<serde_json::Value>(&doc.id_json) {
+                            Ok(serde_json::Value::String(s)) => s,
+                            _ => doc.id_json.to_string(),
+                        };
+                        Ok(DescribedDoc {
+                            id,
+                            site: doc.site.clone(),
+                            text: text.to_string(),
+                            lines: prepared.lines,
+                            described,
+                            rows,
+                        })
+                    },
+                )
+                .collect()
+        });
+        for d in described {
+            docs.push(d?);
+        }
+        Ok(())
+    })?;
+    Ok(docs)
 }
 
 fn count_nonblank(prepared: &Prepared, text: &str) -> u64 {

@@ -314,6 +314,9 @@ pub struct AuditRecord<'a> {
     pub near_share: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'a str>,
+    /// The line model's score (probability of boilerplate), when a model judged it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
     /// Last, so that a line's evidence reads before its (possibly long) text.
     pub text: &'a str,
 }
@@ -342,6 +345,7 @@ impl<'a> AuditRecord<'a> {
             site_size: evidence.site_size,
             near_share: evidence.near_share,
             rule,
+            score: evidence.score,
         }
     }
 }

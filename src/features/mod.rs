@@ -1,0 +1,435 @@
+//! What a line looks like, how often it repeats, and what surrounds it, as a row of numbers
+//! for the line model ([`crate::model`]).
+//!
+//! Pure: [`crate::decide`] gathers the per-line facts it already knows from the counts
+//! (documents holding the line, pages of its site, copies in the document, the share of
+//! its shingles that are frequent, what the rules and the frequency stages said) and
+//! [`extract`] adds the line's surface (length, sentence punctuation, stopwords, digits,
+//! capitals, separators) and the same facts for its neighbours, so that a short real line
+//! inside an article and a short menu entry inside a menu get different rows.
+//!
+//! Every feature is general: nothing here knows a site, a page or a string other than
+//! the stopword lists and a handful of separator characters. A value that does not apply
+//! (no site, no shingles, no neighbour) is [`MISSING`], which trees treat as its own value.
+
+pub mod stopwords;
+
+use crate::fingerprint::LinePrint;
+
+/// A value that does not apply.
+pub const MISSING: f32 = -1.0;
+
+/// What the decision stage knows about one line before the model runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Facts {
+    /// Documents of the corpus holding the line.
+    pub docs: u32,
+    /// Pages of the line's site holding it, and pages of the site (0 without a site).
+    pub site_pages: u32,
+    pub site_size: u32,
+    /// Copies in the document (digits must match), and copies with digits folded.
+    pub copies: u32,
+    pub loose_copies: u32,
+    /// A copy of a line higher up in the document.
+    pub later_copy: bool,
+    /// Share of the line's word shingles held by many documents; `None` without shingles.
+    pub shingle_share: Option<f32>,
+    /// A rule removed the line.
+    pub rule: bool,
+    /// The frequency stages (`corpus`, `site`, `repeat`) would remove it.
+    pub frequent: bool,
+    /// It sits in the head or tail block of the document.
+    pub block: bool,
+}
+
+/// The features, in row order. A model file names them, so a model trained with another
+/// list is refused rather than misread.
+pub const NAMES: [&str; COUNT] = [
+    "log_chars",
+    "words",
+    "ends_sentence",
+    "stopword_share",
+    "digit_share",
+    "upper_share",
+    "symbol_share",
+    "title_share",
+    "separators",
+    "starts_lower",
+    "link_like",
+    "position",
+    "chars_before",
+    "log_doc_lines",
+    "copies",
+    "loose_copies",
+    "later_copy",
+    "log_docs",
+    "site_share",
+    "log_site_size",
+    "shingle_share",
+    "rule",
+    "frequent",
+    "block",
+    "prev2_log_chars",
+    "prev2_ends_sentence",
+    "prev2_stopword_share",
+    "prev2_log_docs",
+    "prev2_flagged",
+    "prev1_log_chars",
+    "prev1_ends_sentence",
+    "prev1_stopword_share",
+    "prev1_log_docs",
+    "prev1_flagged",
+    "next1_log_chars",
+    "next1_ends_sentence",
+    "next1_stopword_share",
+    "next1_log_docs",
+    "next1_flagged",
+    "next2_log_chars",
+    "next2_ends_sentence",
+    "next2_stopword_share",
+    "next2_log_docs",
+    "next2_flagged",
+    "window_prose",
+    "window_flagged",
+    "window_log_chars",
+    "prose_above",
+    "prose_below",
+    "doc_prose_share",
+];
+
+/// Number of features.
+pub const COUNT: usize = 50;
+
+/// One line's features.
+pub type Row = [f32; COUNT];
+
+// Indices of the line's own features.
+const LOG_CHARS: usize = 0;
+const WORDS: usize = 1;
+const ENDS_SENTENCE: usize = 2;
+const STOPWORD_SHARE: usize = 3;
+const DIGIT_SHARE: usize = 4;
+const UPPER_SHARE: usize = 5;
+const SYMBOL_SHARE: usize = 6;
+const TITLE_SHARE: usize = 7;
+const SEPARATORS: usize = 8;
+const STARTS_LOWER: usize = 9;
+const LINK_LIKE: usize = 10;
+const POSITION: usize = 11;
+const CHARS_BEFORE: usize = 12;
+const LOG_DOC_LINES: usize = 13;
+const COPIES: usize = 14;
+const LOOSE_COPIES: usize = 15;
+const LATER_COPY: usize = 16;
+const LOG_DOCS: usize = 17;
+const SITE_SHARE: usize = 18;
+const LOG_SITE_SIZE: usize = 19;
+const SHINGLE_SHARE: usize = 20;
+const RULE: usize = 21;
+const FREQUENT: usize = 22;
+const BLOCK: usize = 23;
+/// Where the neighbours' features start: for each of prev2, prev1, next1, next2,
+/// [`NEIGHBOUR`] values.
+const NEIGHBOURS: usize = 24;
+const NEIGHBOUR: [usize; 5] = [LOG_CHARS, ENDS_SENTENCE, STOPWORD_SHARE, LOG_DOCS, FLAGGED];
+/// Not a column of its own: "rule, frequent or block" for a neighbour.
+const FLAGGED: usize = usize::MAX;
+const WINDOW_PROSE: usize = 44;
+const WINDOW_FLAGGED: usize = 45;
+const WINDOW_LOG_CHARS: usize = 46;
+const PROSE_ABOVE: usize = 47;
+const PROSE_BELOW: usize = 48;
+const DOC_PROSE_SHARE: usize = 49;
+
+/// Lines on either side that the window features look at.
+const WINDOW: usize = 5;
+/// Distances to the nearest prose line are capped here.
+const MAX_DISTANCE: usize = 20;
+
+/// A line of running text: a sentence of some length with function words in it.
+fn is_prose(row: &Row) -> bool {
+    row[ENDS_SENTENCE] > 0.0 && row[WORDS] >= 8.0 && row[STOPWORD_SHARE] >= 0.15
+}
+
+fn flagged(row: &Row) -> f32 {
+    f32::from(row[RULE] > 0.0 || row[FREQUENT] > 0.0 || row[BLOCK] > 0.0)
+}
+
+fn ln1p(x: u32) -> f32 {
+    (x as f32).ln_1p()
+}
+
+/// The rows of every line of a document; blank lines get a row of [`MISSING`] and are
+/// never scored.
+pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].is_blank(text))
+        .collect();
+    let mut rows = vec![[MISSING; COUNT]; lines.len()];
+    let total_chars: usize = nonblank
+        .iter()
+        .map(|&i| lines[i].span.content(text).trim().chars().count())
+        .sum();
+    let n = nonblank.len();
+    let mut chars_before = 0usize;
+    for (k, &i) in nonblank.iter().enumerate() {
+        let line = &lines[i];
+        let f = &facts[i];
+        let content = line.span.content(text).trim();
+        let s = Surface::of(content);
+        let r = &mut rows[i];
+        r[LOG_CHARS] = ln1p(s.chars);
+        r[WORDS] = line.words as f32;
+        r[ENDS_SENTENCE] = f32::from(u8::from(ends_sentence(content)));
+        r[STOPWORD_SHARE] = share(line.stopwords, line.words);
+        r[DIGIT_SHARE] = share(s.digits, s.visible);
+        r[UPPER_SHARE] = share(s.upper, s.letters);
+        r[SYMBOL_SHARE] = share(s.symbols, s.visible);
+        r[TITLE_SHARE] = share(s.capitalized_words, s.words);
+        r[SEPARATORS] = s.separators as f32;
+        r[STARTS_LOWER] = f32::from(u8::from(s.starts_lower));
+        r[LINK_LIKE] = f32::from(u8::from(s.link_like));
+        r[POSITION] = if n > 1 {
+            k as f32 / (n - 1) as f32
+        } else {
+            0.0
+        };
+        r[CHARS_BEFORE] = if total_chars > 0 {
+            chars_before as f32 / total_chars as f32
+        } else {
+            0.0
+        };
+        chars_before += s.chars as usize;
+        r[LOG_DOC_LINES] = ln1p(n as u32);
+        r[COPIES] = f.copies as f32;
+        r[LOOSE_COPIES] = f.loose_copies as f32;
+        r[LATER_COPY] = f32::from(u8::from(f.later_copy));
+        r[LOG_DOCS] = ln1p(f.docs);
+        r[SITE_SHARE] = if f.site_size >= 2 {
+            f.site_pages as f32 / f.site_size as f32
+        } else {
+            MISSING
+        };
+        r[LOG_SITE_SIZE] = ln1p(f.site_size);
+        r[SHINGLE_SHARE] = f.shingle_share.unwrap_or(MISSING);
+        r[RULE] = f32::from(u8::from(f.rule));
+        r[FREQUENT] = f32::from(u8::from(f.frequent));
+        r[BLOCK] = f32::from(u8::from(f.block));
+    }
+
+    // Neighbours, among non-blank lines.
+    let prose: Vec<bool> = nonblank.iter().map(|&i| is_prose(&rows[i])).collect();
+    let prose_chars: f32 = nonblank
+        .iter()
+        .zip(&prose)
+        .filter(|(_, p)| **p)
+        .map(|(&i, _)| rows[i][LOG_CHARS].exp_m1())
+        .sum();
+    let doc_prose_share = if total_chars > 0 {
+        prose_chars / total_chars as f32
+    } else {
+        0.0
+    };
+    let distances = |order: &mut dyn Iterator<Item = usize>| {
+        let mut out = vec![MAX_DISTANCE as f32; n];
+        let mut last: Option<usize> = None;
+        for k in order {
+            if let Some(l) = last {
+                out[k] = (k.abs_diff(l)).min(MAX_DISTANCE) as f32;
+            }
+            if prose[k] {
+                last = Some(k);
+            }
+        }
+        out
+    };
+    let above = distances(&mut (0..n));
+    let below = distances(&mut (0..n).rev());
+    for k in 0..n {
+        let mut row = rows[nonblank[k]];
+        for (slot, offset) in [-2isize, -1, 1, 2].into_iter().enumerate() {
+            let at = k as isize + offset;
+            let base = NEIGHBOURS + slot * NEIGHBOUR.len();
+            if at < 0 || at >= n as isize {
+                continue;
+            }
+            let other = &rows[nonblank[at as usize]];
+            for (j, &feature) in NEIGHBOUR.iter().enumerate() {
+                row[base + j] = if feature == FLAGGED {
+                    flagged(other)
+                } else {
+                    other[feature]
+                };
+            }
+        }
+        let lo = k.saturating_sub(WINDOW);
+        let hi = (k + WINDOW + 1).min(n);
+        let others = (hi - lo - 1) as f32;
+        if others > 0.0 {
+            let window = (lo..hi).filter(|&j| j != k);
+            let (mut p, mut fl, mut lc) = (0.0, 0.0, 0.0);
+            for j in window {
+                let other = &rows[nonblank[j]];
+                p += f32::from(u8::from(prose[j]));
+                fl += flagged(other);
+                lc += other[LOG_CHARS];
+            }
+            row[WINDOW_PROSE] = p / others;
+            row[WINDOW_FLAGGED] = fl / others;
+            row[WINDOW_LOG_CHARS] = lc / others;
+        }
+        row[PROSE_ABOVE] = above[k];
+        row[PROSE_BELOW] = below[k];
+        row[DOC_PROSE_SHARE] = doc_prose_share;
+        rows[nonblank[k]] = row;
+    }
+    rows
+}
+
+fn share(part: u32, whole: u32) -> f32 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f32 / whole as f32
+    }
+}
+
+/// Ends in sentence punctuation, perhaps followed by closing quotes or brackets.
+pub fn ends_sentence(line: &str) -> bool {
+    let end = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』']);
+    end.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// Character classes of a line, counted in one walk.
+#[derive(Debug, Default, PartialEq)]
+struct Surface {
+    chars: u32,
+    /// Characters that are not white space.
+    visible: u32,
+    letters: u32,
+    upper: u32,
+    digits: u32,
+    /// Neither letter, digit nor white space.
+    symbols: u32,
+    /// Runs of non-space characters, and those that start with a capital letter.
+    words: u32,
+    capitalized_words: u32,
+    /// Characters that separate menu entries and breadcrumbs, or mark a footer.
+    separators: u32,
+    starts_lower: bool,
+    link_like: bool,
+}
+
+impl Surface {
+    fn of(line: &str) -> Surface {
+        let mut s = Surface::default();
+        let mut in_word = false;
+        for c in line.chars() {
+            s.chars += 1;
+            if c.is_whitespace() {
+                in_word = false;
+                continue;
+            }
+            s.visible += 1;
+            let word_start = !in_word;
+            in_word = true;
+            if word_start {
+                s.words += 1;
+            }
+            if c.is_alphabetic() {
+                s.letters += 1;
+                if c.is_uppercase() {
+                    s.upper += 1;
+                    if word_start {
+                        s.capitalized_words += 1;
+                    }
+                } else if s.visible == 1 && c.is_lowercase() {
+                    s.starts_lower = true;
+                }
+            } else if c.is_numeric() {
+                s.digits += 1;
+            } else {
+                s.symbols += 1;
+                if matches!(
+                    c,
+                    '|' | '»' | '«' | '›' | '‹' | '·' | '•' | '©' | '®' | '™' | '→' | '>' | '/'
+                ) {
+                    s.separators += 1;
+                }
+            }
+        }
+        s.link_like = line.contains("http") || line.contains("www.") || line.contains('@');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::{ShingleParams, prepare};
+
+    const SHINGLES: ShingleParams = ShingleParams {
+        words: 3,
+        max_line_words: 12,
+    };
+
+    fn rows(text: &str) -> Vec<Row> {
+        let doc = prepare(text, &SHINGLES);
+        let facts = vec![Facts::default(); doc.lines.len()];
+        extract(text, &doc.lines, &facts)
+    }
+
+    #[test]
+    fn names_match_the_indices() {
+        assert_eq!(NAMES.len(), COUNT);
+        assert_eq!(NAMES[LOG_CHARS], "log_chars");
+        assert_eq!(NAMES[BLOCK], "block");
+        assert_eq!(NAMES[NEIGHBOURS], "prev2_log_chars");
+        assert_eq!(NAMES[WINDOW_PROSE], "window_prose");
+        assert_eq!(NAMES[DOC_PROSE_SHARE], "doc_prose_share");
+        let mut sorted = NAMES.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), COUNT, "feature names are unique");
+    }
+
+    #[test]
+    fn surface_counts_classes() {
+        let s = Surface::of("Home | News © 2024");
+        assert_eq!(s.chars, 18);
+        assert_eq!(s.words, 5);
+        assert_eq!(s.capitalized_words, 2);
+        assert_eq!(s.digits, 4);
+        assert_eq!(s.separators, 2);
+        assert!(!s.starts_lower);
+        assert!(Surface::of("and then").starts_lower);
+        assert!(Surface::of("see www.example.com").link_like);
+    }
+
+    #[test]
+    fn prose_and_menu_lines_differ() {
+        let text = "Home\nNews\n\nThe minister said on Monday that the talks would go on for a week.\nContact us";
+        let r = rows(text);
+        let (menu, blank, prose, last) = (&r[0], &r[2], &r[3], &r[4]);
+        assert_eq!(blank, &[MISSING; COUNT], "blank lines are not described");
+        assert_eq!(prose[ENDS_SENTENCE], 1.0);
+        assert!(prose[STOPWORD_SHARE] > 0.3, "{}", prose[STOPWORD_SHARE]);
+        assert_eq!(menu[STOPWORD_SHARE], 0.0);
+        // Neighbours skip blank lines; the first line has none above.
+        assert_eq!(menu[NEIGHBOURS], MISSING);
+        assert_eq!(r[1][NEIGHBOURS + 2 * NEIGHBOUR.len() + 1], 1.0, "next1 ends a sentence");
+        assert_eq!(menu[PROSE_BELOW], 2.0);
+        assert_eq!(last[PROSE_ABOVE], 1.0);
+        assert_eq!(menu[POSITION], 0.0);
+        assert_eq!(last[POSITION], 1.0);
+    }
+
+    #[test]
+    fn chinese_prose_has_function_characters() {
+        let r = rows("新闻 首页 视频\n这是我们在上海的记者发回的报道。");
+        assert_eq!(r[0][STOPWORD_SHARE], 0.0);
+        assert!(r[1][STOPWORD_SHARE] > 0.2, "{}", r[1][STOPWORD_SHARE]);
+    }
+}

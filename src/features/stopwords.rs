@@ -1,0 +1,95 @@
+//! Function words of the commonest languages of the web, to tell running text ("the cat
+//! sat on the mat") from labels and menus ("Home Sports Weather").
+//!
+//! Words are compared after [`crate::normalize`] (lower case, punctuation gone), packed
+//! into a `u64` (every entry is at most 8 bytes of UTF-8), and looked up by binary search.
+//! For scripts written without spaces each character is a word, so the list holds the
+//! commonest Chinese and Japanese function characters: a Chinese sentence is about one
+//! quarter such characters, a Chinese menu almost none.
+
+use std::sync::OnceLock;
+
+#[rustfmt::skip]
+const WORDS: &[&str] = &[
+    // English
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be",
+    "because", "been", "before", "being", "between", "both", "but", "by", "can", "could",
+    "did", "do", "does", "down", "during", "each", "even", "few", "for", "from", "had",
+    "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if",
+    "in", "into", "is", "it", "its", "itself", "just", "many", "may", "me", "might",
+    "more", "most", "much", "must", "my", "no", "nor", "not", "now", "of", "off", "on",
+    "once", "only", "or", "other", "our", "out", "over", "own", "said", "same", "she",
+    "should", "since", "so", "some", "such", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "though", "through", "to", "too",
+    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    // German
+    "aber", "als", "auch", "auf", "aus", "bei", "bis", "das", "dass", "dem", "den",
+    "der", "des", "die", "doch", "durch", "ein", "eine", "einem", "einen", "einer",
+    "er", "es", "für", "hat", "ich", "ihr", "ist", "mit", "nach", "nicht", "noch",
+    "nur", "oder", "sich", "sie", "sind", "über", "und", "uns", "von", "war", "wie",
+    "wir", "wird", "zu", "zum", "zur",
+    // French
+    "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "du", "elle", "en", "est",
+    "et", "il", "ils", "la", "le", "les", "leur", "lui", "mais", "ne", "nous", "ou",
+    "par", "pas", "plus", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sont",
+    "sur", "un", "une", "vous", "à", "été", "être",
+    // Spanish, Italian, Portuguese
+    "al", "como", "con", "del", "el", "ella", "es", "esta", "este", "fue", "hay", "las",
+    "lo", "los", "más", "muy", "para", "pero", "por", "se", "sin", "su", "sus", "una",
+    "y", "che", "di", "gli", "il", "nel", "non", "per", "sono", "della", "dos", "das",
+    "não", "na", "no", "os", "uma", "ao", "em",
+    // Dutch
+    "het", "een", "van", "dat", "niet", "zijn", "op", "voor", "met", "ook", "maar",
+    // Chinese and Japanese function characters
+    "的", "了", "是", "在", "和", "有", "也", "就", "不", "都", "而", "及", "与", "对",
+    "被", "将", "其", "这", "那", "之", "于", "以", "为", "中", "他", "她", "们", "我",
+    "你", "从", "到", "说", "会", "还", "并", "但", "已", "个", "の", "に", "は", "を",
+    "が", "で", "と", "た", "し", "て", "も", "な",
+];
+
+/// `word`'s bytes as a little-endian `u64`, or `None` when it is longer than 8 bytes
+/// (no stopword is).
+fn pack(word: &[u8]) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..word.len()].copy_from_slice(word);
+    Some(u64::from_le_bytes(bytes))
+}
+
+fn table() -> &'static [u64] {
+    static TABLE: OnceLock<Vec<u64>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: Vec<u64> = WORDS.iter().filter_map(|w| pack(w.as_bytes())).collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    })
+}
+
+/// Whether a normalized word is a stopword.
+pub fn is_stopword(word: &[u8]) -> bool {
+    pack(word).is_some_and(|p| table().binary_search(&p).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_fits_and_is_found() {
+        for w in WORDS {
+            assert!(w.len() <= 8, "{w} is longer than 8 bytes");
+            assert!(is_stopword(w.as_bytes()), "{w}");
+        }
+    }
+
+    #[test]
+    fn content_words_and_near_misses_are_not_stopwords() {
+        for w in ["home", "sports", "weather", "th", "thee", "", "andrew", "新闻", "新"] {
+            assert!(!is_stopword(w.as_bytes()), "{w}");
+        }
+    }
+}

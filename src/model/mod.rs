@@ -1,0 +1,372 @@
+//! The line model: gradient-boosted decision trees over [`crate::features`], read from and
+//! written to a plain text file that people can read and diff.
+//!
+//! A model turns a line's row into a score between 0 and 1, the probability that the line
+//! is boilerplate; lines scoring at or above the threshold are removed with reason
+//! `model`. The file carries the feature names it was trained with (a model for another
+//! list is refused) and its default threshold.
+//!
+//! ```text
+//! deboil-model 1
+//! threshold 0.5
+//! features log_chars words ends_sentence …
+//! base -0.41
+//! tree 0
+//! 0 ends_sentence < 0.5 ? 1 : 2
+//! 1 leaf 0.18
+//! 2 leaf -0.2
+//! ```
+//!
+//! Node `n` of a tree sends a row to `left` when `row[feature] < threshold`, else to
+//! `right`; the score is the logistic of `base` plus one leaf value per tree.
+
+pub mod train;
+
+use std::fmt::Write as _;
+
+use thiserror::Error;
+
+use crate::features::{COUNT, NAMES, Row};
+
+/// The model shipped with deboil, trained by `make model`.
+pub const DEFAULT_MODEL: &str = include_str!("../../rules/line.model");
+/// Where [`DEFAULT_MODEL`] lives in the repository.
+pub const DEFAULT_MODEL_PATH: &str = "rules/line.model";
+
+const MAGIC: &str = "deboil-model 1";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Node {
+    Split {
+        feature: u16,
+        threshold: f32,
+        left: u32,
+        right: u32,
+    },
+    Leaf(f32),
+}
+
+/// One regression tree; node 0 is the root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree {
+    nodes: Vec<Node>,
+}
+
+impl Tree {
+    fn value(&self, row: &Row) -> f32 {
+        let mut i = 0usize;
+        loop {
+            match self.nodes[i] {
+                Node::Leaf(v) => return v,
+                Node::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    i = if row[feature as usize] < threshold {
+                        left
+                    } else {
+                        right
+                    } as usize;
+                }
+            }
+        }
+    }
+}
+
+/// A loaded line model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Default threshold on the score.
+    pub threshold: f32,
+    base: f32,
+    trees: Vec<Tree>,
+    /// Comment lines written at the top of the file (how it was trained).
+    pub comments: Vec<String>,
+}
+
+/// A model file that cannot be used, with the line at fault.
+#[derive(Debug, Error, PartialEq)]
+#[error("{path}:{line}: {why}")]
+pub struct ModelError {
+    pub path: String,
+    pub line: usize,
+    pub why: String,
+}
+
+impl Model {
+    /// The probability that a line with this row is boilerplate.
+    pub fn score(&self, row: &Row) -> f32 {
+        sigmoid(self.margin(row))
+    }
+
+    /// The score before the logistic function.
+    pub fn margin(&self, row: &Row) -> f32 {
+        self.trees
+            .iter()
+            .fold(self.base, |sum, tree| sum + tree.value(row))
+    }
+
+    pub fn trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// Parses a model file; `path` names it in errors.
+    pub fn parse(text: &str, path: &str) -> Result<Model, ModelError> {
+        let mut p = Parser {
+            path,
+            lines: text.lines().enumerate(),
+            comments: Vec::new(),
+        };
+        let (n, magic) = p.next_line()?.ok_or_else(|| p.error(1, "empty file"))?;
+        if magic != MAGIC {
+            return Err(p.error(n, &format!("not a deboil model (expected `{MAGIC}`)")));
+        }
+        let threshold = p.keyed("threshold")?;
+        let (n, features) = p.expect("features")?;
+        let names: Vec<&str> = features.split_whitespace().collect();
+        if names != NAMES {
+            return Err(p.error(
+                n,
+                &format!(
+                    "the model's {} features are not the {COUNT} this deboil computes; \
+                     retrain it with `deboil train`",
+                    names.len()
+                ),
+            ));
+        }
+        let base = p.keyed("base")?;
+        let mut trees: Vec<Tree> = Vec::new();
+        let mut current: Option<(usize, Tree)> = None;
+        while let Some((n, line)) = p.next_line()? {
+            if let Some(rest) = line.strip_prefix("tree ") {
+                if let Some((at, tree)) = current.take() {
+                    trees.push(p.check(at, tree)?);
+                }
+                if rest.trim() != trees.len().to_string() {
+                    return Err(p.error(n, &format!("expected `tree {}`", trees.len())));
+                }
+                current = Some((n, Tree { nodes: Vec::new() }));
+                continue;
+            }
+            let Some((_, tree)) = current.as_mut() else {
+                return Err(p.error(n, "a node outside a tree"));
+            };
+            let node = parse_node(line, tree.nodes.len()).map_err(|why| p.error(n, &why))?;
+            tree.nodes.push(node);
+        }
+        if let Some((at, tree)) = current.take() {
+            trees.push(p.check(at, tree)?);
+        }
+        Ok(Model {
+            threshold,
+            base,
+            trees,
+            comments: p.comments,
+        })
+    }
+
+    /// The model as text; [`Model::parse`] reads back exactly this model.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for c in &self.comments {
+            let _ = writeln!(out, "# {c}");
+        }
+        let _ = writeln!(out, "{MAGIC}");
+        let _ = writeln!(out, "threshold {}", self.threshold);
+        let _ = writeln!(out, "features {}", NAMES.join(" "));
+        let _ = writeln!(out, "base {}", self.base);
+        for (t, tree) in self.trees.iter().enumerate() {
+            let _ = writeln!(out, "tree {t}");
+            for (i, node) in tree.nodes.iter().enumerate() {
+                match *node {
+                    Node::Leaf(v) => {
+                        let _ = writeln!(out, "{i} leaf {v}");
+                    }
+                    Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                    } => {
+                        let name = NAMES[feature as usize];
+                        let _ = writeln!(out, "{i} {name} < {threshold} ? {left} : {right}");
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn parse_node(line: &str, index: usize) -> Result<Node, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.first().copied() != Some(index.to_string().as_str()) {
+        return Err(format!("expected node {index}"));
+    }
+    let float = |s: &str| {
+        s.parse::<f32>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("`{s}` is not a number"))
+    };
+    let child = |s: &str| s.parse::<u32>().map_err(|_| format!("`{s}` is not a node"));
+    match words[1..] {
+        ["leaf", v] => Ok(Node::Leaf(float(v)?)),
+        [name, "<", t, "?", l, ":", r] => {
+            let feature = NAMES
+                .iter()
+                .position(|&n| n == name)
+                .ok_or_else(|| format!("unknown feature `{name}`"))?;
+            let (left, right) = (child(l)?, child(r)?);
+            if left as usize <= index || right as usize <= index {
+                return Err("children must come after their parent".into());
+            }
+            Ok(Node::Split {
+                feature: feature as u16,
+                threshold: float(t)?,
+                left,
+                right,
+            })
+        }
+        _ => Err("expected `N leaf VALUE` or `N FEATURE < THRESHOLD ? LEFT : RIGHT`".into()),
+    }
+}
+
+struct Parser<'a, I> {
+    path: &'a str,
+    lines: I,
+    comments: Vec<String>,
+}
+
+impl<'a, I: Iterator<Item = (usize, &'a str)>> Parser<'a, I> {
+    fn error(&self, line: usize, why: &str) -> ModelError {
+        ModelError {
+            path: self.path.to_string(),
+            line,
+            why: why.to_string(),
+        }
+    }
+
+    /// The next line that is neither blank nor a comment, with its 1-based number.
+    fn next_line(&mut self) -> Result<Option<(usize, &'a str)>, ModelError> {
+        for (i, line) in self.lines.by_ref() {
+            let line = line.trim();
+            if let Some(c) = line.strip_prefix('#') {
+                self.comments.push(c.trim().to_string());
+            } else if !line.is_empty() {
+                return Ok(Some((i + 1, line)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn expect(&mut self, key: &str) -> Result<(usize, &'a str), ModelError> {
+        match self.next_line()? {
+            Some((n, line)) => match line.strip_prefix(key) {
+                Some(rest) if rest.starts_with(' ') => Ok((n, rest.trim())),
+                _ => Err(self.error(n, &format!("expected `{key} …`"))),
+            },
+            None => Err(self.error(0, &format!("ends before `{key}`"))),
+        }
+    }
+
+    fn keyed(&mut self, key: &str) -> Result<f32, ModelError> {
+        let (n, value) = self.expect(key)?;
+        value
+            .parse::<f32>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| self.error(n, &format!("`{value}` is not a number")))
+    }
+
+    /// A tree is usable when every child it names exists (so scoring never indexes out of
+    /// bounds or loops: children come after their parents).
+    fn check(&self, at: usize, tree: Tree) -> Result<Tree, ModelError> {
+        let n = tree.nodes.len() as u32;
+        let ok = n > 0
+            && tree.nodes.iter().all(|node| match *node {
+                Node::Split { left, right, .. } => left < n && right < n,
+                Node::Leaf(_) => true,
+            });
+        if ok {
+            Ok(tree)
+        } else {
+            Err(self.error(at, "a tree names a node it does not have"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::MISSING;
+
+    fn tiny() -> Model {
+        Model {
+            threshold: 0.5,
+            base: -0.25,
+            trees: vec![Tree {
+                nodes: vec![
+                    Node::Split {
+                        feature: 2,
+                        threshold: 0.5,
+                        left: 1,
+                        right: 2,
+                    },
+                    Node::Leaf(1.5),
+                    Node::Leaf(-1.0),
+                ],
+            }],
+            comments: vec!["a test model".into()],
+        }
+    }
+
+    #[test]
+    fn text_round_trips_exactly() {
+        let m = tiny();
+        let text = m.to_text();
+        assert!(text.contains("0 ends_sentence < 0.5 ? 1 : 2\n"), "{text}");
+        let back = Model::parse(&text, "m").expect("parses");
+        assert_eq!(back, m);
+        assert_eq!(back.to_text(), text);
+    }
+
+    #[test]
+    fn scores_follow_the_tree() {
+        let m = tiny();
+        let mut row = [MISSING; COUNT];
+        row[2] = 0.0;
+        assert!((m.margin(&row) - 1.25).abs() < 1e-6);
+        row[2] = 1.0;
+        assert!((m.margin(&row) + 1.25).abs() < 1e-6);
+        assert!(m.score(&row) < 0.5);
+    }
+
+    #[test]
+    fn the_shipped_model_loads() {
+        let m = Model::parse(DEFAULT_MODEL, DEFAULT_MODEL_PATH).expect("shipped model");
+        assert!(m.trees() > 0);
+        assert!(m.threshold > 0.0 && m.threshold < 1.0);
+    }
+
+    #[test]
+    fn broken_files_name_the_line() {
+        let text = tiny().to_text();
+        let bad = text.replace("1 leaf 1.5", "1 leaf x");
+        let e = Model::parse(&bad, "m.model").expect_err("bad number");
+        assert_eq!(e.to_string(), "m.model:7: `x` is not a number");
+        let bad = text.replace("? 1 : 2", "? 1 : 9");
+        let e = Model::parse(&bad, "m.model").expect_err("missing node");
+        assert!(e.why.contains("does not have"), "{e}");
+        let bad = text.replace("ends_sentence", "ends_sentense");
+        let e = Model::parse(&bad, "m.model").expect_err("feature list");
+        assert!(e.why.contains("retrain"), "{e}");
+        assert!(Model::parse("hello\n", "m").is_err());
+    }
+}

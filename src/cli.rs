@@ -233,9 +233,19 @@ pub struct CvArgs {
     #[arg(long, value_name = "SCORES", value_delimiter = ',')]
     pub thresholds: Vec<f32>,
 
-    /// Cross-validate the first set only, with the other sets always in training.
+    /// Cross-validate the first set only.
     #[arg(long)]
     pub first_only: bool,
+
+    /// Train each fold on the other sets too (their pages of the test fold's sites left
+    /// out), as the shipped model is trained on every set.
+    #[arg(long)]
+    pub with_others: bool,
+
+    /// Write each set's held-out scores, one line per labelled line (id, line, label,
+    /// score, text), to FOLDER/SET.predictions.jsonl.
+    #[arg(long, value_name = "FOLDER")]
+    pub predictions: Option<PathBuf>,
 
     /// Print the scores as JSON.
     #[arg(long)]

@@ -135,7 +135,7 @@ pub fn train(
 }
 
 /// Grouped k-fold cross-validation: scores of the out-of-fold predictions at each of
-/// `thresholds`, with `extra` sets always in training (never tested).
+/// `thresholds`, with the pages of `extra` sets outside the test fold's sites in training.
 pub fn cross_validate(
     set: &Labelled,
     extra: &[&Labelled],
@@ -143,6 +143,7 @@ pub fn cross_validate(
     params: &TrainParams,
     weighting: Weighting,
     thresholds: &[f32],
+    mut on_score: impl FnMut(&DescribedDoc, &[u8], &Model),
 ) -> Vec<Scores> {
     let fold: Vec<usize> = set
         .docs
@@ -164,12 +165,15 @@ pub fn cross_validate(
             weighting,
             &mut ex,
         );
+        // A site of the test fold is held out of the other sets too (sites may recur).
         for e in extra {
-            examples(e, 0..e.docs.len(), weighting, &mut ex);
+            let train = (0..e.docs.len()).filter(|&d| fold_of(e.docs[d].site.as_deref(), folds) != k);
+            examples(e, train, weighting, &mut ex);
         }
         let model = fit(&ex, params, 0.5);
         for d in (0..set.docs.len()).filter(|&d| fold[d] == k) {
             let doc = &set.docs[d];
+            on_score(doc, &set.labels[d], &model);
             for (s, &t) in scores.iter_mut().zip(thresholds) {
                 let cleaned = clean_with(doc, &model, t);
                 score_document(&doc.text, &set.labels[d], cleaned.as_deref(), s);
@@ -202,4 +206,35 @@ pub fn provenance(sets: &[Labelled], params: &TrainParams, weighting: Weighting)
         weighting.power
     ));
     out
+}
+
+/// Appends one JSON line per non-blank line of `doc`: its held-out score under `model`
+/// (none for a line a rule removed), its label and its text.
+pub fn push_predictions(doc: &DescribedDoc, labels: &[u8], model: &Model, out: &mut Vec<u8>) {
+    #[derive(serde::Serialize)]
+    struct Prediction<'a> {
+        id: &'a str,
+        line: usize,
+        label: u8,
+        score: Option<f32>,
+        text: &'a str,
+    }
+    let verdicts = match &doc.described {
+        Described::Lines { verdicts, .. } => Some(verdicts),
+        Described::DropDoc { .. } => None,
+    };
+    for (i, line) in doc.lines.iter().enumerate() {
+        if line.is_blank(&doc.text) {
+            continue;
+        }
+        let by_rule = verdicts.is_none_or(|v| v[i].removed == Some(crate::decide::Reason::Rule));
+        let p = Prediction {
+            id: &doc.id,
+            line: i + 1,
+            label: labels[i],
+            score: (!by_rule).then(|| model.score(&doc.rows[i])),
+            text: line.span.content(&doc.text),
+        };
+        crate::report::push_jsonl(&p, out);
+    }
 }

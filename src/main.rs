@@ -77,13 +77,31 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let tested = if args.first_only { 1 } else { sets.len() };
             let mut all = Vec::new();
             for k in 0..tested {
-                let extra: Vec<&Labelled> = if args.first_only {
-                    sets[1..].iter().collect()
+                let extra: Vec<&Labelled> = if args.with_others {
+                    sets.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, s)| s).collect()
                 } else {
                     Vec::new()
                 };
-                let scores =
-                    cross_validate(&sets[k], &extra, args.folds, &params, weighting, &thresholds);
+                let mut dump = Vec::new();
+                let scores = cross_validate(
+                    &sets[k],
+                    &extra,
+                    args.folds,
+                    &params,
+                    weighting,
+                    &thresholds,
+                    |doc, labels, model| {
+                        if args.predictions.is_some() {
+                            deboil::learn::push_predictions(doc, labels, model, &mut dump);
+                        }
+                    },
+                );
+                if let Some(dir) = &args.predictions {
+                    let path = dir.join(format!("{}.predictions.jsonl", sets[k].name));
+                    let mut out = deboil::io::write::Output::create(&path)?;
+                    std::io::Write::write_all(&mut out, &dump)?;
+                    out.finish()?;
+                }
                 all.extend(scores);
             }
             if args.json {

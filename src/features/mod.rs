@@ -95,10 +95,14 @@ pub const NAMES: [&str; COUNT] = [
     "prose_above",
     "prose_below",
     "doc_prose_share",
+    "near_prose_chars",
+    "far_prose_chars",
+    "from_core",
+    "in_core",
 ];
 
 /// Number of features.
-pub const COUNT: usize = 50;
+pub const COUNT: usize = 54;
 
 /// One line's features.
 pub type Row = [f32; COUNT];
@@ -140,6 +144,13 @@ const WINDOW_LOG_CHARS: usize = 46;
 const PROSE_ABOVE: usize = 47;
 const PROSE_BELOW: usize = 48;
 const DOC_PROSE_SHARE: usize = 49;
+const NEAR_PROSE_CHARS: usize = 50;
+const FAR_PROSE_CHARS: usize = 51;
+const FROM_CORE: usize = 52;
+const IN_CORE: usize = 53;
+/// Lines on either side for the near and far prose densities.
+const NEAR: usize = 10;
+const FAR: usize = 30;
 
 /// Lines on either side that the window features look at.
 const WINDOW: usize = 5;
@@ -243,6 +254,36 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
         }
         out
     };
+    // Prose density: the share of characters in prose lines within NEAR and FAR lines. The
+    // core is the run of lines around the densest place whose near density stays at least
+    // half the peak: the article body, wherever the page put it.
+    let chars: Vec<f32> = nonblank.iter().map(|&i| rows[i][LOG_CHARS].exp_m1()).collect();
+    let mut prefix_all = vec![0.0f64; n + 1];
+    let mut prefix_prose = vec![0.0f64; n + 1];
+    for k in 0..n {
+        prefix_all[k + 1] = prefix_all[k] + f64::from(chars[k]);
+        prefix_prose[k + 1] = prefix_prose[k] + if prose[k] { f64::from(chars[k]) } else { 0.0 };
+    }
+    let density = |k: usize, w: usize| {
+        let (lo, hi) = (k.saturating_sub(w), (k + w + 1).min(n));
+        let all = prefix_all[hi] - prefix_all[lo];
+        if all > 0.0 {
+            ((prefix_prose[hi] - prefix_prose[lo]) / all) as f32
+        } else {
+            0.0
+        }
+    };
+    let near: Vec<f32> = (0..n).map(|k| density(k, NEAR)).collect();
+    let peak = (0..n).fold(0, |best, k| if near[k] > near[best] { k } else { best });
+    let (mut core_lo, mut core_hi) = (peak, peak);
+    if n > 0 && near[peak] > 0.0 {
+        while core_lo > 0 && near[core_lo - 1] >= near[peak] / 2.0 {
+            core_lo -= 1;
+        }
+        while core_hi + 1 < n && near[core_hi + 1] >= near[peak] / 2.0 {
+            core_hi += 1;
+        }
+    }
     let above = distances(&mut (0..n));
     let below = distances(&mut (0..n).rev());
     for k in 0..n {
@@ -281,6 +322,23 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
         row[PROSE_ABOVE] = above[k];
         row[PROSE_BELOW] = below[k];
         row[DOC_PROSE_SHARE] = doc_prose_share;
+        row[NEAR_PROSE_CHARS] = near[k];
+        row[FAR_PROSE_CHARS] = density(k, FAR);
+        let has_core = near.get(peak).is_some_and(|&d| d > 0.0);
+        row[FROM_CORE] = if !has_core {
+            MISSING
+        } else if k < core_lo {
+            (core_lo - k) as f32 / n as f32
+        } else if k > core_hi {
+            (k - core_hi) as f32 / n as f32
+        } else {
+            0.0
+        };
+        row[IN_CORE] = if has_core {
+            f32::from(u8::from((core_lo..=core_hi).contains(&k)))
+        } else {
+            MISSING
+        };
         rows[nonblank[k]] = row;
     }
     rows
@@ -389,6 +447,7 @@ mod tests {
         assert_eq!(NAMES[NEIGHBOURS], "prev2_log_chars");
         assert_eq!(NAMES[WINDOW_PROSE], "window_prose");
         assert_eq!(NAMES[DOC_PROSE_SHARE], "doc_prose_share");
+        assert_eq!(NAMES[IN_CORE], "in_core");
         let mut sorted = NAMES.to_vec();
         sorted.sort_unstable();
         sorted.dedup();

@@ -217,7 +217,7 @@ struct Measured {
     report: serde_json::Value,
 }
 
-fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize) -> Measured {
+fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) -> Measured {
     let report = dir.join("report.json");
     let start = Instant::now();
     let mut child = Command::new(bin)
@@ -228,6 +228,7 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize) -> Measured {
         .arg("--report")
         .arg(&report)
         .args(["--quiet", "--threads", &threads.to_string()])
+        .args(extra)
         .stdin(Stdio::null())
         .spawn()
         .expect("start deboil");
@@ -276,15 +277,24 @@ fn main() {
 
     println!("corpus: {} ({mb:.0} MB)", corpus.display());
     println!(
-        "| threads | seconds | MB/s | MB/s per core | peak RSS MiB | docs | distinct lines | table bytes per distinct entry |"
+        "| threads | line model | seconds | MB/s | MB/s per core | peak RSS MiB | docs | distinct lines | table bytes per distinct entry |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut thread_counts = vec![1];
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut runs = vec![(1, true)];
     if cores > 1 {
-        thread_counts.push(cores);
+        runs.push((cores, true));
     }
-    for threads in thread_counts {
-        let m = run(&bin, &corpus, &dir, threads);
+    // The same run without the model: what features and scoring cost.
+    runs.push((cores, false));
+    let (mut with_model, mut without) = (0.0, 0.0);
+    for (threads, model) in runs {
+        let extra: &[&str] = if model { &[] } else { &["--no-model"] };
+        let m = run(&bin, &corpus, &dir, threads, extra);
+        if model && threads == cores {
+            with_model = m.seconds;
+        } else if !model {
+            without = m.seconds;
+        }
         let t = &m.report["tables"];
         let entries = ["distinct_lines", "distinct_shingles", "distinct_site_lines"]
             .iter()
@@ -293,8 +303,9 @@ fn main() {
             .max(1);
         let table_bytes = t["table_bytes"].as_u64().unwrap_or(0);
         println!(
-            "| {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {:.1} |",
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {:.1} |",
             m.threads,
+            if model { "on" } else { "off" },
             m.seconds,
             mb / m.seconds,
             mb / m.seconds / m.threads as f64,
@@ -304,4 +315,8 @@ fn main() {
             table_bytes as f64 / entries as f64,
         );
     }
+    println!(
+        "line model (features and scoring) share of the run at {cores} threads: {:.1}%",
+        100.0 * (with_model - without) / with_model
+    );
 }

@@ -153,7 +153,9 @@ impl CleanConfig {
         if let Some(t) = args.threshold
             && !(t > 0.0 && t <= 1.0)
         {
-            return usage(format!("--threshold must be above 0 and at most 1, not {t}"));
+            return usage(format!(
+                "--threshold must be above 0 and at most 1, not {t}"
+            ));
         }
         let rules = load_rules(!args.no_default_rules, &args.rule_files)?;
         if !args.no_model {

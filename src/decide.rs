@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use crate::count::Counts;
 pub use crate::features::ends_sentence;
-use crate::features::{Facts, Row, extract};
+use crate::features::{Facts, Row, extract, position};
 use crate::fingerprint::{LinePrint, Prepared};
 use crate::model::Model;
 use crate::rules::{Action, RuleCache, RuleSet};
@@ -156,9 +156,15 @@ pub fn decide(
     ) {
         (_, Described::DropDoc { rule, line }) => Verdict::DropDoc { rule, line },
         (None, Described::Lines { verdicts, .. }) => Verdict::Lines(verdicts),
-        (Some(model), Described::Lines { mut verdicts, facts }) => {
+        (
+            Some(model),
+            Described::Lines {
+                mut verdicts,
+                facts,
+            },
+        ) => {
             let rows = extract(text, &doc.lines, &facts);
-            apply_model(text, &doc.lines, &mut verdicts, &rows, model, params.threshold);
+            apply_model(text, &doc.lines, &mut verdicts, &rows, model, params);
             Verdict::Lines(verdicts)
         }
     }
@@ -178,18 +184,22 @@ pub enum Described {
     },
 }
 
-/// Replaces the stages' verdicts by the model's on every line no rule removed: a
-/// non-blank line is removed (reason `model`) when its score is at least `threshold`.
+/// Replaces the stages' verdicts by the model's on every line not
+/// [`judged_before_model`]: a non-blank line is removed (reason `model`) when its score is
+/// at least `threshold`. Then copies: a later copy of a line that a rule or a block
+/// removed goes too (`repeat`: a footer printed twice); of the copies the model keeps in
+/// the upper part of the page ([`REPEAT_MAX_POSITION`]), only the first stays.
 pub fn apply_model(
     text: &str,
     lines: &[LinePrint],
     verdicts: &mut [LineVerdict],
     rows: &[Row],
     model: &Model,
-    threshold: f32,
+    params: &Params,
 ) {
+    let threshold = params.threshold;
     for ((v, row), line) in verdicts.iter_mut().zip(rows).zip(lines) {
-        if v.removed == Some(Reason::Rule) || line.is_blank(text) {
+        if judged_before_model(v) || line.is_blank(text) {
             continue;
         }
         let score = model.score(row);
@@ -197,6 +207,34 @@ pub fn apply_model(
         v.evidence.near_share = None;
         v.removed = (score >= threshold).then_some(Reason::Model);
     }
+    // The fate of each line's first copy: removed by a rule or a block, or kept.
+    let mut first: HashMap<u64, Option<Reason>, BuildNoHashHasher<u64>> = HashMap::default();
+    for ((v, line), row) in verdicts.iter_mut().zip(lines).zip(rows) {
+        let Some(exact) = line.exact else { continue };
+        match first.get(&exact) {
+            None => {
+                first.insert(exact, v.removed);
+            }
+            Some(Some(Reason::Rule | Reason::Block)) if !judged_before_model(v) => {
+                v.removed = Some(Reason::Repeat);
+            }
+            Some(None) if v.removed.is_none() && position(row) < REPEAT_MAX_POSITION => {
+                v.removed = Some(Reason::Repeat);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Kept copies are removed as `repeat` only in the upper part of a page (this share of its
+/// non-blank lines): there a paragraph printed twice is a lead and its teaser; lower down,
+/// in comment threads, a repeated paragraph is a reader quoting another, and the labelled
+/// pages count every copy as content.
+pub const REPEAT_MAX_POSITION: f32 = 0.5;
+
+/// Verdicts the model does not revisit: a rule's.
+pub fn judged_before_model(v: &LineVerdict) -> bool {
+    matches!(v.removed, Some(Reason::Rule | Reason::Block))
 }
 
 /// Runs the stages on one document and, when `with_facts`, gathers each line's [`Facts`]

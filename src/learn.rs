@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::decide::{Described, apply_model, clean_text, keep_mask};
+use crate::decide::{Described, Params, apply_model, clean_text, judged_before_model, keep_mask};
 use crate::eval::{Scores, read_labels, score_document};
 use crate::model::Model;
 use crate::model::train::{Example, TrainParams, fit};
@@ -27,11 +27,18 @@ pub struct Labelled {
     pub name: String,
     pub docs: Vec<DescribedDoc>,
     pub labels: Vec<Vec<u8>>,
+    /// The decision parameters the set was described with.
+    pub params: Params,
 }
 
 impl Labelled {
     /// Joins documents with the labels file by id; every document needs one label per line.
-    pub fn join(name: &str, docs: Vec<DescribedDoc>, labels: &Path) -> Result<Labelled> {
+    pub fn join(
+        name: &str,
+        docs: Vec<DescribedDoc>,
+        labels: &Path,
+        params: Params,
+    ) -> Result<Labelled> {
         let mut by_id: HashMap<String, Vec<u8>> = read_labels(labels)?;
         let mut out = Vec::with_capacity(docs.len());
         for d in &docs {
@@ -53,6 +60,7 @@ impl Labelled {
             name: name.to_string(),
             docs,
             labels: out,
+            params,
         })
     }
 }
@@ -64,7 +72,7 @@ pub struct Weighting {
     pub power: f32,
 }
 
-/// The examples of some documents of a set: every non-blank line a rule left to judge.
+/// The examples of some documents of a set: every non-blank line left for the model.
 pub fn examples<'a>(
     set: &'a Labelled,
     docs: impl Iterator<Item = usize>,
@@ -77,8 +85,7 @@ pub fn examples<'a>(
             continue;
         };
         for (i, line) in doc.lines.iter().enumerate() {
-            if line.is_blank(&doc.text) || verdicts[i].removed == Some(crate::decide::Reason::Rule)
-            {
+            if line.is_blank(&doc.text) || judged_before_model(&verdicts[i]) {
                 continue;
             }
             let chars = line.span.content(&doc.text).trim().chars().count().max(1);
@@ -93,7 +100,7 @@ pub fn examples<'a>(
 
 /// The cleaned text of a described document under `model`, or `None` when nothing is
 /// left (the document would be rejected).
-pub fn clean_with(doc: &DescribedDoc, model: &Model, threshold: f32) -> Option<String> {
+pub fn clean_with(doc: &DescribedDoc, model: &Model, params: &Params) -> Option<String> {
     let Described::Lines { verdicts, .. } = &doc.described else {
         return None;
     };
@@ -104,7 +111,7 @@ pub fn clean_with(doc: &DescribedDoc, model: &Model, threshold: f32) -> Option<S
         &mut verdicts,
         &doc.rows,
         model,
-        threshold,
+        params,
     );
     let keep = keep_mask(&doc.text, &doc.lines, &verdicts);
     let kept_any = doc
@@ -167,7 +174,8 @@ pub fn cross_validate(
         );
         // A site of the test fold is held out of the other sets too (sites may recur).
         for e in extra {
-            let train = (0..e.docs.len()).filter(|&d| fold_of(e.docs[d].site.as_deref(), folds) != k);
+            let train =
+                (0..e.docs.len()).filter(|&d| fold_of(e.docs[d].site.as_deref(), folds) != k);
             examples(e, train, weighting, &mut ex);
         }
         let model = fit(&ex, params, 0.5);
@@ -175,7 +183,11 @@ pub fn cross_validate(
             let doc = &set.docs[d];
             on_score(doc, &set.labels[d], &model);
             for (s, &t) in scores.iter_mut().zip(thresholds) {
-                let cleaned = clean_with(doc, &model, t);
+                let p = Params {
+                    threshold: t,
+                    ..set.params.clone()
+                };
+                let cleaned = clean_with(doc, &model, &p);
                 score_document(&doc.text, &set.labels[d], cleaned.as_deref(), s);
             }
         }
@@ -193,7 +205,11 @@ pub fn provenance(sets: &[Labelled], params: &TrainParams, weighting: Weighting)
     ];
     for set in sets {
         let lines: usize = set.docs.iter().map(|d| d.lines.len()).sum();
-        out.push(format!("  {}: {} pages, {lines} lines", set.name, set.docs.len()));
+        out.push(format!(
+            "  {}: {} pages, {lines} lines",
+            set.name,
+            set.docs.len()
+        ));
     }
     out.push(format!(
         "trees {} depth {} learning_rate {} min_child_weight {} lambda {} bins {} weight_power {}",
@@ -227,7 +243,7 @@ pub fn push_predictions(doc: &DescribedDoc, labels: &[u8], model: &Model, out: &
         if line.is_blank(&doc.text) {
             continue;
         }
-        let by_rule = verdicts.is_none_or(|v| v[i].removed == Some(crate::decide::Reason::Rule));
+        let by_rule = verdicts.is_none_or(|v| judged_before_model(&v[i]));
         let p = Prediction {
             id: &doc.id,
             line: i + 1,

@@ -78,7 +78,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let mut all = Vec::new();
             for k in 0..tested {
                 let extra: Vec<&Labelled> = if args.with_others {
-                    sets.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, s)| s).collect()
+                    sets.iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != k)
+                        .map(|(_, s)| s)
+                        .collect()
                 } else {
                     Vec::new()
                 };
@@ -130,11 +134,16 @@ fn labelled_sets(args: &LearnArgs) -> anyhow::Result<Vec<Labelled>> {
     for (docs, labels) in args.docs.iter().zip(&args.labels) {
         let cfg = CleanConfig::for_labelled(docs, args.site_field.clone(), args.threads)?;
         let described = pipeline::describe_corpus(&cfg)?;
-        let name = docs
-            .parent()
-            .and_then(|p| p.file_name())
-            .map_or_else(|| docs.display().to_string(), |n| n.to_string_lossy().into_owned());
-        sets.push(Labelled::join(&name, described, labels)?);
+        let name = docs.parent().and_then(|p| p.file_name()).map_or_else(
+            || docs.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        sets.push(Labelled::join(
+            &name,
+            described,
+            labels,
+            cfg.params.clone(),
+        )?);
     }
     Ok(sets)
 }
@@ -148,7 +157,9 @@ fn learning(args: &LearnArgs) -> (TrainParams, Weighting) {
         ..d
     };
     let weighting = Weighting {
-        power: args.weight_power.unwrap_or(deboil::config::DEFAULT_WEIGHT_POWER),
+        power: args
+            .weight_power
+            .unwrap_or(deboil::config::DEFAULT_WEIGHT_POWER),
     };
     (params, weighting)
 }

@@ -26,9 +26,9 @@ use serde_json::value::RawValue;
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
 use crate::decide::{Described, Site, Verdict, clean_text, decide, describe, keep_mask};
+use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::features::{Row, extract};
 use crate::fingerprint::LinePrint;
-use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
@@ -454,9 +454,8 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                 .map_init(
                     || cfg.rules.cache(),
                     |cache, record| {
-                        let doc = parse(record, &inputs, cfg).map_err(|e| {
-                            anyhow::anyhow!("{}: {e}", location(record, &inputs))
-                        })?;
+                        let doc = parse(record, &inputs, cfg)
+                            .map_err(|e| anyhow::anyhow!("{}: {e}", location(record, &inputs)))?;
                         let prepared = prepare(&doc.text, &cfg.shingles);
                         let site = doc.site.as_deref().map(|s| {
                             let hash = site_hash(s);
@@ -470,9 +469,7 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                         let described =
                             describe(text, &prepared, site, &counts, rules, &cfg.params, true);
                         let rows = match &described {
-                            Described::Lines { facts, .. } => {
-                                extract(text, &prepared.lines, facts)
-                            }
+                            Described::Lines { facts, .. } => extract(text, &prepared.lines, facts),
                             Described::DropDoc { .. } => Vec::new(),
                         };
                         let id = match serde_json::from_str::<serde_json::Value>(&doc.id_json) {

@@ -99,10 +99,11 @@ pub const NAMES: [&str; COUNT] = [
     "far_prose_chars",
     "from_core",
     "in_core",
+    "window_repeated",
 ];
 
 /// Number of features.
-pub const COUNT: usize = 54;
+pub const COUNT: usize = 55;
 
 /// One line's features.
 pub type Row = [f32; COUNT];
@@ -148,6 +149,7 @@ const NEAR_PROSE_CHARS: usize = 50;
 const FAR_PROSE_CHARS: usize = 51;
 const FROM_CORE: usize = 52;
 const IN_CORE: usize = 53;
+const WINDOW_REPEATED: usize = 54;
 /// Lines on either side for the near and far prose densities.
 const NEAR: usize = 10;
 const FAR: usize = 30;
@@ -156,6 +158,11 @@ const FAR: usize = 30;
 const WINDOW: usize = 5;
 /// Distances to the nearest prose line are capped here.
 const MAX_DISTANCE: usize = 20;
+
+/// Where a line sits among its document's non-blank lines, 0 (first) to 1 (last).
+pub fn position(row: &Row) -> f32 {
+    row[POSITION]
+}
 
 /// A line of running text: a sentence of some length with function words in it.
 fn is_prose(row: &Row) -> bool {
@@ -257,7 +264,10 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
     // Prose density: the share of characters in prose lines within NEAR and FAR lines. The
     // core is the run of lines around the densest place whose near density stays at least
     // half the peak: the article body, wherever the page put it.
-    let chars: Vec<f32> = nonblank.iter().map(|&i| rows[i][LOG_CHARS].exp_m1()).collect();
+    let chars: Vec<f32> = nonblank
+        .iter()
+        .map(|&i| rows[i][LOG_CHARS].exp_m1())
+        .collect();
     let mut prefix_all = vec![0.0f64; n + 1];
     let mut prefix_prose = vec![0.0f64; n + 1];
     for k in 0..n {
@@ -308,16 +318,18 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
         let others = (hi - lo - 1) as f32;
         if others > 0.0 {
             let window = (lo..hi).filter(|&j| j != k);
-            let (mut p, mut fl, mut lc) = (0.0, 0.0, 0.0);
+            let (mut p, mut fl, mut lc, mut rep) = (0.0, 0.0, 0.0, 0.0);
             for j in window {
                 let other = &rows[nonblank[j]];
                 p += f32::from(u8::from(prose[j]));
                 fl += flagged(other);
                 lc += other[LOG_CHARS];
+                rep += f32::from(u8::from(other[LOOSE_COPIES] > 1.0));
             }
             row[WINDOW_PROSE] = p / others;
             row[WINDOW_FLAGGED] = fl / others;
             row[WINDOW_LOG_CHARS] = lc / others;
+            row[WINDOW_REPEATED] = rep / others;
         }
         row[PROSE_ABOVE] = above[k];
         row[PROSE_BELOW] = below[k];
@@ -412,7 +424,18 @@ impl Surface {
                 s.symbols += 1;
                 if matches!(
                     c,
-                    '|' | '»' | '«' | '›' | '‹' | '·' | '•' | '©' | '®' | '™' | '→' | '>' | '/'
+                    '|' | '»'
+                        | '«'
+                        | '›'
+                        | '‹'
+                        | '·'
+                        | '•'
+                        | '©'
+                        | '®'
+                        | '™'
+                        | '→'
+                        | '>'
+                        | '/'
                 ) {
                     s.separators += 1;
                 }
@@ -478,7 +501,11 @@ mod tests {
         assert_eq!(menu[STOPWORD_SHARE], 0.0);
         // Neighbours skip blank lines; the first line has none above.
         assert_eq!(menu[NEIGHBOURS], MISSING);
-        assert_eq!(r[1][NEIGHBOURS + 2 * NEIGHBOUR.len() + 1], 1.0, "next1 ends a sentence");
+        assert_eq!(
+            r[1][NEIGHBOURS + 2 * NEIGHBOUR.len() + 1],
+            1.0,
+            "next1 ends a sentence"
+        );
         assert_eq!(menu[PROSE_BELOW], 2.0);
         assert_eq!(last[PROSE_ABOVE], 1.0);
         assert_eq!(menu[POSITION], 0.0);

@@ -88,7 +88,9 @@ mod tests {
 
     #[test]
     fn content_words_and_near_misses_are_not_stopwords() {
-        for w in ["home", "sports", "weather", "th", "thee", "", "andrew", "新闻", "新"] {
+        for w in [
+            "home", "sports", "weather", "th", "thee", "", "andrew", "新闻", "新",
+        ] {
             assert!(!is_stopword(w.as_bytes()), "{w}");
         }
     }

@@ -360,7 +360,7 @@ mod tests {
         let text = tiny().to_text();
         let bad = text.replace("1 leaf 1.5", "1 leaf x");
         let e = Model::parse(&bad, "m.model").expect_err("bad number");
-        assert_eq!(e.to_string(), "m.model:7: `x` is not a number");
+        assert_eq!(e.to_string(), "m.model:8: `x` is not a number");
         let bad = text.replace("? 1 : 2", "? 1 : 9");
         let e = Model::parse(&bad, "m.model").expect_err("missing node");
         assert!(e.why.contains("does not have"), "{e}");

@@ -27,9 +27,9 @@ pub struct TrainParams {
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
-            trees: 120,
+            trees: 40,
             depth: 6,
-            learning_rate: 0.15,
+            learning_rate: 0.2,
             min_child_weight: 5.0,
             lambda: 1.0,
             bins: 64,
@@ -101,7 +101,12 @@ pub fn fit(examples: &[Example<'_>], params: &TrainParams, threshold: f32) -> Mo
         .collect();
     let binned: Vec<Vec<u8>> = (0..COUNT)
         .into_par_iter()
-        .map(|f| examples.iter().map(|e| bin_of(&cuts[f], e.row[f])).collect())
+        .map(|f| {
+            examples
+                .iter()
+                .map(|e| bin_of(&cuts[f], e.row[f]))
+                .collect()
+        })
         .collect();
     let y: Vec<f64> = examples
         .iter()

@@ -1,0 +1,175 @@
+//! `deboil train` and `deboil cv` end to end on a small labelled corpus: the model file is
+//! the same bytes for any thread count, `clean` uses it, and bad input is named.
+
+mod util;
+
+use util::{Dir, deboil, jsonl, repo, run};
+
+fn train(dir: &Dir, name: &str, extra: &[&str]) -> util::Run {
+    run(deboil()
+        .arg("train")
+        .arg("--docs")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--labels")
+        .arg(repo("testdata/labelled/labels.jsonl"))
+        .args(["--trees", "8", "--depth", "3"])
+        .arg("-o")
+        .arg(dir.path(name))
+        .args(extra))
+}
+
+#[test]
+fn training_is_deterministic_and_clean_uses_the_model() {
+    let dir = Dir::new();
+    let one = train(&dir, "one.model", &["-j", "1", "--threshold", "0.5"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let two = train(&dir, "two.model", &["-j", "2", "--threshold", "0.5"]);
+    assert_eq!(two.code, 0, "{}", two.stderr);
+    let model = dir.read("one.model");
+    assert_eq!(model, dir.read("two.model"), "same bytes at -j 1 and -j 2");
+    assert!(
+        model.contains("\ndeboil-model 1\nthreshold 0.5\n"),
+        "{model}"
+    );
+    assert!(
+        model.contains("corpus: 10 pages"),
+        "provenance is written: {model}"
+    );
+    assert_eq!(model.matches("\ntree ").count(), 8);
+
+    let r = run(deboil()
+        .arg("clean")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--model")
+        .arg(dir.path("one.model"))
+        .arg("-o")
+        .arg(dir.path("clean.jsonl"))
+        .arg("--audit")
+        .arg(dir.path("audit.jsonl"))
+        .arg("--quiet"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let audit = jsonl(&dir.read("audit.jsonl"));
+    let by_model: Vec<_> = audit.iter().filter(|a| a["reason"] == "model").collect();
+    assert!(!by_model.is_empty(), "the model removed lines");
+    for a in &by_model {
+        let score = a["score"]
+            .as_f64()
+            .expect("a model removal carries its score");
+        assert!(score >= 0.5, "{a}");
+    }
+    // The template lines the fixture labels boilerplate go; the story lines stay.
+    let clean = dir.read("clean.jsonl");
+    assert!(!clean.contains("Home  Local  Sports"), "{clean}");
+    assert!(clean.contains("Council approves budget for the new library wing"));
+    assert!(clean.contains("Engineers closed the Elm Street bridge"));
+}
+
+#[test]
+fn a_higher_threshold_removes_no_more() {
+    let dir = Dir::new();
+    assert_eq!(train(&dir, "m.model", &[]).code, 0);
+    let removed = |t: &str| {
+        let r = run(deboil()
+            .arg("clean")
+            .arg(repo("testdata/corpus/news.jsonl"))
+            .arg("--model")
+            .arg(dir.path("m.model"))
+            .args(["--threshold", t, "--quiet", "-o"])
+            .arg(dir.path("c.jsonl"))
+            .arg("--audit")
+            .arg(dir.path("a.jsonl")));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        dir.read("a.jsonl").lines().count()
+    };
+    assert!(removed("0.2") >= removed("0.5"));
+    assert!(removed("0.5") >= removed("0.95"));
+}
+
+#[test]
+fn cross_validation_reports_scores_per_threshold() {
+    let r = run(deboil()
+        .arg("cv")
+        .arg("--docs")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--labels")
+        .arg(repo("testdata/labelled/labels.jsonl"))
+        .args([
+            "--folds",
+            "2",
+            "--trees",
+            "5",
+            "--thresholds",
+            "0.3,0.7",
+            "--json",
+        ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let scores = scores.as_array().expect("a list");
+    assert_eq!(scores.len(), 2);
+    for s in scores {
+        assert_eq!(s["docs"], 10);
+        let c = &s["chars"];
+        let total: u64 = ["tp", "fp", "fn", "tn"]
+            .iter()
+            .map(|k| c[k].as_u64().expect("count"))
+            .sum();
+        assert!(total > 1000, "every labelled character is counted: {s}");
+    }
+}
+
+#[test]
+fn bad_labels_and_unpaired_sets_are_named() {
+    let dir = Dir::new();
+    let r = run(deboil()
+        .arg("train")
+        .arg("--docs")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--docs")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--labels")
+        .arg(repo("testdata/labelled/labels.jsonl"))
+        .arg("-o")
+        .arg(dir.path("m.model")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("in pairs"), "{}", r.stderr);
+
+    let labels = dir.write(
+        "labels.jsonl",
+        std::fs::read_to_string(repo("testdata/labelled/labels.jsonl"))
+            .expect("labels")
+            .replacen("[0, 0, 1", "[0, 1", 1),
+    );
+    let r = run(deboil()
+        .arg("train")
+        .arg("--docs")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--labels")
+        .arg(&labels)
+        .arg("-o")
+        .arg(dir.path("m.model")));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("labels.jsonl: news-00 has 8 labels for 9 lines"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.exists("m.model"), "nothing written");
+}
+
+#[test]
+fn a_broken_model_file_is_named_with_its_line() {
+    let dir = Dir::new();
+    let model = dir.write("m.model", "deboil-model 1\nthreshold 0.5\nfeatures a b\n");
+    let r = run(deboil()
+        .arg("clean")
+        .arg(repo("testdata/corpus/news.jsonl"))
+        .arg("--model")
+        .arg(&model)
+        .arg("-o")
+        .arg(dir.path("c.jsonl")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("m.model:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("retrain"), "{}", r.stderr);
+    assert!(!dir.exists("c.jsonl"));
+}

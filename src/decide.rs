@@ -187,8 +187,8 @@ pub enum Described {
 /// Replaces the stages' verdicts by the model's on every line not
 /// [`judged_before_model`]: a non-blank line is removed (reason `model`) when its score is
 /// at least `threshold`. Then copies: a later copy of a line that a rule or a block
-/// removed goes too (`repeat`: a footer printed twice); of the copies the model keeps in
-/// the upper part of the page ([`REPEAT_MAX_POSITION`]), only the first stays.
+/// removed goes too (`repeat`: a footer printed twice); a kept line whose first copy
+/// stands at the top of the page ([`LEAD_MAX_POSITION`]) keeps only that copy.
 pub fn apply_model(
     text: &str,
     lines: &[LinePrint],
@@ -207,18 +207,19 @@ pub fn apply_model(
         v.evidence.near_share = None;
         v.removed = (score >= threshold).then_some(Reason::Model);
     }
-    // The fate of each line's first copy: removed by a rule or a block, or kept.
-    let mut first: HashMap<u64, Option<Reason>, BuildNoHashHasher<u64>> = HashMap::default();
+    // The fate of each line's first copy (removed by a rule or a block, or kept) and where
+    // it stands.
+    let mut first: HashMap<u64, (Option<Reason>, f32), BuildNoHashHasher<u64>> = HashMap::default();
     for ((v, line), row) in verdicts.iter_mut().zip(lines).zip(rows) {
         let Some(exact) = line.exact else { continue };
         match first.get(&exact) {
             None => {
-                first.insert(exact, v.removed);
+                first.insert(exact, (v.removed, position(row)));
             }
-            Some(Some(Reason::Rule | Reason::Block)) if !judged_before_model(v) => {
+            Some((Some(Reason::Rule | Reason::Block), _)) if !judged_before_model(v) => {
                 v.removed = Some(Reason::Repeat);
             }
-            Some(None) if v.removed.is_none() && position(row) < REPEAT_MAX_POSITION => {
+            Some((None, at)) if v.removed.is_none() && *at < LEAD_MAX_POSITION => {
                 v.removed = Some(Reason::Repeat);
             }
             Some(_) => {}
@@ -226,11 +227,11 @@ pub fn apply_model(
     }
 }
 
-/// Kept copies are removed as `repeat` only in the upper part of a page (this share of its
-/// non-blank lines): there a paragraph printed twice is a lead and its teaser; lower down,
-/// in comment threads, a repeated paragraph is a reader quoting another, and the labelled
-/// pages count every copy as content.
-pub const REPEAT_MAX_POSITION: f32 = 0.5;
+/// A kept line printed again further down is removed as `repeat` when its first copy
+/// stands in this top fifth of the page's non-blank lines: a standfirst or lead printed
+/// above the story and again as its first paragraph. Elsewhere (comment threads quoting
+/// each other) the labelled pages count every copy as content, and so does the model.
+pub const LEAD_MAX_POSITION: f32 = 0.2;
 
 /// Verdicts the model does not revisit: a rule's.
 pub fn judged_before_model(v: &LineVerdict) -> bool {

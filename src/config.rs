@@ -91,6 +91,7 @@ impl CleanConfig {
             block_heading_max_words: DEFAULT_BLOCK_HEADING_MAX_WORDS,
             model: None,
             threshold: 0.5,
+            scores: args.audit.is_some(),
         };
         let mut params = params;
         if params.corpus_min_docs < 2 {
@@ -161,7 +162,7 @@ impl CleanConfig {
         if !args.no_model {
             let model = load_model(args.model.as_deref())?;
             params.threshold = args.threshold.unwrap_or(model.threshold);
-            params.model = Some(std::sync::Arc::new(model));
+            params.model = Some(std::sync::Arc::new(crate::model::Scorer::new(model)));
         }
         Ok(CleanConfig {
             inputs: args.inputs,

@@ -30,7 +30,7 @@ use crate::count::Counts;
 pub use crate::features::ends_sentence;
 use crate::features::{Facts, Row, extract, position};
 use crate::fingerprint::{LinePrint, Prepared};
-use crate::model::Model;
+use crate::model::Scorer;
 use crate::rules::{Action, RuleCache, RuleSet};
 
 /// Thresholds of the decision stage. Defaults live in [`crate::config`].
@@ -54,9 +54,12 @@ pub struct Params {
     /// A heading has at most this many words and no sentence-final punctuation.
     pub block_heading_max_words: u32,
     /// The line model; `None` decides by the stages alone.
-    pub model: Option<Arc<Model>>,
+    pub model: Option<Arc<Scorer>>,
     /// A line whose model score is at least this is removed.
     pub threshold: f32,
+    /// Record the model's score of every removed line in its evidence (for the audit);
+    /// otherwise lines are scored only as far as their verdict needs.
+    pub scores: bool,
 }
 
 /// Why a line was removed.
@@ -194,7 +197,7 @@ pub fn apply_model(
     lines: &[LinePrint],
     verdicts: &mut [LineVerdict],
     rows: &[Row],
-    model: &Model,
+    model: &Scorer,
     params: &Params,
 ) {
     let threshold = params.threshold;
@@ -202,10 +205,11 @@ pub fn apply_model(
         if judged_before_model(v) || line.is_blank(text) {
             continue;
         }
-        let score = model.score(row);
-        v.evidence.score = Some(score);
+        let removed = model.exceeds(row, threshold);
+        v.evidence.score =
+            (params.scores && removed).then(|| crate::model::sigmoid(model.margin(row)));
         v.evidence.near_share = None;
-        v.removed = (score >= threshold).then_some(Reason::Model);
+        v.removed = removed.then_some(Reason::Model);
     }
     // The fate of each line's first copy (removed by a rule or a block, or kept) and where
     // it stands.
@@ -567,6 +571,7 @@ mod tests {
             block_heading_max_words: 5,
             model: None,
             threshold: 0.5,
+            scores: false,
         }
     }
 

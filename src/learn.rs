@@ -17,8 +17,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::decide::{Described, Params, apply_model, clean_text, judged_before_model, keep_mask};
 use crate::eval::{Scores, read_labels, score_document};
-use crate::model::Model;
 use crate::model::train::{Example, TrainParams, fit};
+use crate::model::{Model, Scorer};
 use crate::pipeline::DescribedDoc;
 
 /// A labelled set: described documents and their per-line labels (1 content, 0
@@ -100,7 +100,7 @@ pub fn examples<'a>(
 
 /// The cleaned text of a described document under `model`, or `None` when nothing is
 /// left (the document would be rejected).
-pub fn clean_with(doc: &DescribedDoc, model: &Model, params: &Params) -> Option<String> {
+pub fn clean_with(doc: &DescribedDoc, model: &Scorer, params: &Params) -> Option<String> {
     let Described::Lines { verdicts, .. } = &doc.described else {
         return None;
     };
@@ -178,10 +178,10 @@ pub fn cross_validate(
                 (0..e.docs.len()).filter(|&d| fold_of(e.docs[d].site.as_deref(), folds) != k);
             examples(e, train, weighting, &mut ex);
         }
-        let model = fit(&ex, params, 0.5);
+        let model = Scorer::new(fit(&ex, params, 0.5));
         for d in (0..set.docs.len()).filter(|&d| fold[d] == k) {
             let doc = &set.docs[d];
-            on_score(doc, &set.labels[d], &model);
+            on_score(doc, &set.labels[d], model.model());
             for (s, &t) in scores.iter_mut().zip(thresholds) {
                 let p = Params {
                     threshold: t,

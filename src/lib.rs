@@ -4,13 +4,14 @@
 //! inputs ─▶ io::read ─▶ document ─▶ normalize ─▶ fingerprint ─┬▶ count    (pass 1)
 //!                                                             └▶ decide ─▶ report, io::write
 //!                                                                 ▲  (pass 2)
-//!                                                               rules
+//!                                                   rules, features ─▶ model
 //! ```
 //!
 //! Pass 1 counts, for every normalized line and word shingle, how many documents of the
 //! corpus and how many pages of the same site hold it, and spills each document's
 //! fingerprints to a temporary file. Pass 2 reads the input and the spill again and gives
-//! every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`),
+//! every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`, and,
+//! with the line model of [`model`] over the [`features`] of each line, `model`),
 //! writing clean JSONL, the rejected documents, an audit of removed lines and a summary.
 //! [`pipeline`] is the only module that knows all stages and owns threads; [`io`] the only
 //! other that touches files. The stages in between are pure.

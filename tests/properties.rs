@@ -25,14 +25,15 @@ static RULES: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(|| {
 });
 
 /// The shipped line model, loaded once.
-static MODEL: std::sync::LazyLock<std::sync::Arc<deboil::model::Model>> =
+static MODEL: std::sync::LazyLock<std::sync::Arc<deboil::model::Scorer>> =
     std::sync::LazyLock::new(|| {
-        std::sync::Arc::new(deboil::config::load_model(None).expect("shipped model"))
+        let model = deboil::config::load_model(None).expect("shipped model");
+        std::sync::Arc::new(deboil::model::Scorer::new(model))
     });
 
 fn with_model() -> Params {
     Params {
-        threshold: MODEL.threshold,
+        threshold: MODEL.model().threshold,
         model: Some(MODEL.clone()),
         ..params()
     }
@@ -51,6 +52,7 @@ fn params() -> Params {
         block_heading_max_words: DEFAULT_BLOCK_HEADING_MAX_WORDS,
         model: None,
         threshold: 0.5,
+        scores: false,
     }
 }
 

@@ -184,17 +184,18 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
     let mut rows = vec![[MISSING; COUNT]; lines.len()];
-    let total_chars: usize = nonblank
+    let surfaces: Vec<Surface> = nonblank
         .iter()
-        .map(|&i| lines[i].span.content(text).trim().chars().count())
-        .sum();
+        .map(|&i| Surface::of(lines[i].span.content(text).trim()))
+        .collect();
+    let total_chars: usize = surfaces.iter().map(|s| s.chars as usize).sum();
     let n = nonblank.len();
     let mut chars_before = 0usize;
     for (k, &i) in nonblank.iter().enumerate() {
         let line = &lines[i];
         let f = &facts[i];
         let content = line.span.content(text).trim();
-        let s = Surface::of(content);
+        let s = &surfaces[k];
         let r = &mut rows[i];
         r[LOG_CHARS] = ln1p(s.chars);
         r[WORDS] = line.words as f32;
@@ -237,11 +238,11 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
 
     // Neighbours, among non-blank lines.
     let prose: Vec<bool> = nonblank.iter().map(|&i| is_prose(&rows[i])).collect();
-    let prose_chars: f32 = nonblank
+    let prose_chars: f32 = surfaces
         .iter()
         .zip(&prose)
         .filter(|(_, p)| **p)
-        .map(|(&i, _)| rows[i][LOG_CHARS].exp_m1())
+        .map(|(s, _)| s.chars as f32)
         .sum();
     let doc_prose_share = if total_chars > 0 {
         prose_chars / total_chars as f32
@@ -392,36 +393,101 @@ struct Surface {
     link_like: bool,
 }
 
+/// What an ASCII byte is, for [`Surface::of`]'s fast path.
+const SPACE: u8 = 1;
+const UPPER: u8 = 2;
+const LOWER: u8 = 4;
+const DIGIT: u8 = 8;
+const SEPARATOR: u8 = 16;
+
+const ASCII_KIND: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() {
+            SPACE
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'|' || c == b'>' || c == b'/' {
+            SEPARATOR
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 impl Surface {
     fn of(line: &str) -> Surface {
         let mut s = Surface::default();
+        if line.is_ascii() {
+            s.ascii(line.as_bytes());
+        } else {
+            s.unicode(line);
+        }
+        s.link_like = line.contains("http") || line.contains("www.") || line.contains('@');
+        s
+    }
+
+    /// Branch-free: every byte adds 0 or 1 to each counter.
+    fn ascii(&mut self, line: &[u8]) {
+        self.chars = line.len() as u32;
+        let mut prev_space = true;
+        for &b in line {
+            let kind = ASCII_KIND[usize::from(b & 0x7f)];
+            let space = kind == SPACE;
+            let start = !space & prev_space;
+            let upper = kind == UPPER;
+            self.visible += u32::from(!space);
+            self.words += u32::from(start);
+            self.capitalized_words += u32::from(start & upper);
+            self.letters += u32::from(kind & (UPPER | LOWER) != 0);
+            self.upper += u32::from(upper);
+            self.digits += u32::from(kind == DIGIT);
+            self.symbols += u32::from(kind == 0 || kind == SEPARATOR);
+            self.separators += u32::from(kind == SEPARATOR);
+            prev_space = space;
+        }
+        self.starts_lower = line
+            .iter()
+            .find(|&&b| ASCII_KIND[usize::from(b & 0x7f)] != SPACE)
+            .is_some_and(|&b| ASCII_KIND[usize::from(b & 0x7f)] == LOWER);
+    }
+
+    fn unicode(&mut self, line: &str) {
         let mut in_word = false;
         for c in line.chars() {
-            s.chars += 1;
+            self.chars += 1;
             if c.is_whitespace() {
                 in_word = false;
                 continue;
             }
-            s.visible += 1;
+            self.visible += 1;
             let word_start = !in_word;
             in_word = true;
             if word_start {
-                s.words += 1;
+                self.words += 1;
             }
             if c.is_alphabetic() {
-                s.letters += 1;
+                self.letters += 1;
                 if c.is_uppercase() {
-                    s.upper += 1;
+                    self.upper += 1;
                     if word_start {
-                        s.capitalized_words += 1;
+                        self.capitalized_words += 1;
                     }
-                } else if s.visible == 1 && c.is_lowercase() {
-                    s.starts_lower = true;
+                } else if self.visible == 1 && c.is_lowercase() {
+                    self.starts_lower = true;
                 }
             } else if c.is_numeric() {
-                s.digits += 1;
+                self.digits += 1;
             } else {
-                s.symbols += 1;
+                self.symbols += 1;
                 if matches!(
                     c,
                     '|' | '»'
@@ -437,12 +503,10 @@ impl Surface {
                         | '>'
                         | '/'
                 ) {
-                    s.separators += 1;
+                    self.separators += 1;
                 }
             }
         }
-        s.link_like = line.contains("http") || line.contains("www.") || line.contains('@');
-        s
     }
 }
 
@@ -488,6 +552,24 @@ mod tests {
         assert!(!s.starts_lower);
         assert!(Surface::of("and then").starts_lower);
         assert!(Surface::of("see www.example.com").link_like);
+    }
+
+    #[test]
+    fn ascii_and_unicode_walks_agree() {
+        for line in [
+            "Home | News © 2024",
+            "and then",
+            "A/B > C  x9 ",
+            "",
+            "Élan vital | ok",
+        ] {
+            let mut slow = Surface::default();
+            slow.unicode(line);
+            slow.link_like = Surface::of(line).link_like;
+            if line.is_ascii() {
+                assert_eq!(Surface::of(line), slow, "{line:?}");
+            }
+        }
     }
 
     #[test]

@@ -59,19 +59,41 @@ fn pack(word: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(bytes))
 }
 
-fn table() -> &'static [u64] {
-    static TABLE: OnceLock<Vec<u64>> = OnceLock::new();
+/// Open addressing over packed words: 512 slots for about 300 words, so a look-up is one
+/// multiply and one or two compares (this runs for every word of the corpus).
+const SLOTS: usize = 512;
+
+fn slot(packed: u64) -> usize {
+    (packed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize
+}
+
+fn table() -> &'static [u64; SLOTS] {
+    static TABLE: OnceLock<[u64; SLOTS]> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: Vec<u64> = WORDS.iter().filter_map(|w| pack(w.as_bytes())).collect();
-        t.sort_unstable();
-        t.dedup();
+        let mut t = [0u64; SLOTS];
+        for p in WORDS.iter().filter_map(|w| pack(w.as_bytes())) {
+            let mut i = slot(p);
+            while t[i] != 0 && t[i] != p {
+                i = (i + 1) % SLOTS;
+            }
+            t[i] = p;
+        }
         t
     })
 }
 
 /// Whether a normalized word is a stopword.
 pub fn is_stopword(word: &[u8]) -> bool {
-    pack(word).is_some_and(|p| table().binary_search(&p).is_ok())
+    let Some(p) = pack(word) else { return false };
+    let t = table();
+    let mut i = slot(p);
+    loop {
+        match t[i] {
+            0 => return false,
+            e if e == p => return true,
+            _ => i = (i + 1) % SLOTS,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -200,6 +200,152 @@ impl Model {
     }
 }
 
+/// A model laid out for fast scoring: every tree as a complete binary tree of one depth
+/// (a shallower leaf is padded with splits that always go left), walked without branches,
+/// and per-tree bounds so that a line stops being scored as soon as the remaining trees
+/// can no longer move it across the threshold. Verdicts are exactly those of
+/// [`Model::margin`] compared with the threshold's margin.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    model: Model,
+    depth: usize,
+    /// Per tree: `2^depth - 1` split features and thresholds, then `2^depth` leaves.
+    features: Vec<u16>,
+    thresholds: Vec<f32>,
+    leaves: Vec<f32>,
+    /// `bounds[k]`: (least, most) the trees from `k` on can add.
+    bounds: Vec<(f32, f32)>,
+}
+
+/// Two scorers are equal when their models are: the rest is derived from the model.
+impl PartialEq for Scorer {
+    fn eq(&self, other: &Self) -> bool {
+        self.model == other.model
+    }
+}
+
+/// Slack on the early exit, far above the rounding of 40 additions.
+const EXIT_SLACK: f32 = 1e-3;
+
+impl Scorer {
+    pub fn new(model: Model) -> Scorer {
+        fn depth_of(nodes: &[Node], i: usize) -> usize {
+            match nodes[i] {
+                Node::Leaf(_) => 0,
+                Node::Split { left, right, .. } => {
+                    1 + depth_of(nodes, left as usize).max(depth_of(nodes, right as usize))
+                }
+            }
+        }
+        let depth = model
+            .trees
+            .iter()
+            .map(|t| depth_of(&t.nodes, 0))
+            .max()
+            .unwrap_or(0);
+        let inner = (1usize << depth) - 1;
+        let mut s = Scorer {
+            depth,
+            features: Vec::with_capacity(model.trees.len() * inner),
+            thresholds: Vec::with_capacity(model.trees.len() * inner),
+            leaves: Vec::with_capacity(model.trees.len() * (inner + 1)),
+            bounds: Vec::new(),
+            model: Model {
+                trees: Vec::new(),
+                ..model.clone()
+            },
+        };
+        let mut ranges = Vec::new();
+        for tree in &model.trees {
+            let mut features = vec![0u16; inner];
+            let mut thresholds = vec![f32::INFINITY; inner];
+            let mut leaves = vec![0.0f32; inner + 1];
+            // (node in the tree, slot in the complete tree, depth of the slot)
+            let mut stack = vec![(0usize, 0usize, 0usize)];
+            while let Some((node, slot, d)) = stack.pop() {
+                match tree.nodes[node] {
+                    Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                    } => {
+                        features[slot] = feature;
+                        thresholds[slot] = threshold;
+                        stack.push((left as usize, 2 * slot + 1, d + 1));
+                        stack.push((right as usize, 2 * slot + 2, d + 1));
+                    }
+                    Node::Leaf(v) => {
+                        // Every leaf below this slot holds the value.
+                        let width = 1usize << (depth - d);
+                        let first = ((slot + 1) << (depth - d)) - 1 - inner;
+                        leaves[first..first + width].fill(v);
+                    }
+                }
+            }
+            let lo = leaves.iter().copied().fold(f32::INFINITY, f32::min);
+            let hi = leaves.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            ranges.push((lo, hi));
+            s.features.extend(features);
+            s.thresholds.extend(thresholds);
+            s.leaves.extend(leaves);
+        }
+        s.bounds = vec![(0.0, 0.0); ranges.len() + 1];
+        for k in (0..ranges.len()).rev() {
+            let (lo, hi) = s.bounds[k + 1];
+            s.bounds[k] = (lo + ranges[k].0, hi + ranges[k].1);
+        }
+        s.model = model;
+        s
+    }
+
+    /// The model this scorer was built from.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    fn tree_value(&self, k: usize, row: &Row) -> f32 {
+        let inner = (1usize << self.depth) - 1;
+        let (f, t) = (
+            &self.features[k * inner..(k + 1) * inner],
+            &self.thresholds[k * inner..(k + 1) * inner],
+        );
+        let mut slot = 0usize;
+        for _ in 0..self.depth {
+            slot = 2 * slot + 1 + usize::from(row[f[slot] as usize] >= t[slot]);
+        }
+        self.leaves[k * (inner + 1) + slot - inner]
+    }
+
+    /// The full margin (as [`Model::margin`], summed in the same order).
+    pub fn margin(&self, row: &Row) -> f32 {
+        (0..self.bounds.len() - 1).fold(self.model.base, |m, k| m + self.tree_value(k, row))
+    }
+
+    /// Whether the line's score reaches `threshold`, scoring only as many trees as it
+    /// takes to know.
+    pub fn exceeds(&self, row: &Row, threshold: f32) -> bool {
+        let target = logit(threshold);
+        let mut m = self.model.base;
+        for k in 0..self.bounds.len() - 1 {
+            m += self.tree_value(k, row);
+            let (lo, hi) = self.bounds[k + 1];
+            if m + hi < target - EXIT_SLACK {
+                return false;
+            }
+            if m + lo >= target + EXIT_SLACK {
+                return true;
+            }
+        }
+        m >= target
+    }
+}
+
+/// The margin whose logistic is `p`.
+pub fn logit(p: f32) -> f32 {
+    (p / (1.0 - p)).ln()
+}
+
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -346,6 +492,28 @@ mod tests {
         row[2] = 1.0;
         assert!((m.margin(&row) + 1.25).abs() < 1e-6);
         assert!(m.score(&row) < 0.5);
+    }
+
+    #[test]
+    fn the_fast_scorer_agrees_with_the_tree_walk() {
+        let m = Model::parse(DEFAULT_MODEL, DEFAULT_MODEL_PATH).expect("shipped model");
+        let scorer = Scorer::new(m.clone());
+        // Rows from a simple generator that reaches many leaves.
+        let mut x = 0x9e37_79b9_u64;
+        for _ in 0..2000 {
+            let mut row = [MISSING; COUNT];
+            for v in row.iter_mut() {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                *v = ((x >> 40) % 200) as f32 / 20.0 - 1.0;
+            }
+            let margin = m.margin(&row);
+            assert_eq!(scorer.margin(&row), margin);
+            for t in [0.3, 0.5, 0.85] {
+                assert_eq!(scorer.exceeds(&row, t), margin >= logit(t), "{t}");
+            }
+        }
     }
 
     #[test]

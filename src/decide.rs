@@ -27,10 +27,9 @@ use nohash_hasher::BuildNoHashHasher;
 use std::sync::Arc;
 
 use crate::count::Counts;
-pub use crate::features::ends_sentence;
-use crate::features::{Facts, Row, extract, position};
+use crate::features::{Facts, Row, ends_sentence, extract, position};
 use crate::fingerprint::{LinePrint, Prepared};
-use crate::model::Scorer;
+use crate::model::{Scorer, logit};
 use crate::rules::{Action, RuleCache, RuleSet};
 
 /// Thresholds of the decision stage. Defaults live in [`crate::config`].
@@ -159,27 +158,20 @@ pub fn decide(
     ) {
         (_, Described::DropDoc { rule, line }) => Verdict::DropDoc { rule, line },
         (None, Described::Lines { verdicts, .. }) => Verdict::Lines(verdicts),
-        (
-            Some(model),
-            Described::Lines {
-                mut verdicts,
-                facts,
-            },
-        ) => {
-            let rows = extract(text, &doc.lines, &facts);
+        (Some(model), Described::Lines { mut verdicts, rows }) => {
             apply_model(text, &doc.lines, &mut verdicts, &rows, model, params);
             Verdict::Lines(verdicts)
         }
     }
 }
 
-/// What the stages found before any model: verdicts by the stages alone, and the facts
-/// the features are made of.
+/// What the stages found before any model: verdicts by the stages alone, and each line's
+/// features for the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Described {
     Lines {
         verdicts: Vec<LineVerdict>,
-        facts: Vec<Facts>,
+        rows: Vec<Row>,
     },
     DropDoc {
         rule: usize,
@@ -200,12 +192,12 @@ pub fn apply_model(
     model: &Scorer,
     params: &Params,
 ) {
-    let threshold = params.threshold;
+    let target = logit(params.threshold);
     for ((v, row), line) in verdicts.iter_mut().zip(rows).zip(lines) {
         if judged_before_model(v) || line.is_blank(text) {
             continue;
         }
-        let removed = model.exceeds(row, threshold);
+        let removed = model.exceeds(row, target);
         v.evidence.score =
             (params.scores && removed).then(|| crate::model::sigmoid(model.margin(row)));
         v.evidence.near_share = None;
@@ -237,13 +229,13 @@ pub fn apply_model(
 /// each other) the labelled pages count every copy as content, and so does the model.
 pub const LEAD_MAX_POSITION: f32 = 0.2;
 
-/// Verdicts the model does not revisit: a rule's.
+/// Verdicts the model does not revisit: a rule's and a block's.
 pub fn judged_before_model(v: &LineVerdict) -> bool {
     matches!(v.removed, Some(Reason::Rule | Reason::Block))
 }
 
 /// Runs the stages on one document and, when `with_facts`, gathers each line's [`Facts`]
-/// (else `facts` is empty).
+/// and turns them into its row of features (else `rows` is empty).
 pub fn describe(
     text: &str,
     doc: &Prepared,
@@ -342,9 +334,12 @@ pub fn describe(
     } else {
         Vec::new()
     };
-    mark_blocks(text, lines, &mut verdicts, params);
+    // Copies with digits folded: "Copyright 2019" printed under "Copyright 2020" is one
+    // footer printed twice.
+    let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
+    mark_blocks(text, lines, &loose, &mut verdicts, params);
+    let mut rows = Vec::new();
     if with_facts {
-        let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
         for (i, f) in facts.iter_mut().enumerate() {
             let (v, line) = (&verdicts[i], &lines[i]);
             let ev = &v.evidence;
@@ -361,7 +356,10 @@ pub fn describe(
             f.block = v.removed == Some(Reason::Block);
         }
     }
-    Described::Lines { verdicts, facts }
+    if with_facts {
+        rows = extract(text, lines, &facts);
+    }
+    Described::Lines { verdicts, rows }
 }
 
 /// Share of a line's shingles held by at least `corpus_min_docs` documents.
@@ -416,7 +414,13 @@ fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32
 /// repeat in the document count as removed too, because a page's footer and link lists are
 /// where text is printed twice; at the head they do not, because a title printed again in
 /// the body is still the title.
-fn mark_blocks(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], params: &Params) {
+fn mark_blocks(
+    text: &str,
+    lines: &[LinePrint],
+    loose: &HashMap<u64, u32, BuildNoHashHasher<u64>>,
+    verdicts: &mut [LineVerdict],
+    params: &Params,
+) {
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
@@ -425,9 +429,7 @@ fn mark_blocks(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], pa
         lines[i].words <= params.block_gap_max_words && !ends_sentence(lines[i].span.content(text))
     };
 
-    // Tail. Copies here are counted with digits folded, so "Copyright 2019" printed under
-    // "Copyright 2020" is the footer printed twice.
-    let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
+    // Tail. Copies here are counted with digits folded (`loose`).
     let repeated = |i: usize| {
         lines[i]
             .key

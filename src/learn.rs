@@ -81,7 +81,7 @@ pub fn examples<'a>(
 ) {
     for d in docs {
         let doc = &set.docs[d];
-        let Described::Lines { verdicts, .. } = &doc.described else {
+        let Described::Lines { verdicts, rows } = &doc.described else {
             continue;
         };
         for (i, line) in doc.lines.iter().enumerate() {
@@ -90,7 +90,7 @@ pub fn examples<'a>(
             }
             let chars = line.span.content(&doc.text).trim().chars().count().max(1);
             out.push(Example {
-                row: &doc.rows[i],
+                row: &rows[i],
                 boilerplate: set.labels[d][i] == 0,
                 weight: (chars as f32).powf(weighting.power),
             });
@@ -101,18 +101,11 @@ pub fn examples<'a>(
 /// The cleaned text of a described document under `model`, or `None` when nothing is
 /// left (the document would be rejected).
 pub fn clean_with(doc: &DescribedDoc, model: &Scorer, params: &Params) -> Option<String> {
-    let Described::Lines { verdicts, .. } = &doc.described else {
+    let Described::Lines { verdicts, rows } = &doc.described else {
         return None;
     };
     let mut verdicts = verdicts.clone();
-    apply_model(
-        &doc.text,
-        &doc.lines,
-        &mut verdicts,
-        &doc.rows,
-        model,
-        params,
-    );
+    apply_model(&doc.text, &doc.lines, &mut verdicts, rows, model, params);
     let keep = keep_mask(&doc.text, &doc.lines, &verdicts);
     let kept_any = doc
         .lines
@@ -225,7 +218,7 @@ pub fn provenance(sets: &[Labelled], params: &TrainParams, weighting: Weighting)
 }
 
 /// Appends one JSON line per non-blank line of `doc`: its held-out score under `model`
-/// (none for a line a rule removed), its label and its text.
+/// (none for a line the model does not judge), its label and its text.
 pub fn push_predictions(doc: &DescribedDoc, labels: &[u8], model: &Model, out: &mut Vec<u8>) {
     #[derive(serde::Serialize)]
     struct Prediction<'a> {
@@ -235,20 +228,24 @@ pub fn push_predictions(doc: &DescribedDoc, labels: &[u8], model: &Model, out: &
         score: Option<f32>,
         text: &'a str,
     }
-    let verdicts = match &doc.described {
-        Described::Lines { verdicts, .. } => Some(verdicts),
+    let judged = match &doc.described {
+        Described::Lines { verdicts, rows } => Some((verdicts, rows)),
         Described::DropDoc { .. } => None,
     };
     for (i, line) in doc.lines.iter().enumerate() {
         if line.is_blank(&doc.text) {
             continue;
         }
-        let by_rule = verdicts.is_none_or(|v| judged_before_model(&v[i]));
+        // No score for a line the model does not judge (a rule's, a block's, or a dropped
+        // document's).
+        let score = judged
+            .filter(|(v, _)| !judged_before_model(&v[i]))
+            .map(|(_, rows)| model.score(&rows[i]));
         let p = Prediction {
             id: &doc.id,
             line: i + 1,
             label: labels[i],
-            score: (!by_rule).then(|| model.score(&doc.rows[i])),
+            score,
             text: line.span.content(&doc.text),
         };
         crate::report::push_jsonl(&p, out);

@@ -27,7 +27,6 @@ use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
 use crate::decide::{Described, Site, Verdict, clean_text, decide, describe, keep_mask};
 use crate::document::{Document, RecordError, parse_json, parse_text};
-use crate::features::{Row, extract};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
@@ -53,11 +52,7 @@ impl Outcome {
 
 /// Runs `deboil clean`. An `Err` means nothing was written.
 pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .thread_name(|i| format!("deboil-worker-{i}"))
-        .build()
-        .context("starting worker threads")?;
+    let pool = worker_pool(cfg.threads)?;
     let inputs = discover(&cfg.inputs)?;
 
     let (counts, prints) = count_pass(cfg, &inputs, &pool)?;
@@ -72,6 +67,35 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Outcome { report })
+}
+
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("deboil-worker-{i}"))
+        .build()
+        .context("starting worker threads")
+}
+
+/// The next `n` frames of pass 1's spill. A missing frame (an input that changed since
+/// pass 1) is left empty, and the record is fingerprinted again.
+fn read_frames(prints: &mut SpillReader, n: usize) -> Result<Vec<Vec<u8>>> {
+    let mut frames = vec![Vec::new(); n];
+    for frame in &mut frames {
+        prints.next_into(frame).context("reading the spill file")?;
+    }
+    Ok(frames)
+}
+
+/// A document's site as pass 1 counted it.
+fn site_of(doc: &Document<'_>, counts: &Counts) -> Option<Site> {
+    doc.site.as_deref().map(|s| {
+        let hash = site_hash(s);
+        Site {
+            hash,
+            pages: counts.site_pages(hash),
+        }
+    })
 }
 
 fn progress_bar(cfg: &CleanConfig, inputs: &Inputs, label: &'static str) -> ProgressBar {
@@ -222,11 +246,7 @@ fn clean_pass(
         .spawn(move || write_all(writers, rx))
         .context("starting the writer thread")?;
     let processed = for_each_batch(cfg, inputs, &bar, |batch| {
-        let mut frames = vec![Vec::new(); batch.len()];
-        for frame in &mut frames {
-            // A missing frame (an input that changed since pass 1) is fingerprinted again.
-            prints.next_into(frame).context("reading the spill file")?;
-        }
+        let frames = read_frames(&mut prints, batch.len())?;
         let outputs: Vec<DocOutput> = pool.install(|| {
             batch
                 .par_iter()
@@ -335,13 +355,7 @@ fn process(
     };
     let prepared =
         Prepared::decode(&doc.text, frame).unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
-    let site = doc.site.as_deref().map(|s| {
-        let hash = site_hash(s);
-        Site {
-            hash,
-            pages: counts.site_pages(hash),
-        }
-    });
+    let site = site_of(&doc, counts);
     // Ids come from a parsed record or were serialized by us, so they are valid JSON;
     // `null` stands in should that ever change.
     let id: &RawValue = serde_json::from_str(&doc.id_json).unwrap_or(RawValue::NULL);
@@ -430,48 +444,36 @@ pub struct DescribedDoc {
     pub site: Option<String>,
     pub text: String,
     pub lines: Vec<LinePrint>,
+    /// The stages' verdicts and each line's features.
     pub described: Described,
-    /// One row per line (empty for a document a rule dropped).
-    pub rows: Vec<Row>,
 }
 
 /// Counts the corpus, then describes every document with the features the model scores.
 /// A bad record is an error naming it: labelled data must be whole.
 pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .thread_name(|i| format!("deboil-worker-{i}"))
-        .build()
-        .context("starting worker threads")?;
+    let pool = worker_pool(cfg.threads)?;
     let inputs = discover(&cfg.inputs)?;
-    let (counts, _) = count_pass(cfg, &inputs, &pool)?;
+    let (counts, mut prints) = count_pass(cfg, &inputs, &pool)?;
     let bar = progress_bar(cfg, &inputs, "features");
     let mut docs = Vec::new();
     for_each_batch(cfg, &inputs, &bar, |batch| {
+        let frames = read_frames(&mut prints, batch.len())?;
         let described: Vec<Result<DescribedDoc>> = pool.install(|| {
             batch
                 .par_iter()
+                .zip(&frames)
                 .map_init(
                     || cfg.rules.cache(),
-                    |cache, record| {
+                    |cache, (record, frame)| {
                         let doc = parse(record, &inputs, cfg)
                             .map_err(|e| anyhow::anyhow!("{}: {e}", location(record, &inputs)))?;
-                        let prepared = prepare(&doc.text, &cfg.shingles);
-                        let site = doc.site.as_deref().map(|s| {
-                            let hash = site_hash(s);
-                            Site {
-                                hash,
-                                pages: counts.site_pages(hash),
-                            }
-                        });
+                        let prepared = Prepared::decode(&doc.text, frame)
+                            .unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
+                        let site = site_of(&doc, &counts);
                         let text = doc.text.as_ref();
                         let rules = (&cfg.rules, cache);
                         let described =
                             describe(text, &prepared, site, &counts, rules, &cfg.params, true);
-                        let rows = match &described {
-                            Described::Lines { facts, .. } => extract(text, &prepared.lines, facts),
-                            Described::DropDoc { .. } => Vec::new(),
-                        };
                         let id = match serde_json::from_str::<serde_json::Value>(&doc.id_json) {
                             Ok(serde_json::Value::String(s)) => s,
                             _ => doc.id_json.to_string(),
@@ -482,7 +484,6 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                             text: text.to_string(),
                             lines: prepared.lines,
                             described,
-                            rows,
                         })
                     },
                 )

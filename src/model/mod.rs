@@ -322,10 +322,9 @@ impl Scorer {
         (0..self.bounds.len() - 1).fold(self.model.base, |m, k| m + self.tree_value(k, row))
     }
 
-    /// Whether the line's score reaches `threshold`, scoring only as many trees as it
-    /// takes to know.
-    pub fn exceeds(&self, row: &Row, threshold: f32) -> bool {
-        let target = logit(threshold);
+    /// Whether the line's margin reaches `target` (the [`logit`] of a score threshold),
+    /// scoring only as many trees as it takes to know.
+    pub fn exceeds(&self, row: &Row, target: f32) -> bool {
         let mut m = self.model.base;
         for k in 0..self.bounds.len() - 1 {
             m += self.tree_value(k, row);
@@ -511,7 +510,7 @@ mod tests {
             let margin = m.margin(&row);
             assert_eq!(scorer.margin(&row), margin);
             for t in [0.3, 0.5, 0.85] {
-                assert_eq!(scorer.exceeds(&row, t), margin >= logit(t), "{t}");
+                assert_eq!(scorer.exceeds(&row, logit(t)), margin >= logit(t), "{t}");
             }
         }
     }

@@ -111,6 +111,7 @@ impl CleanConfig {
         let shingles = ShingleParams {
             words: args.shingle_words.unwrap_or(DEFAULT_SHINGLE_WORDS),
             max_line_words: DEFAULT_SHINGLE_MAX_LINE_WORDS,
+            stopwords: !args.no_model,
         };
         if shingles.words == 0 {
             return usage("--shingle-words must be at least 1".into());
@@ -213,7 +214,10 @@ impl CleanConfig {
             max_record_bytes: None,
             quiet: true,
         };
-        Self::from_args(args, false)
+        let mut cfg = Self::from_args(args, false)?;
+        // The model is not applied, but it is trained or tested on these lines.
+        cfg.shingles.stopwords = true;
+        Ok(cfg)
     }
 }
 

@@ -267,6 +267,7 @@ mod tests {
     const PARAMS: ShingleParams = ShingleParams {
         words: 3,
         max_line_words: 40,
+        stopwords: true,
     };
 
     fn keys(text: &str, site: Option<&str>) -> DocKeys {

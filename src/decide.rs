@@ -215,7 +215,11 @@ pub fn apply_model(
             Some((Some(Reason::Rule | Reason::Block), _)) if !judged_before_model(v) => {
                 v.removed = Some(Reason::Repeat);
             }
-            Some((None, at)) if v.removed.is_none() && *at < LEAD_MAX_POSITION => {
+            Some((None, at))
+                if v.removed.is_none()
+                    && *at < LEAD_MAX_POSITION
+                    && position(row) < LEAD_COPY_MAX_POSITION =>
+            {
                 v.removed = Some(Reason::Repeat);
             }
             Some(_) => {}
@@ -224,10 +228,14 @@ pub fn apply_model(
 }
 
 /// A kept line printed again further down is removed as `repeat` when its first copy
-/// stands in this top fifth of the page's non-blank lines: a standfirst or lead printed
-/// above the story and again as its first paragraph. Elsewhere (comment threads quoting
-/// each other) the labelled pages count every copy as content, and so does the model.
+/// stands in this top fifth of the page's non-blank lines and the copy above
+/// [`LEAD_COPY_MAX_POSITION`]: a standfirst or lead printed above the story and again as
+/// its first paragraph. Elsewhere (comment threads quoting each other, a summary repeated
+/// at the foot of a long page) every copy is content to a reader, and so to the model.
 pub const LEAD_MAX_POSITION: f32 = 0.2;
+
+/// How far down the page the second copy of a lead may stand (share of non-blank lines).
+pub const LEAD_COPY_MAX_POSITION: f32 = 0.4;
 
 /// Verdicts the model does not revisit: a rule's and a block's.
 pub fn judged_before_model(v: &LineVerdict) -> bool {
@@ -292,14 +300,16 @@ pub fn describe(
             continue;
         };
         let first_copy = seen.insert(exact);
-        if with_facts {
-            let f = &mut facts[i];
-            f.later_copy = !first_copy;
-            f.shingle_share = shingle_share(doc.shingles_of(line), counts, params);
-        }
+        let mut frequent = None;
         let v = &mut verdicts[i];
         let ev = &mut v.evidence;
         ev.docs = counts.line_docs(key);
+        if with_facts {
+            let f = &mut facts[i];
+            f.later_copy = !first_copy;
+            frequent = frequent_shingles(doc.shingles_of(line), ev.docs, counts, params);
+            f.shingle_share = frequent.map(|(k, n)| k as f32 / n as f32);
+        }
         ev.copies = copies.get(&exact).copied().unwrap_or(1);
         ev.site_size = site_size;
         if let Some(s) = site {
@@ -319,7 +329,12 @@ pub fn describe(
             Some(Reason::Corpus)
         } else if site_frequent(ev.site_pages) {
             Some(Reason::Site)
-        } else if let Some(share) = near_repeat(doc.shingles_of(line), counts, params) {
+        } else if let Some(share) = if with_facts {
+            // Counted already for the features: no second look-up of the shingles.
+            frequent.and_then(|(k, n)| near_share(k, n, params))
+        } else {
+            near_repeat(doc.shingles_of(line), counts, params)
+        } {
             ev.near_share = Some(share);
             Some(Reason::Corpus)
         } else if !first_copy {
@@ -362,16 +377,26 @@ pub fn describe(
     Described::Lines { verdicts, rows }
 }
 
-/// Share of a line's shingles held by at least `corpus_min_docs` documents.
-fn shingle_share(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32> {
+/// How many of a line's shingles are held by at least `corpus_min_docs` documents, and
+/// of how many (`None` without shingles). A line held by that many documents needs no
+/// look-up: every document holding it holds its shingles.
+fn frequent_shingles(
+    shingles: &[u64],
+    docs: u32,
+    counts: &Counts,
+    params: &Params,
+) -> Option<(usize, usize)> {
     if shingles.is_empty() {
         return None;
+    }
+    if docs >= params.corpus_min_docs {
+        return Some((shingles.len(), shingles.len()));
     }
     let frequent = shingles
         .iter()
         .filter(|&&s| counts.shingle_docs(s) >= params.corpus_min_docs)
         .count();
-    Some(frequent as f32 / shingles.len() as f32)
+    Some((frequent, shingles.len()))
 }
 
 fn site_frequent(pages: u32, site_pages: u32, params: &Params) -> bool {
@@ -405,7 +430,12 @@ fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32
             return None;
         }
     }
-    let share = frequent as f64 / n;
+    near_share(frequent, shingles.len(), params)
+}
+
+/// The share of frequent shingles when it makes the line a near repeat.
+fn near_share(frequent: usize, of: usize, params: &Params) -> Option<f32> {
+    let share = frequent as f64 / of as f64;
     (share >= params.near_min_share).then_some(share as f32)
 }
 
@@ -559,6 +589,7 @@ mod tests {
     const SHINGLES: ShingleParams = ShingleParams {
         words: 3,
         max_line_words: 24,
+        stopwords: true,
     };
 
     fn params() -> Params {
@@ -606,6 +637,60 @@ mod tests {
             }
             Verdict::DropDoc { .. } => panic!("dropped"),
         }
+    }
+
+    /// A model whose score is always 0.27: it keeps every line.
+    fn keep_all_model() -> Params {
+        let names = crate::features::NAMES.join(" ");
+        let text = format!("deboil-model 1\nthreshold 0.5\nfeatures {names}\nbase -1\n");
+        let model = crate::model::Model::parse(&text, "keep.model").expect("model");
+        Params {
+            model: Some(Arc::new(Scorer::new(model))),
+            ..params()
+        }
+    }
+
+    fn reasons_with(text: &str, params: &Params) -> Vec<Option<Reason>> {
+        let doc = prepare(text, &SHINGLES);
+        let counts = counted(&[text]);
+        let rules = RuleSet::empty();
+        match decide(
+            text,
+            &doc,
+            None,
+            &counts,
+            (&rules, &mut rules.cache()),
+            params,
+        ) {
+            Verdict::Lines(v) => v.iter().map(|l| l.removed).collect(),
+            Verdict::DropDoc { .. } => panic!("dropped"),
+        }
+    }
+
+    #[test]
+    fn under_the_model_a_lead_printed_twice_keeps_one_copy_and_a_late_copy_stays() {
+        let words = ["red", "green", "blue", "amber", "violet"];
+        let body: Vec<String> = (0..20)
+            .map(|i| {
+                let (a, b) = (words[i % 5], words[i / 5]);
+                format!("A paragraph of the story about {a} and {b} things, with its own words.")
+            })
+            .collect();
+        let lead = "The lead says what happened, in one sentence.";
+        // The lead on line 0, again on line 2; a quote on line 3, again on line 16 of 25.
+        let quote = "A reader quoted near the top of the page.";
+        let mut lines = vec![lead.to_string(), body[0].clone(), lead.to_string()];
+        lines.push(quote.to_string());
+        lines.extend(body[1..13].iter().cloned());
+        lines.push(quote.to_string());
+        lines.extend(body[13..].iter().cloned());
+        let text = lines.join("\n");
+        let reasons = reasons_with(&text, &keep_all_model());
+        assert_eq!(reasons[0], None);
+        assert_eq!(reasons[2], Some(Reason::Repeat), "the lead's second copy");
+        assert_eq!(reasons[3], None);
+        assert_eq!(reasons[16], None, "a copy further down stays");
+        assert_eq!(reasons.iter().filter(|r| r.is_some()).count(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::features::stopwords::is_stopword;
+use crate::features::stopwords::{self, is_stopword};
 use crate::normalize::{LineSpan, Normalizer, split_lines};
 
 /// Written into every table or audit that stores fingerprints.
@@ -29,6 +29,8 @@ pub struct ShingleParams {
     /// Lines with more words than this get no shingles: boilerplate lines are short, and a
     /// long paragraph that shares its wording with other pages is a copy, not a template.
     pub max_line_words: usize,
+    /// Count each line's stopwords, a feature of the line model (not needed without it).
+    pub stopwords: bool,
 }
 
 /// The fingerprints of one line.
@@ -186,11 +188,10 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
                     tokens.len()
                 }
             };
-            let stopwords = if norm.ascii_words().is_some() {
-                key_bytes
-                    .split(|&b| b == b' ')
-                    .filter(|w| is_stopword(w))
-                    .count()
+            let stopwords = if !params.stopwords {
+                0
+            } else if norm.ascii_words().is_some() {
+                stopwords::count_in(key_bytes)
             } else {
                 tokens
                     .iter()
@@ -311,6 +312,7 @@ mod tests {
     const PARAMS: ShingleParams = ShingleParams {
         words: 3,
         max_line_words: 40,
+        stopwords: true,
     };
 
     #[test]
@@ -354,6 +356,7 @@ mod tests {
         let params = ShingleParams {
             words: 3,
             max_line_words: 4,
+            stopwords: true,
         };
         let p = prepare("a b c d e f", &params);
         assert!(p.shingles.is_empty());

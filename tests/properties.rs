@@ -17,6 +17,7 @@ use proptest::prelude::*;
 const SHINGLES: ShingleParams = ShingleParams {
     words: DEFAULT_SHINGLE_WORDS,
     max_line_words: DEFAULT_SHINGLE_MAX_LINE_WORDS,
+    stopwords: true,
 };
 
 /// Compiled once: compiling the rules costs more than a test case in a debug build.

@@ -423,6 +423,44 @@ const ASCII_KIND: [u8; 128] = {
     t
 };
 
+/// The counters of [`Surface`] counted by the ASCII walk, one 16-bit lane each.
+#[derive(Clone, Copy)]
+enum Lane {
+    Visible,
+    Words,
+    Capitalized,
+    Letters,
+    Upper,
+    Digits,
+    Symbols,
+    Separators,
+}
+
+const fn add(on: bool, lane: Lane) -> u128 {
+    (on as u128) << (16 * lane as u32)
+}
+
+/// What one ASCII byte adds to the lanes, indexed by `prev_space << 7 | byte`.
+const ASCII_STEP: [u128; 256] = {
+    let mut t = [0u128; 256];
+    let mut at = 0;
+    while at < 256 {
+        let (prev_space, kind) = (at >> 7 == 1, ASCII_KIND[at & 0x7f]);
+        let space = kind == SPACE;
+        let start = !space && prev_space;
+        t[at] = add(!space, Lane::Visible)
+            | add(start, Lane::Words)
+            | add(start && kind == UPPER, Lane::Capitalized)
+            | add(kind & (UPPER | LOWER) != 0, Lane::Letters)
+            | add(kind == UPPER, Lane::Upper)
+            | add(kind == DIGIT, Lane::Digits)
+            | add(kind == 0 || kind == SEPARATOR, Lane::Symbols)
+            | add(kind == SEPARATOR, Lane::Separators);
+        at += 1;
+    }
+    t
+};
+
 impl Surface {
     fn of(line: &str) -> Surface {
         let mut s = Surface::default();
@@ -435,24 +473,28 @@ impl Surface {
         s
     }
 
-    /// Branch-free: every byte adds 0 or 1 to each counter.
+    /// Branch-free: each byte, with whether the byte before it was a space, adds one
+    /// entry of [`ASCII_STEP`] to eight 16-bit lanes; a chunk is never long enough for a
+    /// lane to overflow.
     fn ascii(&mut self, line: &[u8]) {
         self.chars = line.len() as u32;
-        let mut prev_space = true;
-        for &b in line {
-            let kind = ASCII_KIND[usize::from(b & 0x7f)];
-            let space = kind == SPACE;
-            let start = !space & prev_space;
-            let upper = kind == UPPER;
-            self.visible += u32::from(!space);
-            self.words += u32::from(start);
-            self.capitalized_words += u32::from(start & upper);
-            self.letters += u32::from(kind & (UPPER | LOWER) != 0);
-            self.upper += u32::from(upper);
-            self.digits += u32::from(kind == DIGIT);
-            self.symbols += u32::from(kind == 0 || kind == SEPARATOR);
-            self.separators += u32::from(kind == SEPARATOR);
-            prev_space = space;
+        let mut prev_space = 1usize;
+        for chunk in line.chunks(usize::from(u16::MAX)) {
+            let mut lanes = 0u128;
+            for &b in chunk {
+                let at = prev_space << 7 | usize::from(b & 0x7f);
+                lanes += ASCII_STEP[at];
+                prev_space = usize::from(ASCII_KIND[at & 0x7f] == SPACE);
+            }
+            let lane = |k: u32| ((lanes >> (16 * k)) & 0xffff) as u32;
+            self.visible += lane(Lane::Visible as u32);
+            self.words += lane(Lane::Words as u32);
+            self.capitalized_words += lane(Lane::Capitalized as u32);
+            self.letters += lane(Lane::Letters as u32);
+            self.upper += lane(Lane::Upper as u32);
+            self.digits += lane(Lane::Digits as u32);
+            self.symbols += lane(Lane::Symbols as u32);
+            self.separators += lane(Lane::Separators as u32);
         }
         self.starts_lower = line
             .iter()
@@ -518,6 +560,7 @@ mod tests {
     const SHINGLES: ShingleParams = ShingleParams {
         words: 3,
         max_line_words: 12,
+        stopwords: true,
     };
 
     fn rows(text: &str) -> Vec<Row> {

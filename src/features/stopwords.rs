@@ -2,7 +2,7 @@
 //! sat on the mat") from labels and menus ("Home Sports Weather").
 //!
 //! Words are compared after [`crate::normalize`] (lower case, punctuation gone), packed
-//! into a `u64` (every entry is at most 8 bytes of UTF-8), and looked up by binary search.
+//! into a `u64` (every entry is at most 8 bytes of UTF-8), and looked up in a hash table.
 //! For scripts written without spaces each character is a word, so the list holds the
 //! commonest Chinese and Japanese function characters: a Chinese sentence is about one
 //! quarter such characters, a Chinese menu almost none.
@@ -59,18 +59,19 @@ fn pack(word: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(bytes))
 }
 
-/// Open addressing over packed words: 512 slots for about 300 words, so a look-up is one
-/// multiply and one or two compares (this runs for every word of the corpus).
-const SLOTS: usize = 512;
+/// Open addressing over packed words: 2048 slots for about 300 words, so that a word that
+/// is not a stopword (most are) usually meets an empty slot at once. This runs for every
+/// word of the corpus.
+const SLOTS: usize = 2048;
 
 fn slot(packed: u64) -> usize {
-    (packed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize
+    (packed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 fn table() -> &'static [u64; SLOTS] {
-    static TABLE: OnceLock<[u64; SLOTS]> = OnceLock::new();
+    static TABLE: OnceLock<Box<[u64; SLOTS]>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t = [0u64; SLOTS];
+        let mut t = Box::new([0u64; SLOTS]);
         for p in WORDS.iter().filter_map(|w| pack(w.as_bytes())) {
             let mut i = slot(p);
             while t[i] != 0 && t[i] != p {
@@ -82,10 +83,7 @@ fn table() -> &'static [u64; SLOTS] {
     })
 }
 
-/// Whether a normalized word is a stopword.
-pub fn is_stopword(word: &[u8]) -> bool {
-    let Some(p) = pack(word) else { return false };
-    let t = table();
+fn find(t: &[u64; SLOTS], p: u64) -> bool {
     let mut i = slot(p);
     loop {
         match t[i] {
@@ -94,6 +92,35 @@ pub fn is_stopword(word: &[u8]) -> bool {
             _ => i = (i + 1) % SLOTS,
         }
     }
+}
+
+/// Whether a normalized word is a stopword.
+pub fn is_stopword(word: &[u8]) -> bool {
+    pack(word).is_some_and(|p| find(table(), p))
+}
+
+/// How many of the space-separated words of a normalized line are stopwords; the same as
+/// testing each with [`is_stopword`], without copying any word.
+pub fn count_in(line: &[u8]) -> usize {
+    let t = table();
+    let mut count = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b' ', line).chain([line.len()]) {
+        let len = end - start;
+        if (1..=8).contains(&len) {
+            // Eight bytes from the word's start, the bytes after it masked off.
+            let p = match line.get(start..start + 8) {
+                Some(window) => {
+                    let word = u64::from_le_bytes(window.try_into().expect("eight bytes"));
+                    word & (u64::MAX >> (8 * (8 - len)))
+                }
+                None => pack(&line[start..end]).expect("one to eight bytes"),
+            };
+            count += usize::from(find(t, p));
+        }
+        start = end + 1;
+    }
+    count
 }
 
 #[cfg(test)]
@@ -105,6 +132,25 @@ mod tests {
         for w in WORDS {
             assert!(w.len() <= 8, "{w} is longer than 8 bytes");
             assert!(is_stopword(w.as_bytes()), "{w}");
+        }
+    }
+
+    #[test]
+    fn counting_a_line_is_testing_each_word() {
+        for line in [
+            "the cat sat on the mat",
+            "der hund und die katze",
+            "extraordinarily long words then of",
+            "of",
+            "",
+            "a  b",
+            "home sports weather and",
+        ] {
+            let each = line
+                .split(' ')
+                .filter(|w| is_stopword(w.as_bytes()))
+                .count();
+            assert_eq!(count_in(line.as_bytes()), each, "{line:?}");
         }
     }
 

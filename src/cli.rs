@@ -129,6 +129,46 @@ pub struct CleanArgs {
     #[arg(long, value_name = "K")]
     pub shingle_words: Option<usize>,
 
+    /// Remove copies of documents, judged on their cleaned text: `exact` (same normalized
+    /// text), `near` (also MinHash-LSH near copies) or `none`. The first document in input
+    /// order survives; copies go to the rejected output as `duplicate` or `near-duplicate`,
+    /// with the survivor's id and their similarity.
+    #[arg(long, value_enum, default_value = "near", value_name = "MODE")]
+    pub dedup: crate::dedup::Mode,
+
+    /// Near copies: least Jaccard similarity of two documents' shingle sets.
+    #[arg(long, value_name = "J")]
+    pub min_jaccard: Option<f64>,
+
+    /// Near copies: words per shingle (characters for Chinese, Japanese, Thai…) [default: 5].
+    #[arg(long, value_name = "K")]
+    pub dedup_words: Option<usize>,
+
+    /// Near copies: LSH bands [default: 20] of this many rows [default: 6]. More rows find
+    /// fewer candidates; more bands more (see README).
+    #[arg(long, value_name = "B")]
+    pub bands: Option<usize>,
+
+    #[arg(
+        long,
+        value_name = "R",
+        help = "Near copies: rows per LSH band [default: 6]."
+    )]
+    pub rows: Option<usize>,
+
+    /// Near copies: accept a candidate pair by the exact Jaccard of its shingle sets instead
+    /// of the signatures' estimate (holds every document's shingles in memory).
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Where to write each cluster of copies: survivor, members and similarities (JSONL).
+    #[arg(long, value_name = "PATH")]
+    pub clusters: Option<PathBuf>,
+
+    /// Keep every line: only remove copies of documents (to compare with cleaning).
+    #[arg(long)]
+    pub keep_lines: bool,
+
     /// Worker threads [default: all cores]. Output is identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

@@ -56,6 +56,9 @@ pub struct CleanConfig {
     pub rules: RuleSet,
     pub params: Params,
     pub shingles: ShingleParams,
+    pub dedup: crate::dedup::Params,
+    /// Keep every line (`--keep-lines`): only copies of documents are removed.
+    pub keep_lines: bool,
     pub threads: usize,
     /// Where pass 1's fingerprints wait for pass 2: beside the output, or the system's
     /// temporary folder when the output is stdout.
@@ -75,6 +78,7 @@ pub struct Outputs {
     pub rejected: Option<PathBuf>,
     pub audit: Option<PathBuf>,
     pub report: Option<PathBuf>,
+    pub clusters: Option<PathBuf>,
 }
 
 impl CleanConfig {
@@ -116,6 +120,36 @@ impl CleanConfig {
         if shingles.words == 0 {
             return usage("--shingle-words must be at least 1".into());
         }
+        let dedup = crate::dedup::Params {
+            mode: args.dedup,
+            shingle_words: args
+                .dedup_words
+                .unwrap_or(crate::dedup::DEFAULT_SHINGLE_WORDS),
+            bands: args.bands.unwrap_or(crate::dedup::DEFAULT_BANDS),
+            rows: args.rows.unwrap_or(crate::dedup::DEFAULT_ROWS),
+            verify: args.verify,
+            min_jaccard: args
+                .min_jaccard
+                .unwrap_or(crate::dedup::DEFAULT_MIN_JACCARD),
+        };
+        for (flag, v) in [
+            ("--dedup-words", dedup.shingle_words),
+            ("--bands", dedup.bands),
+            ("--rows", dedup.rows),
+        ] {
+            if v == 0 {
+                return usage(format!("{flag} must be at least 1"));
+            }
+        }
+        if !(0.0..=1.0).contains(&dedup.min_jaccard) {
+            return usage(format!(
+                "--min-jaccard must be between 0 and 1, not {}",
+                dedup.min_jaccard
+            ));
+        }
+        if dedup.bins() > 4096 {
+            return usage("--bands times --rows must be at most 4096".into());
+        }
         let threads = match args.threads {
             Some(0) => return usage("--threads must be at least 1".into()),
             Some(n) => n,
@@ -145,6 +179,7 @@ impl CleanConfig {
             rejected,
             audit: args.audit,
             report: args.report,
+            clusters: args.clusters,
         };
         check_outputs(&outputs, &args.inputs)?;
         let spill_dir = (outputs.clean.as_os_str() != "-").then(|| match outputs.clean.parent() {
@@ -172,6 +207,8 @@ impl CleanConfig {
             rules,
             params,
             shingles,
+            dedup,
+            keep_lines: args.keep_lines,
             threads,
             spill_dir,
             max_record_bytes,
@@ -210,6 +247,14 @@ impl CleanConfig {
             no_model: true,
             threshold: None,
             shingle_words: None,
+            dedup: crate::dedup::Mode::None,
+            min_jaccard: None,
+            dedup_words: None,
+            bands: None,
+            rows: None,
+            verify: false,
+            clusters: None,
+            keep_lines: false,
             threads,
             max_record_bytes: None,
             quiet: true,
@@ -243,6 +288,7 @@ fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigErro
         ("--rejected", outputs.rejected.as_ref()),
         ("--audit", outputs.audit.as_ref()),
         ("--report", outputs.report.as_ref()),
+        ("--clusters", outputs.clusters.as_ref()),
     ];
     let files: Vec<(&str, &PathBuf)> = named
         .iter()
@@ -369,6 +415,7 @@ mod tests {
             rejected: None,
             audit: audit.map(PathBuf::from),
             report: None,
+            clusters: None,
         };
         assert!(check_outputs(&o("a.jsonl", Some("a.jsonl")), &[]).is_err());
         assert!(check_outputs(&o("in.jsonl", None), &["in.jsonl".into()]).is_err());

@@ -124,6 +124,57 @@ pub struct Evidence {
 pub struct LineVerdict {
     pub removed: Option<Reason>,
     pub evidence: Evidence,
+    /// Text a copy shares with pages of other sites ([`shared_copy`]): kept by the
+    /// frequency stages and the model alike.
+    pub shared: bool,
+}
+
+/// A line of prose (at least [`SHARED_MIN_WORDS`] words) held by pages of other sites but
+/// not repeated on its own site's pages is evidence that the page is a copy of an article
+/// (syndicated, reposted), not template: it is kept, so that the article survives whole
+/// in one document and deduplication can see the copies. Without a site there is no such
+/// evidence.
+fn shared_copy(line: &LinePrint, ev: &Evidence, params: &Params) -> bool {
+    ev.site_size > 0
+        && line.words >= SHARED_MIN_WORDS
+        && ev.docs > ev.site_pages
+        && ev.site_pages < params.site_min_pages
+}
+
+/// Words a shared line needs to count as prose rather than a widget.
+pub const SHARED_MIN_WORDS: u32 = 8;
+
+/// Shared lines count only in a run of at least this many (non-blank lines, in a row): an
+/// article's copy shares paragraph after paragraph, a cookie notice or a widget a line or
+/// two.
+pub const SHARED_MIN_RUN: usize = 3;
+
+/// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`]) from the frequency
+/// stages (`corpus`, `site`), and forgets that the lines of shorter runs were shared.
+fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].is_blank(text))
+        .collect();
+    let mut k = 0;
+    while k < nonblank.len() {
+        if !verdicts[nonblank[k]].shared {
+            k += 1;
+            continue;
+        }
+        let end = (k..nonblank.len())
+            .find(|&e| !verdicts[nonblank[e]].shared)
+            .unwrap_or(nonblank.len());
+        let long = end - k >= SHARED_MIN_RUN;
+        for &i in &nonblank[k..end] {
+            let v = &mut verdicts[i];
+            v.shared = long;
+            if long && matches!(v.removed, Some(Reason::Corpus | Reason::Site)) {
+                v.removed = None;
+                v.evidence.near_share = None;
+            }
+        }
+        k = end;
+    }
 }
 
 /// The verdict on a document.
@@ -237,9 +288,9 @@ pub const LEAD_MAX_POSITION: f32 = 0.2;
 /// How far down the page the second copy of a lead may stand (share of non-blank lines).
 pub const LEAD_COPY_MAX_POSITION: f32 = 0.4;
 
-/// Verdicts the model does not revisit: a rule's and a block's.
+/// Verdicts the model does not revisit: a rule's, a block's, and a shared copy's.
 pub fn judged_before_model(v: &LineVerdict) -> bool {
-    matches!(v.removed, Some(Reason::Rule | Reason::Block))
+    v.shared || matches!(v.removed, Some(Reason::Rule | Reason::Block))
 }
 
 /// Runs the stages on one document and, when `with_facts`, gathers each line's [`Facts`]
@@ -323,6 +374,9 @@ pub fn describe(
         if v.removed.is_some() {
             continue;
         }
+        if shared_copy(line, ev, params) {
+            v.shared = true;
+        }
         let site_frequent =
             |pages: u32| site_counts.is_some_and(|s| site_frequent(pages, s.pages, params));
         v.removed = if ev.docs >= params.corpus_min_docs {
@@ -343,6 +397,8 @@ pub fn describe(
             None
         };
     }
+
+    keep_shared_runs(text, lines, &mut verdicts);
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {
         verdicts.iter().map(|v| v.removed).collect()

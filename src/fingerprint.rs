@@ -245,6 +245,19 @@ fn pair(a: u64, key: u64) -> u64 {
     xxh3_64_with_seed(&bytes, PAIR_SEED)
 }
 
+/// Word tokens of a normalized text, as byte ranges (see [`tokenize`]).
+pub fn word_tokens(norm: &str) -> Vec<Range<usize>> {
+    let mut tokens = Vec::new();
+    if norm.is_ascii() {
+        if !norm.is_empty() {
+            ascii_tokens(norm.as_bytes(), &mut tokens);
+        }
+    } else {
+        tokenize(norm, &mut tokens);
+    }
+    tokens
+}
+
 /// Word tokens of a normalized line, as byte ranges. Characters of scripts written without
 /// spaces (Han, kana, Thai…) are a token each, so Chinese lines shingle by character.
 fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {

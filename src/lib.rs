@@ -12,7 +12,9 @@
 //! fingerprints to a temporary file. Pass 2 reads the input and the spill again and gives
 //! every line a verdict with a reason (`rule`, `corpus`, `site`, `repeat`, `block`, and,
 //! with the line model of [`model`] over the [`features`] of each line, `model`),
-//! writing clean JSONL, the rejected documents, an audit of removed lines and a summary.
+//! writing the rejected documents, an audit of removed lines and a summary; each cleaned
+//! text gets a [`dedup`] print. Then exact and near copies are found among the cleaned
+//! texts and pass 3 writes the clean JSONL, sending copies to the rejected output.
 //! [`pipeline`] is the only module that knows all stages and owns threads; [`io`] the only
 //! other that touches files. The stages in between are pure.
 //!
@@ -28,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod count;
 pub mod decide;
+pub mod dedup;
 pub mod document;
 pub mod eval;
 pub mod features;

@@ -25,7 +25,10 @@ use serde_json::value::RawValue;
 
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
-use crate::decide::{Described, Site, Verdict, clean_text, decide, describe, keep_mask};
+use crate::decide::{
+    Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask,
+};
+use crate::dedup::{self, DocPrint, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
@@ -215,10 +218,30 @@ struct DocOutput {
     stats: Stats,
     /// `path:line: why`, for a bad record.
     complaint: Option<String>,
+    /// For a cleaned document when copies are removed: what pass 3 needs of it.
+    pending: Option<Pending>,
+}
+
+/// A cleaned document waiting for deduplication; its clean record waits in a spill file.
+struct Pending {
+    /// The id, as JSON.
+    id: String,
+    file: usize,
+    line: u64,
+    lines_out: u64,
+    chars_out: u64,
+    print: DocPrint,
+}
+
+/// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
+/// file that pass 3 copies to the output once the copies are known.
+enum CleanSink {
+    Output(Output),
+    Pending(SpillWriter, Vec<Pending>),
 }
 
 struct Writers {
-    clean: Output,
+    clean: CleanSink,
     rejected: Option<Output>,
     audit: Option<Output>,
 }
@@ -234,8 +257,15 @@ fn clean_pass(
     let create = |p: &std::path::Path| {
         Output::create(p).with_context(|| format!("creating {}", p.display()))
     };
+    let clean = if cfg.dedup.mode == Mode::None {
+        CleanSink::Output(create(&cfg.outputs.clean)?)
+    } else {
+        let spill = SpillWriter::create(cfg.spill_dir.as_deref())
+            .context("creating a temporary file for clean records")?;
+        CleanSink::Pending(spill, Vec::new())
+    };
     let writers = Writers {
-        clean: create(&cfg.outputs.clean)?,
+        clean,
         rejected: cfg.outputs.rejected.as_deref().map(create).transpose()?,
         audit: cfg.outputs.audit.as_deref().map(create).transpose()?,
     };
@@ -271,8 +301,31 @@ fn clean_pass(
         o.finish()
             .with_context(|| format!("writing {}", p.display()))
     };
-    finish(writers.clean, &cfg.outputs.clean)?;
-    if let (Some(o), Some(p)) = (writers.rejected, &cfg.outputs.rejected) {
+    let mut stats = stats;
+    let mut rejected = writers.rejected;
+    match writers.clean {
+        CleanSink::Output(o) => {
+            finish(o, &cfg.outputs.clean)?;
+            // No copies looked for, none found: the file exists for whoever expects it.
+            if let Some(path) = &cfg.outputs.clusters {
+                finish(create(path)?, path)?;
+            }
+        }
+        CleanSink::Pending(spill, pending) => {
+            let clean = create(&cfg.outputs.clean)?;
+            let clean = dedup_pass(
+                cfg,
+                inputs,
+                spill,
+                pending,
+                clean,
+                &mut rejected,
+                &mut stats,
+            )?;
+            finish(clean, &cfg.outputs.clean)?;
+        }
+    }
+    if let (Some(o), Some(p)) = (rejected, &cfg.outputs.rejected) {
         finish(o, p)?;
     }
     if let (Some(o), Some(p)) = (writers.audit, &cfg.outputs.audit) {
@@ -286,9 +339,19 @@ fn write_all(mut w: Writers, rx: Receiver<Vec<DocOutput>>) -> Result<(Stats, Wri
     let stderr = std::io::stderr();
     for batch in rx {
         for doc in batch {
-            w.clean
-                .write_all(&doc.clean)
-                .context("writing the clean output")?;
+            match &mut w.clean {
+                CleanSink::Output(o) => o
+                    .write_all(&doc.clean)
+                    .context("writing the clean output")?,
+                CleanSink::Pending(spill, pending) => {
+                    if let Some(p) = doc.pending {
+                        spill
+                            .push(&doc.clean)
+                            .context("writing a temporary file of clean records")?;
+                        pending.push(p);
+                    }
+                }
+            }
             if let Some(r) = &mut w.rejected {
                 r.write_all(&doc.rejected)
                     .context("writing the rejected output")?;
@@ -365,7 +428,12 @@ fn process(
     out.stats.chars_in = text.chars().count() as u64;
 
     let rules = (&cfg.rules, cache);
-    let verdicts = match decide(text, &prepared, site, counts, rules, &cfg.params) {
+    let verdicts = if cfg.keep_lines {
+        Verdict::Lines(vec![LineVerdict::default(); prepared.lines.len()])
+    } else {
+        decide(text, &prepared, site, counts, rules, &cfg.params)
+    };
+    let verdicts = match verdicts {
         Verdict::DropDoc { rule, line } => {
             let rule = cfg.rules.rule(rule);
             let detail = format!("rule {} matched line {}", rule.id, line + 1);
@@ -432,7 +500,136 @@ fn process(
     out.stats.lines_out = lines_out;
     out.stats.chars_out = cleaned.chars().count() as u64;
     doc.write_with_text(&cleaned, &mut out.clean);
+    if cfg.dedup.mode != Mode::None {
+        out.pending = Some(Pending {
+            id: id.get().to_string(),
+            file: record.file,
+            line: record.line,
+            lines_out,
+            chars_out: out.stats.chars_out,
+            print: dedup::fingerprint(&cleaned, &cfg.dedup),
+        });
+    }
     out
+}
+
+/// Pass 3: finds the copies among the cleaned documents, then copies each waiting clean
+/// record to the output, or, for a copy, to the rejected output (after pass 2's
+/// rejections) with its survivor and similarity. Writes `--clusters` too.
+fn dedup_pass(
+    cfg: &CleanConfig,
+    inputs: &Inputs,
+    spill: SpillWriter,
+    pending: Vec<Pending>,
+    mut clean: Output,
+    rejected: &mut Option<Output>,
+    stats: &mut Stats,
+) -> Result<Output> {
+    let prints: Vec<DocPrint> = pending.iter().map(|p| p.print.clone()).collect();
+    let copies = dedup::find(&prints, &cfg.dedup);
+    drop(prints);
+    let mut records = spill
+        .into_reader()
+        .context("reading the temporary file of clean records")?;
+    let mut record = Vec::new();
+    let mut line = Vec::new();
+    for (p, copy) in pending.iter().zip(&copies) {
+        records
+            .next_into(&mut record)
+            .context("reading the temporary file of clean records")?;
+        let Some(copy) = copy else {
+            clean
+                .write_all(&record)
+                .context("writing the clean output")?;
+            continue;
+        };
+        let reason = copy.kind.code();
+        stats.docs_out -= 1;
+        stats.lines_out -= p.lines_out;
+        stats.chars_out -= p.chars_out;
+        stats.reject(reason);
+        let Some(out) = rejected.as_mut() else {
+            continue;
+        };
+        let survivor_id = &pending[copy.survivor].id;
+        let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
+        let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
+        let as_json: Option<&RawValue> = std::str::from_utf8(&record)
+            .ok()
+            .and_then(|r| serde_json::from_str(r.trim_end()).ok());
+        let source = format!("{}:{}", inputs.files[p.file].display, p.line.max(1));
+        line.clear();
+        push_jsonl(
+            &RejectedRecord {
+                source: &source,
+                reason,
+                detail: format!(
+                    "{reason} of {survivor_id} (Jaccard {:.3}), judged on the cleaned text",
+                    copy.similarity
+                ),
+                id,
+                record: as_json,
+                raw: None,
+                survivor,
+                similarity: Some(round3(copy.similarity)),
+            },
+            &mut line,
+        );
+        out.write_all(&line)
+            .context("writing the rejected output")?;
+    }
+    if let Some(path) = &cfg.outputs.clusters {
+        let mut out =
+            Output::create(path).with_context(|| format!("creating {}", path.display()))?;
+        for cluster in dedup::clusters(&copies) {
+            line.clear();
+            let members: Vec<ClusterMember> = cluster
+                .members
+                .iter()
+                .map(|&(i, copy)| ClusterMember {
+                    id: serde_json::from_str(&pending[i].id).unwrap_or(RawValue::NULL),
+                    reason: copy.map(|c| c.kind.code()),
+                    similarity: copy.map_or(1.0, |c| round3(c.similarity)),
+                })
+                .collect();
+            push_jsonl(
+                &ClusterRecord {
+                    survivor: serde_json::from_str(&pending[cluster.survivor].id)
+                        .unwrap_or(RawValue::NULL),
+                    size: members.len(),
+                    members,
+                },
+                &mut line,
+            );
+            out.write_all(&line)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        out.finish()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(clean)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// One line of `--clusters`.
+#[derive(serde::Serialize)]
+struct ClusterRecord<'a> {
+    survivor: &'a RawValue,
+    size: usize,
+    members: Vec<ClusterMember<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ClusterMember<'a> {
+    id: &'a RawValue,
+    /// `duplicate` or `near-duplicate`; absent for the survivor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    /// Jaccard similarity to the survivor.
+    similarity: f64,
 }
 
 /// A document as the line model sees it: its lines, what the stages said, and a row of
@@ -522,6 +719,8 @@ fn reject(
             id: Some(id),
             record,
             raw: None,
+            survivor: None,
+            similarity: None,
         },
         &mut out.rejected,
     );
@@ -547,6 +746,8 @@ fn bad_record(record: &RawRecord, inputs: &Inputs, e: &RecordError, out: &mut Do
             id: None,
             record: as_json,
             raw: (as_json.is_none() && !raw.is_empty()).then_some(raw),
+            survivor: None,
+            similarity: None,
         },
         &mut out.rejected,
     );

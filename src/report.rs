@@ -367,6 +367,12 @@ pub struct RejectedRecord<'a> {
     pub record: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<&'a str>,
+    /// For a copy: the id of the document that survives in its place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survivor: Option<&'a RawValue>,
+    /// For a copy: its Jaccard similarity to the survivor (1 for an exact copy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
 }
 
 /// Appends `value` as one JSONL line.

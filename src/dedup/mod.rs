@@ -1,0 +1,524 @@
+//! Document deduplication, after line cleaning: exact copies by a fingerprint of the
+//! normalized text, near copies by MinHash signatures, banded LSH and union-find.
+//!
+//! Pure: [`fingerprint`] turns one cleaned text into a [`DocPrint`] (run in parallel by the
+//! pipeline); [`find`] takes every kept document's print, in input order, and says which
+//! are copies and of what. The survivor of each cluster is its earliest document.
+//!
+//! Signatures are one-permutation MinHash with optimal densification (Shrivastava, ICML
+//! 2017): each shingle is hashed once with xxh3 (a fixed seed, so signatures of two runs
+//! compare), its hash picks a bin and the bin keeps its least value; empty bins borrow a
+//! filled bin's value along a fixed probe sequence. The share of equal bins estimates the
+//! Jaccard similarity of two documents' shingle sets, as with `bins` independent
+//! permutations, at the cost of one hash per shingle instead of `bins`.
+//!
+//! A pair becomes a candidate when all `rows` values of any of `bands` bands agree. With
+//! the default 20 bands of 6 rows the chance of that for a pair of Jaccard `j` is
+//! `1 - (1 - j^6)^20`: 0.27 at 0.5, 0.62 at 0.6, 0.92 at 0.7, 0.998 at 0.8, 1.000 at 0.9.
+//! Candidates are then accepted when their estimated (or, with `verify`, exact) Jaccard is
+//! at least `min_jaccard` (0.8).
+
+use std::collections::HashMap;
+
+use nohash_hasher::BuildNoHashHasher;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
+
+use crate::fingerprint::word_tokens;
+use crate::normalize::{Normalizer, is_blank};
+
+const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
+const DOC_SEED: u64 = 0x6465_626f_696c_4407;
+const BAND_SEED: u64 = 0x6465_626f_696c_4208;
+const PROBE_SEED: u64 = 0x6465_626f_696c_5009;
+
+pub const DEFAULT_SHINGLE_WORDS: usize = 5;
+pub const DEFAULT_BANDS: usize = 20;
+pub const DEFAULT_ROWS: usize = 6;
+pub const DEFAULT_MIN_JACCARD: f64 = 0.8;
+
+/// Which copies to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Keep every document.
+    None,
+    /// Remove documents whose cleaned, normalized text equals an earlier one's.
+    Exact,
+    /// Also remove near copies (MinHash-LSH).
+    Near,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    pub mode: Mode,
+    /// Words per shingle (characters, for scripts written without spaces).
+    pub shingle_words: usize,
+    pub bands: usize,
+    pub rows: usize,
+    /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate.
+    pub verify: bool,
+    pub min_jaccard: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            mode: Mode::Near,
+            shingle_words: DEFAULT_SHINGLE_WORDS,
+            bands: DEFAULT_BANDS,
+            rows: DEFAULT_ROWS,
+            verify: false,
+            min_jaccard: DEFAULT_MIN_JACCARD,
+        }
+    }
+}
+
+impl Params {
+    pub fn bins(&self) -> usize {
+        self.bands * self.rows
+    }
+}
+
+/// What deduplication needs of one document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocPrint {
+    /// Fingerprint of the normalized text (digits kept).
+    pub exact: u64,
+    /// MinHash signature; empty in exact mode or for a text without words.
+    pub signature: Vec<u32>,
+    /// The shingle set, sorted; only kept for `verify`.
+    pub shingles: Vec<u64>,
+}
+
+/// The print of one cleaned text.
+pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
+    let mut norm = Normalizer::default();
+    let mut exact = Xxh3::with_seed(DOC_SEED);
+    let mut joined = String::new();
+    for line in text.lines().filter(|l| !is_blank(l)) {
+        norm.normalize(line);
+        if norm.key().is_empty() {
+            continue;
+        }
+        exact.update(norm.key());
+        exact.update(b"\x00");
+        exact.update(norm.digits());
+        exact.update(b"\n");
+        if params.mode == Mode::Near {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(norm.as_str());
+        }
+    }
+    let mut print = DocPrint {
+        exact: exact.digest(),
+        ..DocPrint::default()
+    };
+    if params.mode == Mode::Near && !joined.is_empty() {
+        let mut shingles = shingles(&joined, params.shingle_words);
+        print.signature = signature(&shingles, params.bins());
+        if params.verify {
+            shingles.sort_unstable();
+            shingles.dedup();
+            print.shingles = shingles;
+        }
+    }
+    print
+}
+
+/// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
+pub fn shingles(normalized: &str, k: usize) -> Vec<u64> {
+    let tokens = word_tokens(normalized);
+    let bytes = normalized.as_bytes();
+    let k = k.max(1);
+    if tokens.len() <= k {
+        return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
+    }
+    tokens
+        .windows(k)
+        .map(|w| xxh3_64_with_seed(&bytes[w[0].start..w[k - 1].end], SHINGLE_SEED))
+        .collect()
+}
+
+/// One-permutation MinHash with optimal densification; `bins` values.
+pub fn signature(shingles: &[u64], bins: usize) -> Vec<u32> {
+    const EMPTY: u64 = u64::MAX;
+    let mut mins = vec![EMPTY; bins];
+    for &h in shingles {
+        // The high bits choose the bin, the low 32 are the value.
+        let bin = ((u128::from(h) * bins as u128) >> 64) as usize;
+        let v = h & 0xffff_ffff;
+        if v < mins[bin] {
+            mins[bin] = v;
+        }
+    }
+    if shingles.is_empty() {
+        return Vec::new();
+    }
+    let filled: Vec<u64> = mins.clone();
+    for (i, m) in mins.iter_mut().enumerate() {
+        let mut attempt = 0u64;
+        while *m == EMPTY {
+            let mut key = [0u8; 16];
+            key[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            key[8..].copy_from_slice(&attempt.to_le_bytes());
+            let probe =
+                ((u128::from(xxh3_64_with_seed(&key, PROBE_SEED)) * bins as u128) >> 64) as usize;
+            *m = filled[probe];
+            attempt += 1;
+        }
+    }
+    mins.into_iter().map(|v| v as u32).collect()
+}
+
+/// The share of equal bins: an estimate of the Jaccard similarity.
+pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
+}
+
+/// The exact Jaccard similarity of two sorted, deduplicated sets.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f64 / (a.len() + b.len() - both) as f64
+}
+
+/// Why a document was found to be a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Duplicate,
+    NearDuplicate,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Duplicate => "duplicate",
+            Kind::NearDuplicate => "near-duplicate",
+        }
+    }
+}
+
+/// A document found to be a copy: of which (the index of its cluster's survivor), how,
+/// and how alike the two are (1 for an exact copy; estimated, or exact with `verify`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Copy {
+    pub survivor: usize,
+    pub kind: Kind,
+    pub similarity: f64,
+}
+
+/// Which documents are copies: `None` for a survivor or a document with no copy.
+pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
+    let n = prints.len();
+    let mut sets = UnionFind::new(n);
+    let mut exact_of = vec![None; n];
+    if params.mode != Mode::None {
+        let mut first: HashMap<u64, usize, BuildNoHashHasher<u64>> = HashMap::default();
+        for (i, p) in prints.iter().enumerate() {
+            match first.get(&p.exact) {
+                Some(&j) => {
+                    sets.union(i, j);
+                    exact_of[i] = Some(j);
+                }
+                None => {
+                    first.insert(p.exact, i);
+                }
+            }
+        }
+    }
+    if params.mode == Mode::Near {
+        near_pairs(prints, &exact_of, params, &mut sets);
+    }
+    (0..n)
+        .map(|i| {
+            let survivor = sets.find(i);
+            if survivor == i {
+                return None;
+            }
+            let (a, b) = (&prints[i], &prints[survivor]);
+            Some(if a.exact == b.exact {
+                Copy {
+                    survivor,
+                    kind: Kind::Duplicate,
+                    similarity: 1.0,
+                }
+            } else {
+                Copy {
+                    survivor,
+                    kind: Kind::NearDuplicate,
+                    similarity: similarity(a, b, params),
+                }
+            })
+        })
+        .collect()
+}
+
+/// A cluster of copies: its survivor and every member (the survivor first, with no
+/// [`Copy`]), in input order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub survivor: usize,
+    pub members: Vec<(usize, Option<Copy>)>,
+}
+
+/// The clusters of [`find`]'s answer, in the order of their survivors.
+pub fn clusters(copies: &[Option<Copy>]) -> Vec<Cluster> {
+    let mut by_survivor: std::collections::BTreeMap<usize, Vec<(usize, Option<Copy>)>> =
+        std::collections::BTreeMap::new();
+    for (i, c) in copies.iter().enumerate() {
+        if let Some(c) = c {
+            by_survivor
+                .entry(c.survivor)
+                .or_default()
+                .push((i, Some(*c)));
+        }
+    }
+    by_survivor
+        .into_iter()
+        .map(|(survivor, rest)| {
+            let mut members = vec![(survivor, None)];
+            members.extend(rest);
+            Cluster { survivor, members }
+        })
+        .collect()
+}
+
+fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
+    if params.verify {
+        jaccard(&a.shingles, &b.shingles)
+    } else {
+        estimate(&a.signature, &b.signature)
+    }
+}
+
+/// Unions every candidate pair (same values in one band) whose similarity reaches
+/// `min_jaccard`. One band at a time, so that only one band's buckets are in memory. Exact
+/// copies stand in for each other: only the first of them is compared.
+fn near_pairs(
+    prints: &[DocPrint],
+    exact_of: &[Option<usize>],
+    params: &Params,
+    sets: &mut UnionFind,
+) {
+    let rows = params.rows;
+    let mut head: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+    // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
+    let mut next = vec![u32::MAX; prints.len()];
+    for band in 0..params.bands {
+        head.clear();
+        for (i, p) in prints.iter().enumerate() {
+            if exact_of[i].is_some() || p.signature.len() != params.bins() {
+                continue;
+            }
+            let values = &p.signature[band * rows..(band + 1) * rows];
+            let mut bytes = Vec::with_capacity(4 * rows);
+            for v in values {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+            let key = xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64);
+            let previous = head.insert(key, i as u32).unwrap_or(u32::MAX);
+            next[i] = previous;
+            let mut j = previous;
+            while j != u32::MAX {
+                let other = j as usize;
+                if sets.find(other) != sets.find(i)
+                    && similarity(p, &prints[other], params) >= params.min_jaccard
+                {
+                    sets.union(i, other);
+                }
+                j = next[other];
+            }
+        }
+    }
+}
+
+/// Disjoint sets whose representative is always the least member.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        let (lo, hi) = (ra.min(rb), ra.max(rb));
+        self.parent[hi] = lo;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `i` in letters: the normalizer folds digits, so words must not differ by them.
+    fn letters(mut i: usize) -> String {
+        let mut s = String::new();
+        loop {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+            if i == 0 {
+                return s;
+            }
+        }
+    }
+
+    fn words(n: usize, salt: &str) -> Vec<String> {
+        (0..n).map(|i| format!("w{salt}{}", letters(i))).collect()
+    }
+
+    fn near() -> Params {
+        Params::default()
+    }
+
+    #[test]
+    fn exact_copies_differ_only_in_case_punctuation_and_spacing() {
+        let p = near();
+        let a = fingerprint("The cat sat.\n\nOn the mat!", &p);
+        let b = fingerprint("the CAT sat\non   the mat", &p);
+        let c = fingerprint("The cat sat.\nOn the hat!", &p);
+        assert_eq!(a.exact, b.exact);
+        assert_ne!(a.exact, c.exact);
+        // Digits count for exact copies.
+        assert_ne!(
+            fingerprint("Total 628", &p).exact,
+            fingerprint("Total 255", &p).exact
+        );
+    }
+
+    #[test]
+    fn estimate_tracks_exact_jaccard() {
+        // Two sets sharing `shared` of `n` elements each.
+        for (n, shared) in [(400usize, 360usize), (400, 300), (400, 200), (50, 45)] {
+            let a: Vec<u64> = (0..n as u64)
+                .map(|i| xxh3_64_with_seed(&i.to_le_bytes(), 1))
+                .collect();
+            let b: Vec<u64> = (0..n as u64)
+                .map(|i| {
+                    let i = if (i as usize) < shared {
+                        i
+                    } else {
+                        i + 1_000_000
+                    };
+                    xxh3_64_with_seed(&i.to_le_bytes(), 1)
+                })
+                .collect();
+            let truth = shared as f64 / (2 * n - shared) as f64;
+            let est = estimate(&signature(&a, 120), &signature(&b, 120));
+            assert!(
+                (est - truth).abs() < 0.12,
+                "n {n} shared {shared}: {est} vs {truth}"
+            );
+        }
+        assert_eq!(signature(&[], 120), Vec::<u32>::new());
+        let one = signature(&[42], 120);
+        assert_eq!(one.len(), 120);
+        assert!(one.iter().all(|&v| v == 42));
+    }
+
+    #[test]
+    fn exact_jaccard_of_sorted_sets() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[1], &[2]), 0.0);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+    }
+
+    #[test]
+    fn near_copies_cluster_and_the_first_survives() {
+        let base = words(200, "a");
+        let mut edited = base.clone();
+        for i in (0..200).step_by(67) {
+            edited[i] = format!("changed{}", letters(i));
+        }
+        let other = words(200, "b");
+        let texts = [
+            other.join(" "),
+            base.join(" "),
+            edited.join(" "),
+            base.join(" ").to_uppercase(),
+        ];
+        for verify in [false, true] {
+            let p = Params { verify, ..near() };
+            let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+            let found = find(&prints, &p);
+            assert_eq!(found[0], None);
+            assert_eq!(found[1], None);
+            let near = found[2].expect("the edited copy");
+            assert_eq!((near.survivor, near.kind), (1, Kind::NearDuplicate));
+            assert!(near.similarity > 0.8 && near.similarity < 1.0, "{near:?}");
+            let exact = found[3].expect("the upper-case copy");
+            assert_eq!((exact.survivor, exact.kind), (1, Kind::Duplicate));
+        }
+        // Exact mode leaves the edited copy.
+        let p = Params {
+            mode: Mode::Exact,
+            ..near()
+        };
+        let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+        let found = find(&prints, &p);
+        assert_eq!(found[2], None);
+        assert_eq!(found[3].map(|c| c.survivor), Some(1));
+    }
+
+    #[test]
+    fn dissimilar_texts_are_not_joined() {
+        let p = near();
+        let a = words(300, "a");
+        let mut b = a.clone();
+        for (i, w) in b.iter_mut().enumerate() {
+            if i % 3 == 0 {
+                *w = format!("other{}", letters(i));
+            }
+        }
+        let prints = vec![fingerprint(&a.join(" "), &p), fingerprint(&b.join(" "), &p)];
+        assert_eq!(find(&prints, &p), vec![None, None]);
+    }
+
+    #[test]
+    fn chinese_text_shingles_by_character() {
+        let s = shingles("我们今天去北京", 5);
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn union_find_keeps_the_least_member() {
+        let mut u = UnionFind::new(5);
+        u.union(4, 3);
+        u.union(3, 1);
+        u.union(2, 4);
+        assert_eq!(
+            (0..5).map(|i| u.find(i)).collect::<Vec<_>>(),
+            vec![0, 1, 1, 1, 1]
+        );
+    }
+}

@@ -12,7 +12,7 @@ LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labe
 # Size of the synthetic benchmark corpus, in bytes.
 BENCH_BYTES ?= 1000000000
 
-.PHONY: build demo test lint eval model bench clean
+.PHONY: build demo test lint eval eval-dedup model bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -47,7 +47,7 @@ eval: build
 			--site-field site --threshold $(MODEL_THRESHOLD) -o out/eval/$$train.model || exit $$?; \
 		for test in $(EVAL_SETS); do \
 			[ $$test = $$train ] && continue; \
-			$(BIN) clean $(EVAL_DIR)/$$test/docs.jsonl.gz --site-field site --quiet \
+			$(BIN) clean $(EVAL_DIR)/$$test/docs.jsonl.gz --site-field site --quiet --dedup none \
 				--model out/eval/$$train.model -o out/eval/$$test.from-$$train.jsonl || exit $$?; \
 			$(BIN) eval --docs $(EVAL_DIR)/$$test/docs.jsonl.gz --labels $(EVAL_DIR)/$$test/labels.jsonl.gz \
 				--name "$$train->$$test" out/eval/$$test.from-$$train.jsonl | tail -n 1 || exit $$?; \
@@ -56,7 +56,7 @@ eval: build
 	@echo
 	@echo "== Without the model (--no-model: rules and frequency stages alone), all pages"
 	@for set in $(EVAL_SETS); do \
-		$(BIN) clean $(EVAL_DIR)/$$set/docs.jsonl.gz --site-field site --quiet --no-model \
+		$(BIN) clean $(EVAL_DIR)/$$set/docs.jsonl.gz --site-field site --quiet --no-model --dedup none \
 			-o out/eval/$$set.no-model.jsonl --audit out/eval/$$set.no-model.audit.jsonl || exit $$?; \
 		$(BIN) eval --docs $(EVAL_DIR)/$$set/docs.jsonl.gz --labels $(EVAL_DIR)/$$set/labels.jsonl.gz \
 			--name "$$set no-model" out/eval/$$set.no-model.jsonl | tail -n 1 || exit $$?; \
@@ -64,6 +64,21 @@ eval: build
 	@echo
 	@echo "== Other tools on the same pages (char-F1 / content kept), from $(EVAL_DIR)/README.md"
 	@sed -n '/^| method/,/^$$/p' $(EVAL_DIR)/README.md
+
+# Duplicate detection on the labelled pages with planted copies (deboil plant): each copy
+# under another site's template. Scored against the exact Jaccard of the pages' content
+# and of the cleaned texts; --keep-lines shows what the templates hide.
+eval-dedup: build
+	@mkdir -p out/dedup
+	$(BIN) plant $(LABELLED) --seed 1 -o out/dedup/planted.jsonl
+	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet \
+		-o out/dedup/near.jsonl --clusters out/dedup/near.clusters.jsonl
+	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --verify \
+		-o out/dedup/verify.jsonl --clusters out/dedup/verify.clusters.jsonl
+	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --keep-lines \
+		-o out/dedup/keep-lines.jsonl --clusters out/dedup/keep-lines.clusters.jsonl
+	$(BIN) eval-dedup --corpus out/dedup/planted.jsonl --run near=out/dedup/near.jsonl \
+		--run near-verify=out/dedup/verify.jsonl --run keep-lines=out/dedup/keep-lines.jsonl
 
 # Rebuilds rules/line.model from the labelled sets, byte for byte.
 model: build

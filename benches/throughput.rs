@@ -277,23 +277,31 @@ fn main() {
 
     println!("corpus: {} ({mb:.0} MB)", corpus.display());
     println!(
-        "| threads | line model | seconds | MB/s | MB/s per core | peak RSS MiB | docs | distinct lines | table bytes per distinct entry |"
+        "| threads | line model | dedup | seconds | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    let mut runs = vec![(1, true)];
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    // (threads, line model, dedup mode)
+    let mut runs = vec![(1, true, "near")];
     if cores > 1 {
-        runs.push((cores, true));
+        runs.push((cores, true, "near"));
     }
-    // The same run without the model: what features and scoring cost.
-    runs.push((cores, false));
-    let (mut with_model, mut without) = (0.0, 0.0);
-    for (threads, model) in runs {
-        let extra: &[&str] = if model { &[] } else { &["--no-model"] };
-        let m = run(&bin, &corpus, &dir, threads, extra);
-        if model && threads == cores {
-            with_model = m.seconds;
-        } else if !model {
-            without = m.seconds;
+    // The same run without the model (what features and scoring cost), and without
+    // dedup (what MinHash and the third pass cost).
+    runs.push((cores, false, "near"));
+    runs.push((cores, true, "none"));
+    let (mut full, mut without_model, mut without_dedup) = (0.0, 0.0, 0.0);
+    for (threads, model, dedup) in runs {
+        let mut extra = vec!["--dedup", dedup];
+        if !model {
+            extra.push("--no-model");
+        }
+        let m = run(&bin, &corpus, &dir, threads, &extra);
+        if threads == cores {
+            match (model, dedup) {
+                (true, "near") => full = m.seconds,
+                (false, _) => without_model = m.seconds,
+                _ => without_dedup = m.seconds,
+            }
         }
         let t = &m.report["tables"];
         let entries = ["distinct_lines", "distinct_shingles", "distinct_site_lines"]
@@ -302,21 +310,35 @@ fn main() {
             .sum::<u64>()
             .max(1);
         let table_bytes = t["table_bytes"].as_u64().unwrap_or(0);
+        let rejected = &m.report["documents"]["rejected_by_reason"];
+        let copies = ["duplicate", "near-duplicate"]
+            .iter()
+            .map(|k| rejected[k].as_u64().unwrap_or(0))
+            .sum::<u64>();
         println!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
             m.threads,
             if model { "on" } else { "off" },
+            dedup,
             m.seconds,
             mb / m.seconds,
             mb / m.seconds / m.threads as f64,
             m.peak_mib,
             m.report["documents"]["in"],
+            copies,
             t["distinct_lines"],
             table_bytes as f64 / entries as f64,
         );
     }
     println!(
+        "dedup (signatures, LSH, third pass) share of the run at {cores} threads: {:.1}% ({:.1} s of {:.1} s; the rest {:.1} s)",
+        100.0 * (full - without_dedup) / full,
+        full - without_dedup,
+        full,
+        without_dedup
+    );
+    println!(
         "line model (features and scoring) share of the run at {cores} threads: {:.1}%",
-        100.0 * (with_model - without) / with_model
+        100.0 * (full - without_model) / full
     );
 }

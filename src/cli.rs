@@ -38,6 +38,51 @@ pub enum Command {
     Train(TrainArgs),
     /// Cross-validate the line model on labelled pages, keeping each site in one fold.
     Cv(CvArgs),
+    /// Write labelled pages with planted copies (a corpus for `eval-dedup`).
+    Plant(PlantArgs),
+    /// Score clusters of copies (`clean --clusters`) on a planted corpus.
+    EvalDedup(EvalDedupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlantArgs {
+    /// Labelled documents (`{"id", "site", "text"}` JSONL, any codec); repeat with
+    /// `--labels` in pairs.
+    #[arg(long, required = true, value_name = "PATH")]
+    pub docs: Vec<PathBuf>,
+
+    /// Per-line labels for the `--docs` before it (1 = content).
+    #[arg(long, required = true, value_name = "PATH")]
+    pub labels: Vec<PathBuf>,
+
+    /// Seed of the sample of pages copied and of the edits.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Where to write the corpus: `{"id", "site", "text", "content", "kind", "of"}` JSONL.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalDedupArgs {
+    /// The corpus written by `deboil plant`.
+    #[arg(long, value_name = "PATH")]
+    pub corpus: PathBuf,
+
+    /// A run to score, as NAME=PATH of its clean output `X.jsonl`; its clusters are read
+    /// from `X.clusters.jsonl` and its rejected output from `X.rejected.jsonl`
+    /// (repeatable).
+    #[arg(long = "run", required = true, value_name = "NAME=PATH")]
+    pub runs: Vec<String>,
+
+    /// Least content Jaccard of a true pair.
+    #[arg(long, default_value_t = 0.8)]
+    pub min_jaccard: f64,
+
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

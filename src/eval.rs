@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::dedup::eval::{DedupScores, Page, score as score_pairs, true_pairs};
 use crate::io::read::open_decoded;
 
 /// Counts behind the scores, weighted by characters and by lines.
@@ -207,6 +208,135 @@ impl Scores {
             "set", "docs", "char-P", "char-R", "char-F1", "kept", "line-P", "line-R", "line-F1"
         )
     }
+}
+
+/// Reads labelled pages: `docs` (`{"id", "site", "text"}`) with their `labels`.
+pub fn read_pages(docs: &Path, labels: &Path) -> Result<Vec<Page>> {
+    let label_map = read_labels(labels)?;
+    let mut pages = Vec::new();
+    for_each_json(docs, |v| {
+        let id = id_of(&v)?;
+        let text = v.get("text").and_then(Value::as_str).context("no text")?;
+        let site = v.get("site").and_then(Value::as_str).unwrap_or_default();
+        let labels = label_map
+            .get(&id)
+            .with_context(|| format!("no labels for {id}"))?;
+        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        if labels.len() != lines.len() {
+            bail!("{id}: {} labels for {} lines", labels.len(), lines.len());
+        }
+        pages.push(Page {
+            id,
+            site: site.to_string(),
+            lines,
+            labels: labels.clone(),
+        });
+        Ok(())
+    })?;
+    Ok(pages)
+}
+
+/// Scores each run's `--clusters` file against the true pairs of a planted corpus.
+pub fn score_dedup(
+    corpus: &Path,
+    runs: &[(String, std::path::PathBuf)],
+    min_jaccard: f64,
+) -> Result<Vec<DedupScores>> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut contents: Vec<String> = Vec::new();
+    let mut of: Vec<Option<String>> = Vec::new();
+    for_each_json(corpus, |v| {
+        ids.push(id_of(&v)?);
+        contents.push(
+            v.get("content")
+                .and_then(Value::as_str)
+                .context("no content (not a corpus written by deboil plant)")?
+                .to_string(),
+        );
+        of.push(v.get("of").and_then(Value::as_str).map(str::to_string));
+        Ok(())
+    })?;
+    let index: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let copy_of: Vec<Option<usize>> = of
+        .iter()
+        .map(|o| o.as_deref().and_then(|o| index.get(o).copied()))
+        .collect();
+    let refs: Vec<&str> = contents.iter().map(String::as_str).collect();
+    let truth = true_pairs(&refs, crate::dedup::DEFAULT_SHINGLE_WORDS, min_jaccard);
+    let mut scores = Vec::new();
+    for (name, output) in runs {
+        let clusters_path = sibling(output, "clusters");
+        let mut clusters = Vec::new();
+        for_each_json(&clusters_path, |v| {
+            let at = |id: &Value| -> Result<usize> {
+                let id = match id {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                index
+                    .get(id.as_str())
+                    .copied()
+                    .with_context(|| format!("{id} is not in {}", corpus.display()))
+            };
+            let survivor = at(v.get("survivor").context("no survivor")?)?;
+            let members = v
+                .get("members")
+                .and_then(Value::as_array)
+                .context("no members")?
+                .iter()
+                .map(|m| at(m.get("id").unwrap_or(&Value::Null)))
+                .collect::<Result<Vec<usize>>>()?;
+            clusters.push((survivor, members));
+            Ok(())
+        })?;
+        scores.push(score_pairs(
+            &format!("{name}, content"),
+            &truth,
+            &clusters,
+            &copy_of,
+        ));
+        // The same clusters against the texts the run deduplicated: its clean output and
+        // the cleaned texts of the copies it rejected.
+        let mut cleaned: Vec<String> = vec![String::new(); ids.len()];
+        let mut put = |v: &Value| -> Result<()> {
+            if let Some(&i) = index.get(id_of(v)?.as_str()) {
+                cleaned[i] = v
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .into();
+            }
+            Ok(())
+        };
+        for_each_json(output, |v| put(&v))?;
+        for_each_json(&sibling(output, "rejected"), |v| match v.get("record") {
+            Some(r) if v.get("survivor").is_some() => put(r),
+            _ => Ok(()),
+        })?;
+        let refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+        let truth_cleaned = true_pairs(&refs, crate::dedup::DEFAULT_SHINGLE_WORDS, min_jaccard);
+        scores.push(score_pairs(
+            &format!("{name}, cleaned"),
+            &truth_cleaned,
+            &clusters,
+            &copy_of,
+        ));
+    }
+    Ok(scores)
+}
+
+/// `out/near.jsonl` → `out/near.KIND.jsonl`: a run's clusters or rejected output.
+pub fn sibling(output: &Path, kind: &str) -> std::path::PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".jsonl").unwrap_or(&name);
+    output.with_file_name(format!("{stem}.{kind}.jsonl"))
 }
 
 #[cfg(test)]

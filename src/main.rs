@@ -1,11 +1,13 @@
 //! The `deboil` binary: parse the command line, run, map the outcome to an exit code.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use deboil::cli::{Cli, Command, LearnArgs};
 use deboil::config::CleanConfig;
+use deboil::dedup::eval::DedupScores;
 use deboil::eval::{Scores, score};
 use deboil::learn::{Labelled, Weighting, cross_validate, train};
 use deboil::model::train::TrainParams;
@@ -64,6 +66,50 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let mut out = deboil::io::write::Output::create(&args.output)?;
             std::io::Write::write_all(&mut out, model.to_text().as_bytes())?;
             out.finish()?;
+            Ok(EXIT_OK)
+        }
+        Command::Plant(args) => {
+            if args.docs.len() != args.labels.len() {
+                anyhow::bail!("give --docs and --labels in pairs");
+            }
+            let mut pages = Vec::new();
+            for (docs, labels) in args.docs.iter().zip(&args.labels) {
+                pages.extend(deboil::eval::read_pages(docs, labels)?);
+            }
+            let planted = deboil::dedup::eval::plant(&pages, args.seed);
+            let mut bytes = Vec::new();
+            for doc in &planted {
+                deboil::report::push_jsonl(doc, &mut bytes);
+            }
+            let mut out = deboil::io::write::Output::create(&args.output)?;
+            std::io::Write::write_all(&mut out, &bytes)?;
+            out.finish()?;
+            let copies = planted.iter().filter(|p| p.of.is_some()).count();
+            eprintln!(
+                "deboil: {} pages and {copies} planted copies written to {}",
+                planted.len() - copies,
+                args.output.display()
+            );
+            Ok(EXIT_OK)
+        }
+        Command::EvalDedup(args) => {
+            let runs = args
+                .runs
+                .iter()
+                .map(|r| match r.split_once('=') {
+                    Some((name, path)) => Ok((name.to_string(), PathBuf::from(path))),
+                    None => Err(anyhow::anyhow!("--run {r}: expected NAME=PATH")),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let scores = deboil::eval::score_dedup(&args.corpus, &runs, args.min_jaccard)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&scores)?);
+            } else {
+                println!("{}", DedupScores::header());
+                for s in &scores {
+                    println!("{}", s.row());
+                }
+            }
             Ok(EXIT_OK)
         }
         Command::Cv(args) => {

@@ -26,6 +26,8 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 use crate::fingerprint::word_tokens;
 use crate::normalize::{Normalizer, is_blank};
 
+pub mod eval;
+
 const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
 const DOC_SEED: u64 = 0x6465_626f_696c_4407;
 const BAND_SEED: u64 = 0x6465_626f_696c_4208;
@@ -91,6 +93,39 @@ pub struct DocPrint {
 
 /// The print of one cleaned text.
 pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
+    let near = params.mode == Mode::Near;
+    let (exact, joined) = normalized(text, near);
+    let mut print = DocPrint {
+        exact,
+        ..DocPrint::default()
+    };
+    if near && !joined.is_empty() {
+        let mut shingles = shingles(&joined, params.shingle_words);
+        print.signature = signature(&shingles, params.bins());
+        if params.verify {
+            shingles.sort_unstable();
+            shingles.dedup();
+            print.shingles = shingles;
+        }
+    }
+    print
+}
+
+/// The sorted, distinct shingles of a text, as [`fingerprint`] sees them.
+pub fn shingle_set(text: &str, k: usize) -> Vec<u64> {
+    let (_, joined) = normalized(text, true);
+    if joined.is_empty() {
+        return Vec::new();
+    }
+    let mut set = shingles(&joined, k);
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// The fingerprint of a text's normalized lines (digits kept) and, when `join`, those
+/// lines joined by spaces.
+fn normalized(text: &str, join: bool) -> (u64, String) {
     let mut norm = Normalizer::default();
     let mut exact = Xxh3::with_seed(DOC_SEED);
     let mut joined = String::new();
@@ -103,27 +138,14 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
         exact.update(b"\x00");
         exact.update(norm.digits());
         exact.update(b"\n");
-        if params.mode == Mode::Near {
+        if join {
             if !joined.is_empty() {
                 joined.push(' ');
             }
             joined.push_str(norm.as_str());
         }
     }
-    let mut print = DocPrint {
-        exact: exact.digest(),
-        ..DocPrint::default()
-    };
-    if params.mode == Mode::Near && !joined.is_empty() {
-        let mut shingles = shingles(&joined, params.shingle_words);
-        print.signature = signature(&shingles, params.bins());
-        if params.verify {
-            shingles.sort_unstable();
-            shingles.dedup();
-            print.shingles = shingles;
-        }
-    }
-    print
+    (exact.digest(), joined)
 }
 
 /// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).

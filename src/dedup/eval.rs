@@ -1,0 +1,432 @@
+//! `make eval-dedup`: a corpus of real pages with planted copies, and the score of a run's
+//! clusters against the exact Jaccard similarity of every pair.
+//!
+//! [`plant`] takes the labelled pages (their lines and which are content) and appends
+//! copies of a seeded sample of them: the content exactly, with a share of its words
+//! replaced, with lines dropped or added, each placed under the template (the lines above
+//! the first and below the last content line) of a page of another site that has at least
+//! [`HOST_MIN_PAGES`] pages, as a syndicated article is. [`true_pairs`] finds every pair
+//! of documents whose *content* (5-word shingles of the normalized content lines) has an
+//! exact Jaccard similarity of at least 0.8; [`score`] compares a run's clusters with them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use nohash_hasher::BuildNoHashHasher;
+use serde::Serialize;
+
+use super::{jaccard, shingle_set};
+
+/// Pages a site needs to lend its template to a copy (so that its template repeats).
+pub const HOST_MIN_PAGES: usize = 3;
+
+/// A shingle held by more documents than this is not used to find candidate pairs (a pair
+/// with Jaccard ≥ 0.8 shares many rarer shingles).
+const MAX_POSTING: usize = 200;
+
+/// A labelled page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: String,
+    pub site: String,
+    pub lines: Vec<String>,
+    /// 1 = content, 0 = boilerplate, one per line.
+    pub labels: Vec<u8>,
+}
+
+impl Page {
+    fn content(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .zip(&self.labels)
+            .filter(|(l, c)| **c == 1 && !l.trim().is_empty())
+            .map(|(l, _)| l.clone())
+            .collect()
+    }
+
+    /// Lines above the first content line and below the last.
+    fn template(&self) -> (Vec<String>, Vec<String>) {
+        let first = self.labels.iter().position(|&c| c == 1);
+        let last = self.labels.iter().rposition(|&c| c == 1);
+        match (first, last) {
+            (Some(f), Some(l)) => (self.lines[..f].to_vec(), self.lines[l + 1..].to_vec()),
+            _ => (self.lines.clone(), Vec::new()),
+        }
+    }
+}
+
+/// A document of the planted corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct Planted {
+    pub id: String,
+    pub site: String,
+    pub text: String,
+    /// The content lines: what the copy is a copy of.
+    pub content: String,
+    /// `page` for a page as it was, else how the copy was made.
+    pub kind: &'static str,
+    /// For a copy: the id of the page copied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+}
+
+/// How copies are made: name, share of words replaced, lines dropped, lines added.
+const KINDS: [(&str, f64, usize, usize); 7] = [
+    ("exact", 0.0, 0, 0),
+    ("words-2%", 0.02, 0, 0),
+    ("words-5%", 0.05, 0, 0),
+    ("words-10%", 0.10, 0, 0),
+    ("words-25%", 0.25, 0, 0),
+    ("line-dropped", 0.0, 1, 0),
+    ("lines-added", 0.0, 0, 2),
+];
+
+/// Pages copied: about one in four of those with at least this many content words.
+const MIN_CONTENT_WORDS: usize = 60;
+
+struct Rng(u64);
+
+impl Rng {
+    /// splitmix64, the same everywhere.
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+/// The pages as they are, then the copies in a shuffled order.
+pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
+    let mut rng = Rng(seed);
+    let mut out: Vec<Planted> = pages
+        .iter()
+        .map(|p| Planted {
+            id: p.id.clone(),
+            site: p.site.clone(),
+            text: p.lines.join("\n"),
+            content: p.content().join("\n"),
+            kind: "page",
+            of: None,
+        })
+        .collect();
+    let mut by_site: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        by_site.entry(&p.site).or_default().push(i);
+    }
+    let hosts: Vec<usize> = by_site
+        .values()
+        .filter(|pages| pages.len() >= HOST_MIN_PAGES)
+        .flat_map(|pages| pages.iter().copied())
+        .filter(|&i| pages[i].labels.contains(&1))
+        .collect();
+    let vocabulary: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .take(200_000)
+        .collect();
+    let mut copies = Vec::new();
+    for page in pages {
+        let content = page.content();
+        let words: usize = content.iter().map(|l| l.split_whitespace().count()).sum();
+        if words < MIN_CONTENT_WORDS || hosts.is_empty() || !rng.chance(0.25) {
+            continue;
+        }
+        let n = if rng.chance(0.3) { 2 } else { 1 };
+        for c in 0..n {
+            let (kind, share, drop, add) = KINDS[rng.below(KINDS.len())];
+            let mut lines = content.clone();
+            for _ in 0..drop.min(lines.len().saturating_sub(1)) {
+                let at = rng.below(lines.len());
+                lines.remove(at);
+            }
+            for _ in 0..add {
+                let other = &pages[rng.below(pages.len())].content();
+                if let Some(line) = other.get(rng.below(other.len())) {
+                    let at = rng.below(lines.len() + 1);
+                    lines.insert(at, line.clone());
+                }
+            }
+            if share > 0.0 {
+                for line in &mut lines {
+                    let replaced: Vec<String> = line
+                        .split_whitespace()
+                        .map(|w| {
+                            if rng.chance(share) {
+                                vocabulary[rng.below(vocabulary.len())].to_string()
+                            } else {
+                                w.to_string()
+                            }
+                        })
+                        .collect();
+                    *line = replaced.join(" ");
+                }
+            }
+            // A host of another site.
+            let mut host = &pages[hosts[rng.below(hosts.len())]];
+            for _ in 0..8 {
+                if host.site != page.site {
+                    break;
+                }
+                host = &pages[hosts[rng.below(hosts.len())]];
+            }
+            let (head, foot) = host.template();
+            let text = head
+                .iter()
+                .chain(&lines)
+                .chain(&foot)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n");
+            copies.push(Planted {
+                id: format!("{}~copy{c}", page.id),
+                site: host.site.clone(),
+                text,
+                content: lines.join("\n"),
+                kind,
+                of: Some(page.id.clone()),
+            });
+        }
+    }
+    // Shuffle the copies (Fisher–Yates), so that they are not next to each other.
+    for i in (1..copies.len()).rev() {
+        let j = rng.below(i + 1);
+        copies.swap(i, j);
+    }
+    out.extend(copies);
+    out
+}
+
+/// Every pair of documents (indices, lower first) whose content shingle sets have an exact
+/// Jaccard similarity of at least `min`, with that similarity.
+pub fn true_pairs(contents: &[&str], k: usize, min: f64) -> Vec<(usize, usize, f64)> {
+    let sets: Vec<Vec<u64>> = contents.iter().map(|c| shingle_set(c, k)).collect();
+    let mut postings: HashMap<u64, Vec<u32>, BuildNoHashHasher<u64>> = HashMap::default();
+    for (i, set) in sets.iter().enumerate() {
+        for &s in set {
+            postings.entry(s).or_default().push(i as u32);
+        }
+    }
+    let mut candidates: HashSet<(u32, u32)> = HashSet::new();
+    for docs in postings.values() {
+        if docs.len() > MAX_POSTING {
+            continue;
+        }
+        for (a, &x) in docs.iter().enumerate() {
+            for &y in &docs[a + 1..] {
+                candidates.insert((x, y));
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize, f64)> = candidates
+        .into_iter()
+        .filter_map(|(a, b)| {
+            let (a, b) = (a as usize, b as usize);
+            if sets[a].is_empty() || sets[b].is_empty() {
+                return None;
+            }
+            let j = jaccard(&sets[a], &sets[b]);
+            (j >= min).then_some((a, b, j))
+        })
+        .collect();
+    pairs.sort_by_key(|&(a, b, _)| (a, b));
+    pairs
+}
+
+/// How a run's clusters compare with the true pairs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DedupScores {
+    pub name: String,
+    /// Pairs with Jaccard ≥ 0.8 (of their content, or of their cleaned texts).
+    pub true_pairs: usize,
+    /// Of those, pairs whose two documents share a cluster.
+    pub found: usize,
+    /// (copy, survivor) pairs the run claims.
+    pub claimed: usize,
+    /// Of those, true pairs.
+    pub claimed_true: usize,
+    /// Planted pairs (copy, page copied) with Jaccard ≥ 0.8, and how many were found.
+    pub planted: usize,
+    pub planted_found: usize,
+}
+
+impl DedupScores {
+    pub fn recall(&self) -> f64 {
+        ratio(self.found, self.true_pairs)
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.claimed_true, self.claimed)
+    }
+
+    pub fn planted_recall(&self) -> f64 {
+        ratio(self.planted_found, self.planted)
+    }
+
+    pub fn header() -> String {
+        format!(
+            "{:<28} {:>10} {:>8} {:>10} {:>9} {:>8} {:>14}",
+            "run", "true pairs", "found", "claimed", "precision", "recall", "planted recall"
+        )
+    }
+
+    pub fn row(&self) -> String {
+        format!(
+            "{:<28} {:>10} {:>8} {:>10} {:>9.4} {:>8.4} {:>14.4}",
+            self.name,
+            self.true_pairs,
+            self.found,
+            self.claimed,
+            self.precision(),
+            self.recall(),
+            self.planted_recall()
+        )
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// Scores clusters (each a survivor index and member indices) against the true pairs.
+/// `copy_of[i]`: the index of the page document i copies, for a planted copy.
+pub fn score(
+    name: &str,
+    truth: &[(usize, usize, f64)],
+    clusters: &[(usize, Vec<usize>)],
+    copy_of: &[Option<usize>],
+) -> DedupScores {
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for (c, (_, members)) in clusters.iter().enumerate() {
+        for &m in members {
+            cluster_of.insert(m, c);
+        }
+    }
+    let same = |a: usize, b: usize| matches!((cluster_of.get(&a), cluster_of.get(&b)), (Some(x), Some(y)) if x == y);
+    let truth_set: HashSet<(usize, usize)> = truth.iter().map(|&(a, b, _)| (a, b)).collect();
+    let is_true = |a: usize, b: usize| truth_set.contains(&(a.min(b), a.max(b)));
+    let mut s = DedupScores {
+        name: name.to_string(),
+        true_pairs: truth.len(),
+        ..DedupScores::default()
+    };
+    s.found = truth.iter().filter(|&&(a, b, _)| same(a, b)).count();
+    for (survivor, members) in clusters {
+        for &m in members.iter().filter(|&&m| m != *survivor) {
+            s.claimed += 1;
+            s.claimed_true += usize::from(is_true(m, *survivor));
+        }
+    }
+    for (i, of) in copy_of.iter().enumerate() {
+        if let Some(p) = *of
+            && is_true(i, p)
+        {
+            s.planted += 1;
+            s.planted_found += usize::from(same(i, p));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(id: &str, site: &str, body: &[&str]) -> Page {
+        let mut lines = vec![format!("{site} header"), "Home | News".to_string()];
+        lines.extend(body.iter().map(|s| s.to_string()));
+        lines.push(format!("Copyright {site}"));
+        let mut labels = vec![0, 0];
+        labels.extend(body.iter().map(|_| 1));
+        labels.push(0);
+        Page {
+            id: id.into(),
+            site: site.into(),
+            lines,
+            labels,
+        }
+    }
+
+    #[test]
+    fn planted_copies_carry_their_content_under_another_template() {
+        let body: Vec<String> = (0..12)
+            .map(|i| format!("sentence {i} of the story tells about apples pears and plums"))
+            .collect();
+        let body: Vec<&str> = body.iter().map(String::as_str).collect();
+        let mut pages = Vec::new();
+        for (s, site) in ["a.example", "b.example", "c.example"].iter().enumerate() {
+            for p in 0..4 {
+                pages.push(page(&format!("{site}-{p}"), site, &body[s..s + 8]));
+            }
+        }
+        let planted = plant(&pages, 7);
+        assert_eq!(
+            planted[..pages.len()]
+                .iter()
+                .filter(|p| p.kind == "page")
+                .count(),
+            12
+        );
+        let copies: Vec<&Planted> = planted.iter().filter(|p| p.of.is_some()).collect();
+        assert!(!copies.is_empty());
+        for c in copies {
+            let of = pages
+                .iter()
+                .find(|p| Some(&p.id) == c.of.as_ref())
+                .expect("page");
+            assert_ne!(c.site, of.site, "{}", c.id);
+            assert!(
+                c.text.contains(&format!("Copyright {}", c.site)),
+                "under the host's template"
+            );
+            if c.kind == "exact" {
+                assert_eq!(c.content, of.content().join("\n"));
+            }
+        }
+        // The same seed plants the same corpus.
+        let again = plant(&pages, 7);
+        assert_eq!(
+            planted.iter().map(|p| &p.text).collect::<Vec<_>>(),
+            again.iter().map(|p| &p.text).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn true_pairs_and_scores() {
+        let words = |n: usize, from: usize| -> String {
+            (from..from + n)
+                .map(|i| {
+                    format!(
+                        "w{}",
+                        char::from(b'a' + (i % 26) as u8)
+                            .to_string()
+                            .repeat(1 + i / 26)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let a = words(100, 0);
+        let b = words(100, 0) + " extra";
+        let c = words(100, 50);
+        let truth = true_pairs(&[&a, &b, &c], 5, 0.8);
+        assert_eq!(truth.len(), 1);
+        assert_eq!((truth[0].0, truth[0].1), (0, 1));
+        // A run that joins 0 and 1, and wrongly 2.
+        let s = score("run", &truth, &[(0, vec![0, 1, 2])], &[None, Some(0), None]);
+        assert_eq!((s.found, s.claimed, s.claimed_true), (1, 2, 1));
+        assert_eq!((s.planted, s.planted_found), (1, 1));
+        assert_eq!(s.precision(), 0.5);
+        assert_eq!(s.recall(), 1.0);
+    }
+}

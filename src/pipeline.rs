@@ -219,7 +219,7 @@ struct DocOutput {
     /// `path:line: why`, for a bad record.
     complaint: Option<String>,
     /// For a cleaned document when copies are removed: what pass 3 needs of it.
-    pending: Option<Pending>,
+    pending: Option<(Pending, DocPrint)>,
 }
 
 /// A cleaned document waiting for deduplication; its clean record waits in a spill file.
@@ -230,14 +230,13 @@ struct Pending {
     line: u64,
     lines_out: u64,
     chars_out: u64,
-    print: DocPrint,
 }
 
 /// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
 /// file that pass 3 copies to the output once the copies are known.
 enum CleanSink {
     Output(Output),
-    Pending(SpillWriter, Vec<Pending>),
+    Pending(SpillWriter, Vec<Pending>, Vec<DocPrint>),
 }
 
 struct Writers {
@@ -262,7 +261,7 @@ fn clean_pass(
     } else {
         let spill = SpillWriter::create(cfg.spill_dir.as_deref())
             .context("creating a temporary file for clean records")?;
-        CleanSink::Pending(spill, Vec::new())
+        CleanSink::Pending(spill, Vec::new(), Vec::new())
     };
     let writers = Writers {
         clean,
@@ -311,17 +310,10 @@ fn clean_pass(
                 finish(create(path)?, path)?;
             }
         }
-        CleanSink::Pending(spill, pending) => {
+        CleanSink::Pending(spill, pending, prints) => {
             let clean = create(&cfg.outputs.clean)?;
-            let clean = dedup_pass(
-                cfg,
-                inputs,
-                spill,
-                pending,
-                clean,
-                &mut rejected,
-                &mut stats,
-            )?;
+            let waiting = (spill, pending, prints);
+            let clean = dedup_pass(cfg, inputs, waiting, clean, &mut rejected, &mut stats)?;
             finish(clean, &cfg.outputs.clean)?;
         }
     }
@@ -343,12 +335,13 @@ fn write_all(mut w: Writers, rx: Receiver<Vec<DocOutput>>) -> Result<(Stats, Wri
                 CleanSink::Output(o) => o
                     .write_all(&doc.clean)
                     .context("writing the clean output")?,
-                CleanSink::Pending(spill, pending) => {
-                    if let Some(p) = doc.pending {
+                CleanSink::Pending(spill, pending, prints) => {
+                    if let Some((p, print)) = doc.pending {
                         spill
                             .push(&doc.clean)
                             .context("writing a temporary file of clean records")?;
                         pending.push(p);
+                        prints.push(print);
                     }
                 }
             }
@@ -501,14 +494,14 @@ fn process(
     out.stats.chars_out = cleaned.chars().count() as u64;
     doc.write_with_text(&cleaned, &mut out.clean);
     if cfg.dedup.mode != Mode::None {
-        out.pending = Some(Pending {
+        let pending = Pending {
             id: id.get().to_string(),
             file: record.file,
             line: record.line,
             lines_out,
             chars_out: out.stats.chars_out,
-            print: dedup::fingerprint(&cleaned, &cfg.dedup),
-        });
+        };
+        out.pending = Some((pending, dedup::fingerprint(&cleaned, &cfg.dedup)));
     }
     out
 }
@@ -519,13 +512,12 @@ fn process(
 fn dedup_pass(
     cfg: &CleanConfig,
     inputs: &Inputs,
-    spill: SpillWriter,
-    pending: Vec<Pending>,
+    waiting: (SpillWriter, Vec<Pending>, Vec<DocPrint>),
     mut clean: Output,
     rejected: &mut Option<Output>,
     stats: &mut Stats,
 ) -> Result<Output> {
-    let prints: Vec<DocPrint> = pending.iter().map(|p| p.print.clone()).collect();
+    let (spill, pending, prints) = waiting;
     let copies = dedup::find(&prints, &cfg.dedup);
     drop(prints);
     let mut records = spill

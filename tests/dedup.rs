@@ -172,3 +172,112 @@ fn same_result_for_any_thread_count_and_any_split_into_files() {
         assert_eq!(strip(&split), strip(&whole));
     }
 }
+
+/// A labelled set of 30 pages on 3 sites, each page an 80-word story under its site's
+/// two header and two footer lines.
+fn labelled_set(dir: &Dir) -> (std::path::PathBuf, std::path::PathBuf) {
+    let word = |i: usize| -> String {
+        let mut s = String::new();
+        let mut n = i;
+        loop {
+            s.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+            if n == 0 {
+                return s;
+            }
+        }
+    };
+    let (mut docs, mut labels) = (String::new(), String::new());
+    for p in 0..30 {
+        let site = format!("site{}.example", word(p % 3));
+        let body: Vec<String> = (0..4)
+            .map(|l| {
+                (0..20)
+                    .map(|w| word(1000 + p * 97 + l * 20 + w))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    + "."
+            })
+            .collect();
+        let mut lines = vec![
+            format!("{site} front page"),
+            "Home | News | Sport".to_string(),
+        ];
+        lines.extend(body);
+        lines.push(format!("Copyright {site}, all rights reserved"));
+        lines.push("About | Contact | Privacy".to_string());
+        let text = lines.join("\n");
+        docs.push_str(
+            &serde_json::json!({"id": format!("p{p}"), "site": site, "text": text}).to_string(),
+        );
+        docs.push('\n');
+        labels.push_str(
+            &serde_json::json!({"id": format!("p{p}"), "line_labels": [0, 0, 1, 1, 1, 1, 0, 0]})
+                .to_string(),
+        );
+        labels.push('\n');
+    }
+    (
+        dir.write("docs.jsonl", docs),
+        dir.write("labels.jsonl", labels),
+    )
+}
+
+#[test]
+fn planted_copies_are_scored_by_eval_dedup() {
+    let dir = Dir::new();
+    let (docs, labels) = labelled_set(&dir);
+    let planted = dir.path("planted.jsonl");
+    let r = run(deboil()
+        .args(["plant", "--seed", "5", "--docs"])
+        .arg(&docs)
+        .arg("--labels")
+        .arg(&labels)
+        .arg("-o")
+        .arg(&planted));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let corpus = jsonl(&dir.read("planted.jsonl"));
+    let copies = corpus.iter().filter(|d| !d["of"].is_null()).count();
+    assert!(copies >= 3, "{copies} copies planted");
+    for extra in [&["--verify"][..], &["--keep-lines"][..]] {
+        let name = if extra[0] == "--verify" {
+            "verify"
+        } else {
+            "raw"
+        };
+        let r = run(deboil()
+            .arg("clean")
+            .arg(&planted)
+            .args(["--site-field", "site", "--quiet", "-o"])
+            .arg(dir.path(&format!("{name}.jsonl")))
+            .arg("--clusters")
+            .arg(dir.path(&format!("{name}.clusters.jsonl")))
+            .args(extra));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = run(deboil()
+        .args(["eval-dedup", "--json", "--corpus"])
+        .arg(&planted)
+        .arg("--run")
+        .arg(format!("verify={}", dir.path("verify.jsonl").display()))
+        .arg("--run")
+        .arg(format!("raw={}", dir.path("raw.jsonl").display())));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let row = |name: &str| {
+        scores
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let content = row("verify, content");
+    assert!(content["true_pairs"].as_u64().expect("pairs") >= 1);
+    assert_eq!(content["found"], content["true_pairs"], "{content}");
+    assert_eq!(content["claimed_true"], content["claimed"], "{content}");
+    // With the templates on, the copies of the same story look less alike.
+    let raw = row("raw, content");
+    assert!(raw["found"].as_u64() < content["found"].as_u64(), "{raw}");
+}

@@ -5,8 +5,12 @@
 //! reader thread ──batches──▶ pool: parse → prepare → DocKeys ──▶ Counts      (pass 1)
 //!                                             └──▶ spill file (fingerprints, in order)
 //! reader thread ──batches──▶ pool: parse → spill → decide → bytes ──▶ writer thread
-//!                                                                     (pass 2, in order)
+//!                                     └──▶ dedup print            (pass 2, in order)
+//! dedup::find(prints) ──▶ clean records from a temporary file ──▶ output or rejected
+//!                                                                     (pass 3)
 //! ```
+//!
+//! With `--dedup none` there is no pass 3: pass 2 writes the clean output directly.
 //!
 //! Batches keep input order; the pool maps each batch in parallel and collects it in
 //! order, so output never depends on `--threads`. Counting is a commutative sum, so pass 1
@@ -571,35 +575,44 @@ fn dedup_pass(
             .context("writing the rejected output")?;
     }
     if let Some(path) = &cfg.outputs.clusters {
-        let mut out =
-            Output::create(path).with_context(|| format!("creating {}", path.display()))?;
-        for cluster in dedup::clusters(&copies) {
-            line.clear();
-            let members: Vec<ClusterMember> = cluster
-                .members
-                .iter()
-                .map(|&(i, copy)| ClusterMember {
-                    id: serde_json::from_str(&pending[i].id).unwrap_or(RawValue::NULL),
-                    reason: copy.map(|c| c.kind.code()),
-                    similarity: copy.map_or(1.0, |c| round3(c.similarity)),
-                })
-                .collect();
-            push_jsonl(
-                &ClusterRecord {
-                    survivor: serde_json::from_str(&pending[cluster.survivor].id)
-                        .unwrap_or(RawValue::NULL),
-                    size: members.len(),
-                    members,
-                },
-                &mut line,
-            );
-            out.write_all(&line)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        out.finish()
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_clusters(path, &copies, &pending)?;
     }
     Ok(clean)
+}
+
+/// `--clusters`: one JSON line per cluster of copies, in the order of their survivors.
+fn write_clusters(
+    path: &std::path::Path,
+    copies: &[Option<dedup::Copy>],
+    pending: &[Pending],
+) -> Result<()> {
+    let id = |i: usize| serde_json::from_str(&pending[i].id).unwrap_or(RawValue::NULL);
+    let mut out = Output::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut line = Vec::new();
+    for cluster in dedup::clusters(copies) {
+        line.clear();
+        let members: Vec<ClusterMember> = cluster
+            .members
+            .iter()
+            .map(|&(i, copy)| ClusterMember {
+                id: id(i),
+                reason: copy.map(|c| c.kind.code()),
+                similarity: copy.map_or(1.0, |c| round3(c.similarity)),
+            })
+            .collect();
+        push_jsonl(
+            &ClusterRecord {
+                survivor: id(cluster.survivor),
+                size: members.len(),
+                members,
+            },
+            &mut line,
+        );
+        out.write_all(&line)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    out.finish()
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn round3(x: f64) -> f64 {

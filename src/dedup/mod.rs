@@ -15,8 +15,9 @@
 //! A pair becomes a candidate when all `rows` values of any of `bands` bands agree. With
 //! the default 20 bands of 6 rows the chance of that for a pair of Jaccard `j` is
 //! `1 - (1 - j^6)^20`: 0.27 at 0.5, 0.62 at 0.6, 0.92 at 0.7, 0.998 at 0.8, 1.000 at 0.9.
-//! Candidates are then accepted when their estimated (or, with `verify`, exact) Jaccard is
-//! at least `min_jaccard` (0.8).
+//! Candidates join their clusters when every document of the later cluster has an
+//! estimated (or, with `verify`, exact) Jaccard of at least `min_jaccard` (0.8) with the
+//! earlier cluster's survivor.
 
 use std::collections::HashMap;
 
@@ -331,9 +332,12 @@ fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
     }
 }
 
-/// Unions every candidate pair (same values in one band) whose similarity reaches
-/// `min_jaccard`. One band at a time, so that only one band's buckets are in memory. Exact
-/// copies stand in for each other: only the first of them is compared.
+/// Joins clusters through candidate pairs (same values in one band). Two clusters are
+/// joined when every document of the one whose survivor comes later is at least
+/// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
+/// document it is rejected for: no chains of copies drifting away from their survivor.
+/// One band at a time, so that only one band's buckets are in memory. Exact copies stand
+/// in for each other in the buckets: only the first of them is hashed.
 fn near_pairs(
     prints: &[DocPrint],
     exact_of: &[Option<usize>],
@@ -341,18 +345,24 @@ fn near_pairs(
     sets: &mut UnionFind,
 ) {
     let rows = params.rows;
+    // Members of each cluster, under its survivor (exact copies are already joined).
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); prints.len()];
+    for i in 0..prints.len() {
+        let root = sets.find(i);
+        members[root].push(i as u32);
+    }
     let mut head: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
     // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
     let mut next = vec![u32::MAX; prints.len()];
+    let mut bytes = Vec::with_capacity(4 * rows);
     for band in 0..params.bands {
         head.clear();
         for (i, p) in prints.iter().enumerate() {
             if exact_of[i].is_some() || p.signature.len() != params.bins() {
                 continue;
             }
-            let values = &p.signature[band * rows..(band + 1) * rows];
-            let mut bytes = Vec::with_capacity(4 * rows);
-            for v in values {
+            bytes.clear();
+            for v in &p.signature[band * rows..(band + 1) * rows] {
                 bytes.extend_from_slice(&v.to_le_bytes());
             }
             let key = xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64);
@@ -361,10 +371,18 @@ fn near_pairs(
             let mut j = previous;
             while j != u32::MAX {
                 let other = j as usize;
-                if sets.find(other) != sets.find(i)
-                    && similarity(p, &prints[other], params) >= params.min_jaccard
-                {
-                    sets.union(i, other);
+                let (a, b) = (sets.find(i), sets.find(other));
+                if a != b {
+                    let (survivor, absorbed) = (a.min(b), a.max(b));
+                    let alike = members[absorbed].iter().all(|&m| {
+                        similarity(&prints[m as usize], &prints[survivor], params)
+                            >= params.min_jaccard
+                    });
+                    if alike {
+                        sets.union(survivor, absorbed);
+                        let moved = std::mem::take(&mut members[absorbed]);
+                        members[survivor].extend(moved);
+                    }
                 }
                 j = next[other];
             }
@@ -510,6 +528,37 @@ mod tests {
         let found = find(&prints, &p);
         assert_eq!(found[2], None);
         assert_eq!(found[3].map(|c| c.survivor), Some(1));
+    }
+
+    #[test]
+    fn a_copy_of_a_copy_is_not_chained_to_a_survivor_it_does_not_resemble() {
+        // b is a's text with its last tenth replaced, c is b's with another tenth: a~b and
+        // b~c are about 0.8 alike, a~c is not.
+        let a = words(400, "a");
+        let mut b = a.clone();
+        for (i, w) in b.iter_mut().enumerate().skip(360) {
+            *w = format!("bee{}", letters(i));
+        }
+        let mut c = b.clone();
+        for (i, w) in c.iter_mut().enumerate().take(40) {
+            *w = format!("cee{}", letters(i));
+        }
+        let p = Params {
+            verify: true,
+            min_jaccard: 0.75,
+            ..near()
+        };
+        let prints: Vec<DocPrint> = [&a, &b, &c]
+            .iter()
+            .map(|t| fingerprint(&t.join(" "), &p))
+            .collect();
+        let ab = jaccard(&prints[0].shingles, &prints[1].shingles);
+        let bc = jaccard(&prints[1].shingles, &prints[2].shingles);
+        let ac = jaccard(&prints[0].shingles, &prints[2].shingles);
+        assert!(ab >= 0.75 && bc >= 0.75 && ac < 0.75, "{ab} {bc} {ac}");
+        let found = find(&prints, &p);
+        assert_eq!(found[1].map(|c| c.survivor), Some(0));
+        assert_eq!(found[2], None, "c is not joined to a through b");
     }
 
     #[test]

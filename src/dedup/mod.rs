@@ -355,6 +355,7 @@ fn near_pairs(
     // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
     let mut next = vec![u32::MAX; prints.len()];
     let mut bytes = Vec::with_capacity(4 * rows);
+    let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
     for band in 0..params.bands {
         head.clear();
         for (i, p) in prints.iter().enumerate() {
@@ -372,13 +373,17 @@ fn near_pairs(
             while j != u32::MAX {
                 let other = j as usize;
                 let (a, b) = (sets.find(i), sets.find(other));
-                if a != b {
-                    let (survivor, absorbed) = (a.min(b), a.max(b));
+                let pair = (a.min(b), a.max(b));
+                if a != b && !apart.contains(&pair) {
+                    let (survivor, absorbed) = pair;
                     let alike = members[absorbed].iter().all(|&m| {
                         similarity(&prints[m as usize], &prints[survivor], params)
                             >= params.min_jaccard
                     });
-                    if alike {
+                    if !alike {
+                        // Clusters only grow, so a pair of them found apart stays apart.
+                        apart.insert(pair);
+                    } else {
                         sets.union(survivor, absorbed);
                         let moved = std::mem::take(&mut members[absorbed]);
                         members[survivor].extend(moved);

@@ -179,7 +179,7 @@ pub struct CleanArgs {
     /// order survives; copies go to the rejected output as `duplicate` or `near-duplicate`,
     /// with the survivor's id and their similarity.
     #[arg(long, value_enum, default_value = "near", value_name = "MODE")]
-    pub dedup: crate::dedup::Mode,
+    pub dedup: DedupMode,
 
     /// Near copies: least Jaccard similarity of two documents' shingle sets.
     #[arg(long, value_name = "J")]
@@ -225,6 +225,17 @@ pub struct CleanArgs {
     /// No progress bar and no summary on stderr (bad records are still reported).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `--dedup`: which copies of documents to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DedupMode {
+    /// Keep every document.
+    None,
+    /// Documents whose cleaned, normalized text equals an earlier one's.
+    Exact,
+    /// Exact copies and near copies (MinHash-LSH).
+    Near,
 }
 
 #[derive(Debug, Args)]

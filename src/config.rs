@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::CleanArgs;
+use crate::cli::{CleanArgs, DedupMode};
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
@@ -121,7 +121,11 @@ impl CleanConfig {
             return usage("--shingle-words must be at least 1".into());
         }
         let dedup = crate::dedup::Params {
-            mode: args.dedup,
+            mode: match args.dedup {
+                DedupMode::None => crate::dedup::Mode::None,
+                DedupMode::Exact => crate::dedup::Mode::Exact,
+                DedupMode::Near => crate::dedup::Mode::Near,
+            },
             shingle_words: args
                 .dedup_words
                 .unwrap_or(crate::dedup::DEFAULT_SHINGLE_WORDS),
@@ -247,7 +251,7 @@ impl CleanConfig {
             no_model: true,
             threshold: None,
             shingle_words: None,
-            dedup: crate::dedup::Mode::None,
+            dedup: DedupMode::None,
             min_jaccard: None,
             dedup_words: None,
             bands: None,

@@ -40,7 +40,7 @@ pub const DEFAULT_ROWS: usize = 6;
 pub const DEFAULT_MIN_JACCARD: f64 = 0.8;
 
 /// Which copies to remove.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Keep every document.
     None,

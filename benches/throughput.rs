@@ -13,37 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use deboil::rng::SplitMix as Rng;
+
 const SEED: u64 = 0x5eed_db01;
 
-struct Rng(u64);
-
-impl Rng {
-    /// splitmix64: tiny, fast and the same on every platform and release.
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// Skewed towards small indices, like word frequencies.
-    fn skewed(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((u * u * u) * n as f64) as usize
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
+/// Skewed towards small indices, like word frequencies.
+fn skewed(rng: &mut Rng, n: usize) -> usize {
+    let u = rng.unit();
+    ((u * u * u) * n as f64) as usize
 }
 
 struct Vocabulary {
@@ -67,7 +44,7 @@ impl Vocabulary {
     }
 
     fn word(&self, rng: &mut Rng) -> &str {
-        &self.words[rng.skewed(self.words.len())]
+        &self.words[skewed(rng, self.words.len())]
     }
 
     fn phrase(&self, rng: &mut Rng, lo: usize, hi: usize) -> String {
@@ -153,7 +130,7 @@ fn generate(path: &Path, target_bytes: u64) -> std::io::Result<u64> {
     let mut doc = 0u64;
     let mut line = Vec::with_capacity(1 << 16);
     while written < target_bytes {
-        let site = &sites[rng.skewed(sites.len())];
+        let site = &sites[skewed(&mut rng, sites.len())];
         let body: Vec<String> = if !recent.is_empty() && rng.chance(0.03) {
             recent[rng.below(recent.len())].clone()
         } else {

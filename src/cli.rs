@@ -189,16 +189,13 @@ pub struct CleanArgs {
     #[arg(long, value_name = "K")]
     pub dedup_words: Option<usize>,
 
-    /// Near copies: LSH bands [default: 20] of this many rows [default: 6]. More rows find
-    /// fewer candidates; more bands more (see README).
+    /// Near copies: LSH bands [default: 20]. More bands find more candidates (the
+    /// detection curve is in the README).
     #[arg(long, value_name = "B")]
     pub bands: Option<usize>,
 
-    #[arg(
-        long,
-        value_name = "R",
-        help = "Near copies: rows per LSH band [default: 6]."
-    )]
+    /// Near copies: values per LSH band [default: 6]. More rows find fewer candidates.
+    #[arg(long, value_name = "R")]
     pub rows: Option<usize>,
 
     /// Near copies: accept a candidate pair by the exact Jaccard of its shingle sets instead

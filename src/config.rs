@@ -272,6 +272,12 @@ impl CleanConfig {
 
 /// `out/clean.jsonl.zst` → `out/clean.rejected.jsonl.zst`; none for stdout.
 pub fn default_rejected_path(output: &Path) -> Option<PathBuf> {
+    beside(output, "rejected")
+}
+
+/// `out/clean.jsonl.zst` → `out/clean.KIND.jsonl.zst`: another output of the run that
+/// writes `output`; none for stdout.
+pub fn beside(output: &Path, kind: &str) -> Option<PathBuf> {
     if output.as_os_str() == "-" {
         return None;
     }
@@ -281,7 +287,7 @@ pub fn default_rejected_path(output: &Path) -> Option<PathBuf> {
         Some(i) => (&name[..i], &name[i..]),
     };
     Some(output.with_file_name(format!(
-        "{stem}.rejected{}",
+        "{stem}.{kind}{}",
         if ext.is_empty() { ".jsonl" } else { ext }
     )))
 }

@@ -269,7 +269,11 @@ pub fn score_dedup(
     let truth = true_pairs(&refs, crate::dedup::DEFAULT_SHINGLE_WORDS, min_jaccard);
     let mut scores = Vec::new();
     for (name, output) in runs {
-        let clusters_path = sibling(output, "clusters");
+        let beside = |kind: &str| {
+            crate::config::beside(output, kind)
+                .with_context(|| format!("--run {name}: name the clean output file, not stdout"))
+        };
+        let clusters_path = beside("clusters")?;
         let mut clusters = Vec::new();
         for_each_json(&clusters_path, |v| {
             let at = |id: &Value| -> Result<usize> {
@@ -313,7 +317,7 @@ pub fn score_dedup(
             Ok(())
         };
         for_each_json(output, |v| put(&v))?;
-        for_each_json(&sibling(output, "rejected"), |v| match v.get("record") {
+        for_each_json(&beside("rejected")?, |v| match v.get("record") {
             Some(r) if v.get("survivor").is_some() => put(r),
             _ => Ok(()),
         })?;
@@ -327,16 +331,6 @@ pub fn score_dedup(
         ));
     }
     Ok(scores)
-}
-
-/// `out/near.jsonl` → `out/near.KIND.jsonl`: a run's clusters or rejected output.
-pub fn sibling(output: &Path, kind: &str) -> std::path::PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = name.strip_suffix(".jsonl").unwrap_or(&name);
-    output.with_file_name(format!("{stem}.{kind}.jsonl"))
 }
 
 #[cfg(test)]

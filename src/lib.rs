@@ -41,6 +41,7 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;
+pub mod rng;
 pub mod rules;
 
 /// The run finished and every record was read.

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 use deboil::cli::{Cli, Command, LearnArgs};
 use deboil::config::CleanConfig;
@@ -50,7 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {
-                println!("{}\n{}", Scores::header(), scores.row());
+                print_table(&Scores::header(), [scores.row()]);
             }
             Ok(EXIT_OK)
         }
@@ -63,9 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             let mut model = train(&sets, &params, weighting, threshold);
             model.comments = deboil::learn::provenance(&sets, &params, weighting);
-            let mut out = deboil::io::write::Output::create(&args.output)?;
-            std::io::Write::write_all(&mut out, model.to_text().as_bytes())?;
-            out.finish()?;
+            write(&args.output, model.to_text().as_bytes())?;
             Ok(EXIT_OK)
         }
         Command::Plant(args) => {
@@ -81,9 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             for doc in &planted {
                 deboil::report::push_jsonl(doc, &mut bytes);
             }
-            let mut out = deboil::io::write::Output::create(&args.output)?;
-            std::io::Write::write_all(&mut out, &bytes)?;
-            out.finish()?;
+            write(&args.output, &bytes)?;
             let copies = planted.iter().filter(|p| p.of.is_some()).count();
             eprintln!(
                 "deboil: {} pages and {copies} planted copies written to {}",
@@ -105,10 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {
-                println!("{}", DedupScores::header());
-                for s in &scores {
-                    println!("{}", s.row());
-                }
+                print_table(&DedupScores::header(), scores.iter().map(|s| s.row()));
             }
             Ok(EXIT_OK)
         }
@@ -148,19 +142,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
                 if let Some(dir) = &args.predictions {
                     let path = dir.join(format!("{}.predictions.jsonl", sets[k].name));
-                    let mut out = deboil::io::write::Output::create(&path)?;
-                    std::io::Write::write_all(&mut out, &dump)?;
-                    out.finish()?;
+                    write(&path, &dump)?;
                 }
                 all.extend(scores);
             }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
-                println!("{}", Scores::header());
-                for s in &all {
-                    println!("{}", s.row());
-                }
+                print_table(&Scores::header(), all.iter().map(Scores::row));
             }
             Ok(EXIT_OK)
         }
@@ -208,6 +197,19 @@ fn learning(args: &LearnArgs) -> (TrainParams, Weighting) {
             .unwrap_or(deboil::config::DEFAULT_WEIGHT_POWER),
     };
     (params, weighting)
+}
+
+/// Writes a whole file, naming it in the error.
+fn write(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    deboil::io::write::write_file(path, bytes)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn print_table(header: &str, rows: impl IntoIterator<Item = String>) {
+    println!("{header}");
+    for row in rows {
+        println!("{row}");
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

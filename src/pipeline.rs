@@ -38,7 +38,7 @@ use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
-use crate::io::write::Output;
+use crate::io::write::{Output, write_file};
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
 use crate::rules::RuleCache;
 
@@ -67,10 +67,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
 
     let report = Report::new(&stats, counts.stats());
     if let Some(path) = &cfg.outputs.report {
-        let mut out =
-            Output::create(path).with_context(|| format!("creating {}", path.display()))?;
-        out.write_all(report.to_json().as_bytes())
-            .and_then(|()| out.finish())
+        write_file(path, report.to_json().as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Outcome { report })

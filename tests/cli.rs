@@ -6,22 +6,7 @@ mod util;
 use std::io::{Read, Write};
 use std::process::Stdio;
 
-use util::{Dir, deboil, jsonl, repo, run};
-
-fn clean_into(dir: &Dir, inputs: &[&std::path::Path], extra: &[&str]) -> util::Run {
-    run(deboil()
-        .arg("clean")
-        .args(inputs)
-        .arg("-o")
-        .arg(dir.path("clean.jsonl"))
-        .arg("--rejected")
-        .arg(dir.path("rejected.jsonl"))
-        .arg("--audit")
-        .arg(dir.path("audit.jsonl"))
-        .arg("--report")
-        .arg(dir.path("report.json"))
-        .args(extra))
-}
+use util::{Dir, clean_into, deboil, jsonl, repo, run};
 
 #[test]
 fn corpus_and_site_stages_remove_templates_but_keep_shared_quotes() {

@@ -3,7 +3,7 @@
 
 mod util;
 
-use util::{Dir, deboil, jsonl, repo, run};
+use util::{Dir, clean_into, deboil, jsonl, repo, run};
 
 fn train(dir: &Dir, name: &str, extra: &[&str]) -> util::Run {
     run(deboil()
@@ -37,16 +37,13 @@ fn training_is_deterministic_and_clean_uses_the_model() {
     );
     assert_eq!(model.matches("\ntree ").count(), 8);
 
-    let r = run(deboil()
-        .arg("clean")
-        .arg(repo("testdata/corpus/news.jsonl"))
-        .arg("--model")
-        .arg(dir.path("one.model"))
-        .arg("-o")
-        .arg(dir.path("clean.jsonl"))
-        .arg("--audit")
-        .arg(dir.path("audit.jsonl"))
-        .arg("--quiet"));
+    let model = dir.path("one.model");
+    let model = model.to_str().expect("a UTF-8 path");
+    let r = clean_into(
+        &dir,
+        &[&repo("testdata/corpus/news.jsonl")],
+        &["--model", model, "--quiet"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let audit = jsonl(&dir.read("audit.jsonl"));
     let by_model: Vec<_> = audit.iter().filter(|a| a["reason"] == "model").collect();
@@ -68,18 +65,17 @@ fn training_is_deterministic_and_clean_uses_the_model() {
 fn a_higher_threshold_removes_no_more() {
     let dir = Dir::new();
     assert_eq!(train(&dir, "m.model", &[]).code, 0);
+    let model = dir.path("m.model");
+    let model = model.to_str().expect("a UTF-8 path");
     let removed = |t: &str| {
-        let r = run(deboil()
-            .arg("clean")
-            .arg(repo("testdata/corpus/news.jsonl"))
-            .arg("--model")
-            .arg(dir.path("m.model"))
-            .args(["--threshold", t, "--quiet", "-o"])
-            .arg(dir.path("c.jsonl"))
-            .arg("--audit")
-            .arg(dir.path("a.jsonl")));
+        let input = repo("testdata/corpus/news.jsonl");
+        let r = clean_into(
+            &dir,
+            &[&input],
+            &["--model", model, "--threshold", t, "--quiet"],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        dir.read("a.jsonl").lines().count()
+        dir.read("audit.jsonl").lines().count()
     };
     assert!(removed("0.2") >= removed("0.5"));
     assert!(removed("0.5") >= removed("0.95"));
@@ -161,15 +157,21 @@ fn bad_labels_and_unpaired_sets_are_named() {
 fn a_broken_model_file_is_named_with_its_line() {
     let dir = Dir::new();
     let model = dir.write("m.model", "deboil-model 1\nthreshold 0.5\nfeatures a b\n");
-    let r = run(deboil()
-        .arg("clean")
-        .arg(repo("testdata/corpus/news.jsonl"))
-        .arg("--model")
-        .arg(&model)
-        .arg("-o")
-        .arg(dir.path("c.jsonl")));
+    let model = model.to_str().expect("a UTF-8 path");
+    let r = clean_into(
+        &dir,
+        &[&repo("testdata/corpus/news.jsonl")],
+        &["--model", model],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("m.model:3:"), "{}", r.stderr);
     assert!(r.stderr.contains("retrain"), "{}", r.stderr);
-    assert!(!dir.exists("c.jsonl"));
+    for output in [
+        "clean.jsonl",
+        "rejected.jsonl",
+        "audit.jsonl",
+        "report.json",
+    ] {
+        assert!(!dir.exists(output), "{output} written");
+    }
 }

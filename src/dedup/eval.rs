@@ -15,6 +15,7 @@ use nohash_hasher::BuildNoHashHasher;
 use serde::Serialize;
 
 use super::{jaccard, shingle_set};
+use crate::rng::SplitMix;
 
 /// Pages a site needs to lend its template to a copy (so that its template repeats).
 pub const HOST_MIN_PAGES: usize = 3;
@@ -83,30 +84,9 @@ const KINDS: [(&str, f64, usize, usize); 7] = [
 /// Pages copied: about one in four of those with at least this many content words.
 const MIN_CONTENT_WORDS: usize = 60;
 
-struct Rng(u64);
-
-impl Rng {
-    /// splitmix64, the same everywhere.
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
-}
-
 /// The pages as they are, then the copies in a shuffled order.
 pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let mut out: Vec<Planted> = pages
         .iter()
         .map(|p| Planted {

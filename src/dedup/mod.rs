@@ -178,6 +178,9 @@ pub fn signature(shingles: &[u64], bins: usize) -> Vec<u32> {
     if shingles.is_empty() {
         return Vec::new();
     }
+    if !mins.contains(&EMPTY) {
+        return mins.into_iter().map(|v| v as u32).collect();
+    }
     let filled: Vec<u64> = mins.clone();
     for (i, m) in mins.iter_mut().enumerate() {
         let mut attempt = 0u64;

@@ -109,6 +109,13 @@ impl Output {
     }
 }
 
+/// Writes `bytes` as the whole of `path` (or stdout for `-`), through [`Output`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut out = Output::create(path)?;
+    out.write_all(bytes)?;
+    out.finish()
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {

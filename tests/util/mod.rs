@@ -83,3 +83,20 @@ pub fn jsonl(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
+
+/// Runs `deboil clean` on `inputs` into `dir`: clean.jsonl, rejected.jsonl, audit.jsonl
+/// and report.json, plus `extra` flags.
+pub fn clean_into(dir: &Dir, inputs: &[&Path], extra: &[&str]) -> Run {
+    run(deboil()
+        .arg("clean")
+        .args(inputs)
+        .arg("-o")
+        .arg(dir.path("clean.jsonl"))
+        .arg("--rejected")
+        .arg(dir.path("rejected.jsonl"))
+        .arg("--audit")
+        .arg(dir.path("audit.jsonl"))
+        .arg("--report")
+        .arg(dir.path("report.json"))
+        .args(extra))
+}

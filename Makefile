@@ -73,12 +73,12 @@ eval-dedup: build
 	$(BIN) plant $(LABELLED) --seed 1 -o out/dedup/planted.jsonl
 	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet \
 		-o out/dedup/near.jsonl --clusters out/dedup/near.clusters.jsonl
-	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --verify \
-		-o out/dedup/verify.jsonl --clusters out/dedup/verify.clusters.jsonl
+	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --no-verify \
+		-o out/dedup/estimate.jsonl --clusters out/dedup/estimate.clusters.jsonl
 	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --keep-lines \
 		-o out/dedup/keep-lines.jsonl --clusters out/dedup/keep-lines.clusters.jsonl
 	$(BIN) eval-dedup --corpus out/dedup/planted.jsonl --run near=out/dedup/near.jsonl \
-		--run near-verify=out/dedup/verify.jsonl --run keep-lines=out/dedup/keep-lines.jsonl
+		--run near-no-verify=out/dedup/estimate.jsonl --run keep-lines=out/dedup/keep-lines.jsonl
 
 # Rebuilds rules/line.model from the labelled sets, byte for byte.
 model: build

@@ -131,7 +131,7 @@ impl CleanConfig {
                 .unwrap_or(crate::dedup::DEFAULT_SHINGLE_WORDS),
             bands: args.bands.unwrap_or(crate::dedup::DEFAULT_BANDS),
             rows: args.rows.unwrap_or(crate::dedup::DEFAULT_ROWS),
-            verify: args.verify,
+            verify: !args.no_verify,
             min_jaccard: args
                 .min_jaccard
                 .unwrap_or(crate::dedup::DEFAULT_MIN_JACCARD),
@@ -257,6 +257,7 @@ impl CleanConfig {
             bands: None,
             rows: None,
             verify: false,
+            no_verify: false,
             clusters: None,
             keep_lines: false,
             threads,

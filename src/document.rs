@@ -156,29 +156,37 @@ pub fn parse_json<'a>(
 }
 
 impl Document<'_> {
-    /// Appends the document with `text` in place of its own, as one JSONL line.
-    pub fn write_with_text(&self, text: &str, out: &mut Vec<u8>) {
+    /// Appends the document with `text` in place of its own, as one JSONL line. Returns
+    /// where in `out` the text's JSON string literal was written.
+    pub fn write_with_text(&self, text: &str, out: &mut Vec<u8>) -> Range<usize> {
         // Escaping adds a little: a `\n` per line, the odd quote.
         let rest = match &self.form {
             Form::Text => self.id_json.len() + 20,
             Form::Json { raw, text_span } => raw.len() - text_span.len(),
         };
         out.reserve(rest + text.len() + text.len() / 16 + 2);
-        match &self.form {
+        let span = match &self.form {
             Form::Text => {
                 out.extend_from_slice(b"{\"id\":");
                 out.extend_from_slice(self.id_json.as_bytes());
                 out.extend_from_slice(b",\"text\":");
+                let start = out.len();
                 push_json_string(text, out);
+                let span = start..out.len();
                 out.push(b'}');
+                span
             }
             Form::Json { raw, text_span } => {
                 out.extend_from_slice(&raw.as_bytes()[..text_span.start]);
+                let start = out.len();
                 push_json_string(text, out);
+                let span = start..out.len();
                 out.extend_from_slice(&raw.as_bytes()[text_span.end..]);
+                span
             }
-        }
+        };
         out.push(b'\n');
+        span
     }
 
     /// Appends the document as it came in, as a JSON value.
@@ -299,8 +307,11 @@ mod tests {
         assert_eq!(doc.text, "a\nb");
         assert_eq!(doc.id_json, "7");
         assert_eq!(doc.site.as_deref(), Some("example.com"));
-        let mut out = Vec::new();
-        doc.write_with_text("a \"quoted\"", &mut out);
+        let mut out = b"earlier record\n".to_vec();
+        let span = doc.write_with_text("a \"quoted\"", &mut out);
+        let text: String = serde_json::from_slice(&out[span]).expect("the text's literal");
+        assert_eq!(text, "a \"quoted\"");
+        let out = out.split_off(b"earlier record\n".len());
         assert_eq!(
             String::from_utf8(out).expect("utf8"),
             r#"{"n": 1.50, "text": "a \"quoted\"", "id": 7, "url": "https://www.Example.com:8080/x", "z": [1,{"k":null}]}"#
@@ -359,7 +370,8 @@ mod tests {
     fn text_documents_are_written_as_id_and_text() {
         let doc = parse_text(b"line one\n", "dir/a.txt").expect("valid");
         let mut out = Vec::new();
-        doc.write_with_text("line one\n", &mut out);
+        let span = doc.write_with_text("line one\n", &mut out);
+        assert_eq!(&out[span], b"\"line one\\n\"");
         assert_eq!(out, b"{\"id\":\"dir/a.txt\",\"text\":\"line one\\n\"}\n");
         assert_eq!(parse_text(b"", "e").unwrap_err(), RecordError::EmptyFile);
     }

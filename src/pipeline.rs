@@ -45,6 +45,9 @@ use crate::rules::RuleCache;
 /// Bad records reported one by one on stderr; the rest are only counted.
 const MAX_REPORTED_BAD_RECORDS: u64 = 100;
 
+/// Clean records shingled together when copies are verified.
+const SHINGLE_BATCH_BYTES: usize = 16 << 20;
+
 /// What a finished run did.
 #[derive(Debug)]
 pub struct Outcome {
@@ -231,6 +234,8 @@ struct Pending {
     line: u64,
     lines_out: u64,
     chars_out: u64,
+    /// Where the cleaned text's JSON string literal sits in the clean record.
+    text_span: (u32, u32),
 }
 
 /// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
@@ -314,7 +319,7 @@ fn clean_pass(
         CleanSink::Pending(spill, pending, prints) => {
             let clean = create(&cfg.outputs.clean)?;
             let waiting = (spill, pending, prints);
-            let clean = dedup_pass(cfg, inputs, waiting, clean, &mut rejected, &mut stats)?;
+            let clean = dedup_pass(cfg, inputs, pool, waiting, clean, &mut rejected, &mut stats)?;
             finish(clean, &cfg.outputs.clean)?;
         }
     }
@@ -493,14 +498,17 @@ fn process(
     out.stats.docs_out = 1;
     out.stats.lines_out = lines_out;
     out.stats.chars_out = cleaned.chars().count() as u64;
-    doc.write_with_text(&cleaned, &mut out.clean);
+    let span = doc.write_with_text(&cleaned, &mut out.clean);
     if cfg.dedup.mode != Mode::None {
+        // A clean record waits in a spill frame, which holds at most 4 GiB.
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         let pending = Pending {
             id: id.get().to_string(),
             file: record.file,
             line: record.line,
             lines_out,
             chars_out: out.stats.chars_out,
+            text_span: (offset(span.start), offset(span.end)),
         };
         out.pending = Some((pending, dedup::fingerprint(&cleaned, &cfg.dedup)));
     }
@@ -513,17 +521,26 @@ fn process(
 fn dedup_pass(
     cfg: &CleanConfig,
     inputs: &Inputs,
+    pool: &rayon::ThreadPool,
     waiting: (SpillWriter, Vec<Pending>, Vec<DocPrint>),
     mut clean: Output,
     rejected: &mut Option<Output>,
     stats: &mut Stats,
 ) -> Result<Output> {
-    let (spill, pending, prints) = waiting;
-    let copies = dedup::find(&prints, &cfg.dedup);
-    drop(prints);
+    let (spill, pending, mut prints) = waiting;
     let mut records = spill
         .into_reader()
         .context("reading the temporary file of clean records")?;
+    let marked = dedup::candidates(&prints, &cfg.dedup);
+    if marked.contains(&true) {
+        shingle_candidates(cfg, pool, &mut records, &pending, &marked, &mut prints)
+            .context("reading the temporary file of clean records")?;
+        records
+            .rewind()
+            .context("reading the temporary file of clean records")?;
+    }
+    let copies = dedup::find(&prints, &cfg.dedup);
+    drop(prints);
     let mut record = Vec::new();
     let mut line = Vec::new();
     for (p, copy) in pending.iter().zip(&copies) {
@@ -575,6 +592,54 @@ fn dedup_pass(
         write_clusters(path, &copies, &pending)?;
     }
     Ok(clean)
+}
+
+/// Fills in the shingle sets of the documents in a candidate pair (for exact Jaccard), from
+/// their clean records, in parallel batches of about [`SHINGLE_BATCH_BYTES`].
+fn shingle_candidates(
+    cfg: &CleanConfig,
+    pool: &rayon::ThreadPool,
+    records: &mut SpillReader,
+    pending: &[Pending],
+    marked: &[bool],
+    prints: &mut [DocPrint],
+) -> Result<()> {
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0;
+    let mut flush = |batch: &mut Vec<(usize, Vec<u8>)>| -> Result<()> {
+        let sets: Vec<Result<Vec<u64>>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|(i, record)| {
+                    let (start, end) = pending[*i].text_span;
+                    let text: String = record
+                        .get(start as usize..end as usize)
+                        .and_then(|literal| serde_json::from_slice(literal).ok())
+                        .context("a clean record changed in the temporary file")?;
+                    Ok(dedup::shingle_set(&text, cfg.dedup.shingle_words))
+                })
+                .collect()
+        });
+        for ((i, _), set) in batch.drain(..).zip(sets) {
+            prints[i].shingles = set?;
+        }
+        Ok(())
+    };
+    for (i, &marked) in marked.iter().enumerate() {
+        let mut record = Vec::new();
+        if !records.next_into(&mut record)? {
+            anyhow::bail!("the temporary file of clean records ended early");
+        }
+        if marked {
+            batch_bytes += record.len();
+            batch.push((i, record));
+            if batch_bytes >= SHINGLE_BATCH_BYTES {
+                flush(&mut batch)?;
+                batch_bytes = 0;
+            }
+        }
+    }
+    flush(&mut batch)
 }
 
 /// `--clusters`: one JSON line per cluster of copies, in the order of their survivors.

@@ -122,19 +122,32 @@ fn modes_none_and_exact() {
 }
 
 #[test]
-fn verified_pairs_give_exact_similarities() {
+fn verified_pairs_give_exact_similarities_by_default() {
     let dir = Dir::new();
-    let r = clean(&dir, &[syndicated()], &["--verify"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rejected = jsonl(&dir.read("rejected.jsonl"));
-    assert_eq!(rejected.len(), 5);
-    let added = rejected
-        .iter()
-        .find(|r| r["record"]["copy"] == "add")
-        .expect("the copy with a sentence added");
-    // One sentence of 17 words added to 164 words of shingles: a share of the union.
-    let j = added["similarity"].as_f64().expect("similarity");
-    assert!((0.85..0.95).contains(&j), "{j}");
+    let similarities = |flags: &[&str]| -> Vec<f64> {
+        let r = clean(&dir, &[syndicated()], flags);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        assert_eq!(rejected.len(), 5, "{flags:?}");
+        let added = rejected
+            .iter()
+            .find(|r| r["record"]["copy"] == "add")
+            .expect("the copy with a sentence added");
+        // One sentence of 17 words added to 164 words of shingles: a share of the union.
+        let j = added["similarity"].as_f64().expect("similarity");
+        assert!((0.85..0.95).contains(&j), "{flags:?}: {j}");
+        rejected
+            .iter()
+            .map(|r| r["similarity"].as_f64().expect("similarity"))
+            .collect()
+    };
+    let exact = similarities(&[]);
+    assert_eq!(similarities(&["--verify"]), exact);
+    // Estimates are shares of 120 bins; the exact values here are not.
+    let estimated = similarities(&["--no-verify"]);
+    let of_bins = |j: f64| ((j * 120.0).round() / 120.0 - j).abs() < 0.0006;
+    assert!(estimated.iter().all(|&j| of_bins(j)), "{estimated:?}");
+    assert!(exact.iter().any(|&j| !of_bins(j)), "{exact:?}");
 }
 
 #[test]
@@ -239,8 +252,8 @@ fn planted_copies_are_scored_by_eval_dedup() {
     let corpus = jsonl(&dir.read("planted.jsonl"));
     let copies = corpus.iter().filter(|d| !d["of"].is_null()).count();
     assert!(copies >= 3, "{copies} copies planted");
-    for extra in [&["--verify"][..], &["--keep-lines"][..]] {
-        let name = if extra[0] == "--verify" {
+    for extra in [&["--dedup", "near"][..], &["--keep-lines"][..]] {
+        let name = if extra[0] == "--dedup" {
             "verify"
         } else {
             "raw"

@@ -15,9 +15,14 @@
 //! A pair becomes a candidate when all `rows` values of any of `bands` bands agree. With
 //! the default 20 bands of 6 rows the chance of that for a pair of Jaccard `j` is
 //! `1 - (1 - j^6)^20`: 0.27 at 0.5, 0.62 at 0.6, 0.92 at 0.7, 0.998 at 0.8, 1.000 at 0.9.
-//! Candidates join their clusters when every document of the later cluster has an
-//! estimated (or, with `verify`, exact) Jaccard of at least `min_jaccard` (0.8) with the
-//! earlier cluster's survivor.
+//! Candidates join their clusters when every document of the later cluster has an exact
+//! (with `verify`, the default) or estimated Jaccard of at least `min_jaccard` (0.8) with
+//! the earlier cluster's survivor.
+//!
+//! Exact Jaccard needs shingle sets, and only documents in some candidate pair need them:
+//! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (with
+//! [`shingle_set`] of the same cleaned text), then [`find`] joins. So memory grows with
+//! the documents that have a likely copy, not with the corpus.
 
 use std::collections::HashMap;
 
@@ -57,7 +62,8 @@ pub struct Params {
     pub shingle_words: usize,
     pub bands: usize,
     pub rows: usize,
-    /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate.
+    /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate
+    /// (the shingle sets of [`candidates`] must then be filled in before [`find`]).
     pub verify: bool,
     pub min_jaccard: f64,
 }
@@ -69,7 +75,7 @@ impl Default for Params {
             shingle_words: DEFAULT_SHINGLE_WORDS,
             bands: DEFAULT_BANDS,
             rows: DEFAULT_ROWS,
-            verify: false,
+            verify: true,
             min_jaccard: DEFAULT_MIN_JACCARD,
         }
     }
@@ -88,11 +94,11 @@ pub struct DocPrint {
     pub exact: u64,
     /// MinHash signature; empty in exact mode or for a text without words.
     pub signature: Vec<u32>,
-    /// The shingle set, sorted; only kept for `verify`.
+    /// The sorted shingle set ([`shingle_set`]); empty unless filled in for `verify`.
     pub shingles: Vec<u64>,
 }
 
-/// The print of one cleaned text.
+/// The print of one cleaned text, without its shingle set.
 pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
     let (exact, joined) = normalized(text, near);
@@ -101,13 +107,7 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
         ..DocPrint::default()
     };
     if near && !joined.is_empty() {
-        let mut shingles = shingles(&joined, params.shingle_words);
-        print.signature = signature(&shingles, params.bins());
-        if params.verify {
-            shingles.sort_unstable();
-            shingles.dedup();
-            print.shingles = shingles;
-        }
+        print.signature = signature(&shingles(&joined, params.shingle_words), params.bins());
     }
     print
 }
@@ -251,25 +251,80 @@ pub struct Copy {
     pub similarity: f64,
 }
 
-/// Which documents are copies: `None` for a survivor or a document with no copy.
-pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
-    let n = prints.len();
-    let mut sets = UnionFind::new(n);
-    let mut exact_of = vec![None; n];
-    if params.mode != Mode::None {
-        let mut first: HashMap<u64, usize, BuildNoHashHasher<u64>> = HashMap::default();
+/// For each document, the earlier document whose normalized text it equals, if any (the
+/// first of them: that one has `None`).
+fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
+    let mut first: HashMap<u64, usize, BuildNoHashHasher<u64>> = HashMap::default();
+    prints
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match first.get(&p.exact) {
+            Some(&j) => Some(j),
+            None => {
+                first.insert(p.exact, i);
+                None
+            }
+        })
+        .collect()
+}
+
+/// Which documents need a shingle set for `verify`: those in a candidate pair (sharing a
+/// band with another document) that are not an exact copy, which stands in for them.
+/// All `false` unless near copies are verified.
+pub fn candidates(prints: &[DocPrint], params: &Params) -> Vec<bool> {
+    let mut marked = vec![false; prints.len()];
+    if params.mode != Mode::Near || !params.verify {
+        return marked;
+    }
+    let exact_of = exact_copies(prints);
+    let mut first: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+    for band in 0..params.bands {
+        first.clear();
         for (i, p) in prints.iter().enumerate() {
-            match first.get(&p.exact) {
-                Some(&j) => {
-                    sets.union(i, j);
-                    exact_of[i] = Some(j);
-                }
-                None => {
-                    first.insert(p.exact, i);
-                }
+            let Some(key) = band_key(p, band, params).filter(|_| exact_of[i].is_none()) else {
+                continue;
+            };
+            if let Some(&j) = first.get(&key) {
+                marked[i] = true;
+                marked[j as usize] = true;
+            } else {
+                first.insert(key, i as u32);
             }
         }
     }
+    marked
+}
+
+/// The bucket of a document's signature in one band; `None` without a signature.
+fn band_key(print: &DocPrint, band: usize, params: &Params) -> Option<u64> {
+    let rows = params.rows;
+    if print.signature.len() != params.bins() {
+        return None;
+    }
+    let mut h = Xxh3::with_seed(BAND_SEED ^ band as u64);
+    for v in &print.signature[band * rows..(band + 1) * rows] {
+        h.update(&v.to_le_bytes());
+    }
+    Some(h.digest())
+}
+
+/// Which documents are copies: `None` for a survivor or a document with no copy. With
+/// `verify`, the documents [`candidates`] marks must carry their shingle sets.
+pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
+    let n = prints.len();
+    let mut sets = UnionFind::new(n);
+    let exact_of = if params.mode == Mode::None {
+        vec![None; n]
+    } else {
+        exact_copies(prints)
+    };
+    for (i, of) in exact_of.iter().enumerate() {
+        if let Some(j) = *of {
+            sets.union(i, j);
+        }
+    }
+    // An exact copy's shingles are those of the first document with its text.
+    let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
     if params.mode == Mode::Near {
         near_pairs(prints, &exact_of, params, &mut sets);
     }
@@ -279,7 +334,7 @@ pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
             if survivor == i {
                 return None;
             }
-            let (a, b) = (&prints[i], &prints[survivor]);
+            let (a, b) = (print(i), print(survivor));
             Some(if a.exact == b.exact {
                 Copy {
                     survivor,
@@ -347,29 +402,24 @@ fn near_pairs(
     params: &Params,
     sets: &mut UnionFind,
 ) {
-    let rows = params.rows;
     // Members of each cluster, under its survivor (exact copies are already joined).
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); prints.len()];
     for i in 0..prints.len() {
         let root = sets.find(i);
         members[root].push(i as u32);
     }
+    // An exact copy's shingles are those of the first document with its text.
+    let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
     let mut head: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
     // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
     let mut next = vec![u32::MAX; prints.len()];
-    let mut bytes = Vec::with_capacity(4 * rows);
     let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
     for band in 0..params.bands {
         head.clear();
         for (i, p) in prints.iter().enumerate() {
-            if exact_of[i].is_some() || p.signature.len() != params.bins() {
+            let Some(key) = band_key(p, band, params).filter(|_| exact_of[i].is_none()) else {
                 continue;
-            }
-            bytes.clear();
-            for v in &p.signature[band * rows..(band + 1) * rows] {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
-            let key = xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64);
+            };
             let previous = head.insert(key, i as u32).unwrap_or(u32::MAX);
             next[i] = previous;
             let mut j = previous;
@@ -380,8 +430,7 @@ fn near_pairs(
                 if a != b && !apart.contains(&pair) {
                     let (survivor, absorbed) = pair;
                     let alike = members[absorbed].iter().all(|&m| {
-                        similarity(&prints[m as usize], &prints[survivor], params)
-                            >= params.min_jaccard
+                        similarity(print(m as usize), print(survivor), params) >= params.min_jaccard
                     });
                     if !alike {
                         // Clusters only grow, so a pair of them found apart stays apart.
@@ -447,6 +496,18 @@ mod tests {
 
     fn near() -> Params {
         Params::default()
+    }
+
+    /// Prints as the pipeline makes them: fingerprints, then shingle sets for the
+    /// documents [`candidates`] marks.
+    fn prints_of<T: AsRef<str>>(texts: &[T], p: &Params) -> Vec<DocPrint> {
+        let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t.as_ref(), p)).collect();
+        for (i, marked) in candidates(&prints, p).into_iter().enumerate() {
+            if marked {
+                prints[i].shingles = shingle_set(texts[i].as_ref(), p.shingle_words);
+            }
+        }
+        prints
     }
 
     #[test]
@@ -517,7 +578,7 @@ mod tests {
         ];
         for verify in [false, true] {
             let p = Params { verify, ..near() };
-            let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+            let prints = prints_of(&texts, &p);
             let found = find(&prints, &p);
             assert_eq!(found[0], None);
             assert_eq!(found[1], None);
@@ -556,10 +617,7 @@ mod tests {
             min_jaccard: 0.75,
             ..near()
         };
-        let prints: Vec<DocPrint> = [&a, &b, &c]
-            .iter()
-            .map(|t| fingerprint(&t.join(" "), &p))
-            .collect();
+        let prints = prints_of(&[a.join(" "), b.join(" "), c.join(" ")], &p);
         let ab = jaccard(&prints[0].shingles, &prints[1].shingles);
         let bc = jaccard(&prints[1].shingles, &prints[2].shingles);
         let ac = jaccard(&prints[0].shingles, &prints[2].shingles);
@@ -579,8 +637,45 @@ mod tests {
                 *w = format!("other{}", letters(i));
             }
         }
-        let prints = vec![fingerprint(&a.join(" "), &p), fingerprint(&b.join(" "), &p)];
+        let prints = prints_of(&[a.join(" "), b.join(" ")], &p);
         assert_eq!(find(&prints, &p), vec![None, None]);
+    }
+
+    #[test]
+    fn only_documents_in_a_candidate_pair_need_shingles_and_exact_copies_borrow_them() {
+        let base = words(300, "a");
+        let mut edited = base.clone();
+        for i in (0..300).step_by(100) {
+            edited[i] = format!("changed{}", letters(i));
+        }
+        let texts = [
+            base.join(" "),
+            words(300, "b").join(" "),
+            edited.join(" "),
+            // An exact copy of the edited copy: judged with the edited copy's shingles.
+            edited.join(" ").to_uppercase(),
+        ];
+        let p = near();
+        assert!(p.verify, "exact verification is the default");
+        let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+        assert!(prints.iter().all(|d| d.shingles.is_empty()));
+        assert_eq!(candidates(&prints, &p), vec![true, false, true, false]);
+        let unverified = Params {
+            verify: false,
+            ..near()
+        };
+        assert_eq!(candidates(&prints, &unverified), vec![false; 4]);
+        let found = find(&prints_of(&texts, &p), &p);
+        let truth = jaccard(
+            &shingle_set(&texts[2], p.shingle_words),
+            &shingle_set(&texts[0], p.shingle_words),
+        );
+        for i in [2, 3] {
+            let copy = found[i].expect("a near copy of the first");
+            assert_eq!((copy.survivor, copy.kind), (0, Kind::NearDuplicate));
+            assert_eq!(copy.similarity, truth, "document {i}");
+        }
+        assert_eq!(found[1], None);
     }
 
     #[test]

@@ -62,6 +62,11 @@ pub struct SpillReader {
 }
 
 impl SpillReader {
+    /// Starts again from the first frame.
+    pub fn rewind(&mut self) -> io::Result<()> {
+        self.file.seek(SeekFrom::Start(0)).map(|_| ())
+    }
+
     /// The next frame, into `frame` (cleared first); `false` at the end.
     pub fn next_into(&mut self, frame: &mut Vec<u8>) -> io::Result<bool> {
         frame.clear();
@@ -98,5 +103,8 @@ mod tests {
         assert!(r.next_into(&mut frame).expect("read"));
         assert_eq!(frame.len(), 70_000);
         assert!(!r.next_into(&mut frame).expect("read"));
+        r.rewind().expect("rewind");
+        assert!(r.next_into(&mut frame).expect("read"));
+        assert_eq!(frame, b"one");
     }
 }

@@ -535,6 +535,10 @@ fn dedup_pass(
     if marked.contains(&true) {
         shingle_candidates(cfg, pool, &mut records, &pending, &marked, &mut prints)
             .context("reading the temporary file of clean records")?;
+        for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
+            stats.verified_docs += 1;
+            stats.verified_shingles += p.shingles.len() as u64;
+        }
         records
             .rewind()
             .context("reading the temporary file of clean records")?;
@@ -627,7 +631,12 @@ fn shingle_candidates(
     };
     for (i, &marked) in marked.iter().enumerate() {
         let mut record = Vec::new();
-        if !records.next_into(&mut record)? {
+        let there = if marked {
+            records.next_into(&mut record)?
+        } else {
+            records.skip()?
+        };
+        if !there {
             anyhow::bail!("the temporary file of clean records ended early");
         }
         if marked {

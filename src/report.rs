@@ -39,6 +39,10 @@ pub struct Stats {
     pub chars_out: u64,
     /// Removals by reason, indexed by [`Reason::index`].
     pub removed: [Removed; Reason::ALL.len()],
+    /// Documents in a candidate pair of near copies, shingled again for exact Jaccard, and
+    /// their distinct shingles (8 bytes each held in memory).
+    pub verified_docs: u64,
+    pub verified_shingles: u64,
     top: TopLines,
 }
 
@@ -119,6 +123,8 @@ impl Stats {
         self.lines_out += later.lines_out;
         self.chars_in += later.chars_in;
         self.chars_out += later.chars_out;
+        self.verified_docs += later.verified_docs;
+        self.verified_shingles += later.verified_shingles;
         for (mine, theirs) in self.removed.iter_mut().zip(later.removed) {
             mine.lines += theirs.lines;
             mine.chars += theirs.chars;
@@ -166,6 +172,16 @@ pub struct Report {
     pub removed: BTreeMap<&'static str, Removed>,
     pub top_removed: Vec<TopLine>,
     pub tables: TableStats,
+    pub dedup: DedupCounts,
+}
+
+/// What exact verification of near copies held in memory.
+#[derive(Debug, Serialize)]
+pub struct DedupCounts {
+    /// Documents in a candidate pair, shingled again from their clean records.
+    pub verified_documents: u64,
+    /// Their distinct shingles, 8 bytes each.
+    pub verified_shingles: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -218,6 +234,10 @@ impl Report {
                 .collect(),
             top_removed: stats.top_removed(TOP_REMOVED),
             tables,
+            dedup: DedupCounts {
+                verified_documents: stats.verified_docs,
+                verified_shingles: stats.verified_shingles,
+            },
         }
     }
 

@@ -67,6 +67,19 @@ impl SpillReader {
         self.file.seek(SeekFrom::Start(0)).map(|_| ())
     }
 
+    /// Passes over the next frame without reading it; `false` at the end.
+    pub fn skip(&mut self) -> io::Result<bool> {
+        let mut len = [0u8; 4];
+        match self.file.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        self.file
+            .seek_relative(i64::from(u32::from_le_bytes(len)))?;
+        Ok(true)
+    }
+
     /// The next frame, into `frame` (cleared first); `false` at the end.
     pub fn next_into(&mut self, frame: &mut Vec<u8>) -> io::Result<bool> {
         frame.clear();
@@ -103,6 +116,12 @@ mod tests {
         assert!(r.next_into(&mut frame).expect("read"));
         assert_eq!(frame.len(), 70_000);
         assert!(!r.next_into(&mut frame).expect("read"));
+        r.rewind().expect("rewind");
+        assert!(r.skip().expect("skip"));
+        assert!(r.skip().expect("skip"));
+        assert!(r.next_into(&mut frame).expect("read"));
+        assert_eq!(frame.len(), 70_000);
+        assert!(!r.skip().expect("skip"));
         r.rewind().expect("rewind");
         assert!(r.next_into(&mut frame).expect("read"));
         assert_eq!(frame, b"one");

@@ -189,6 +189,12 @@ pub struct CleanArgs {
     #[arg(long, value_name = "K")]
     pub dedup_words: Option<usize>,
 
+    /// Near copies: judge documents by their lines of at least N words when those hold at
+    /// least half of the text (what is left of a template is mostly short lines that
+    /// differ from site to site); 0 judges by every line [default: 10].
+    #[arg(long, value_name = "N")]
+    pub dedup_min_words: Option<usize>,
+
     /// Near copies: LSH bands [default: 20]. More bands find more candidates (the
     /// detection curve is in the README).
     #[arg(long, value_name = "B")]

@@ -129,6 +129,9 @@ impl CleanConfig {
             shingle_words: args
                 .dedup_words
                 .unwrap_or(crate::dedup::DEFAULT_SHINGLE_WORDS),
+            prose_min_words: args
+                .dedup_min_words
+                .unwrap_or(crate::dedup::DEFAULT_PROSE_MIN_WORDS),
             bands: args.bands.unwrap_or(crate::dedup::DEFAULT_BANDS),
             rows: args.rows.unwrap_or(crate::dedup::DEFAULT_ROWS),
             verify: !args.no_verify,
@@ -254,6 +257,7 @@ impl CleanConfig {
             dedup: DedupMode::None,
             min_jaccard: None,
             dedup_words: None,
+            dedup_min_words: None,
             bands: None,
             rows: None,
             verify: false,

@@ -265,8 +265,12 @@ pub fn score_dedup(
         .iter()
         .map(|o| o.as_deref().and_then(|o| index.get(o).copied()))
         .collect();
-    let refs: Vec<&str> = contents.iter().map(String::as_str).collect();
-    let truth = true_pairs(&refs, crate::dedup::DEFAULT_SHINGLE_WORDS, min_jaccard);
+    let k = crate::dedup::DEFAULT_SHINGLE_WORDS;
+    let sets: Vec<Vec<u64>> = contents
+        .iter()
+        .map(|c| crate::dedup::shingle_set_of_every_line(c, k))
+        .collect();
+    let truth = true_pairs(&sets, min_jaccard);
     let mut scores = Vec::new();
     for (name, output) in runs {
         let beside = |kind: &str| {
@@ -321,8 +325,13 @@ pub fn score_dedup(
             Some(r) if v.get("survivor").is_some() => put(r),
             _ => Ok(()),
         })?;
-        let refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
-        let truth_cleaned = true_pairs(&refs, crate::dedup::DEFAULT_SHINGLE_WORDS, min_jaccard);
+        // As deduplication sees them (prose lines, when they stand for the text).
+        let params = crate::dedup::Params::default();
+        let sets: Vec<Vec<u64>> = cleaned
+            .iter()
+            .map(|c| crate::dedup::shingle_set(c, &params))
+            .collect();
+        let truth_cleaned = true_pairs(&sets, min_jaccard);
         scores.push(score_pairs(
             &format!("{name}, cleaned"),
             &truth_cleaned,

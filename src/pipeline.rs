@@ -620,7 +620,7 @@ fn shingle_candidates(
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .context("a clean record changed in the temporary file")?;
-                    Ok(dedup::shingle_set(&text, cfg.dedup.shingle_words))
+                    Ok(dedup::shingle_set(&text, &cfg.dedup))
                 })
                 .collect()
         });

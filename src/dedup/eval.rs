@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use nohash_hasher::BuildNoHashHasher;
 use serde::Serialize;
 
-use super::{jaccard, shingle_set};
+use super::jaccard;
 use crate::rng::SplitMix;
 
 /// Pages a site needs to lend its template to a copy (so that its template repeats).
@@ -187,10 +187,9 @@ pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
     out
 }
 
-/// Every pair of documents (indices, lower first) whose content shingle sets have an exact
+/// Every pair of documents (indices, lower first) whose sorted shingle sets have an exact
 /// Jaccard similarity of at least `min`, with that similarity.
-pub fn true_pairs(contents: &[&str], k: usize, min: f64) -> Vec<(usize, usize, f64)> {
-    let sets: Vec<Vec<u64>> = contents.iter().map(|c| shingle_set(c, k)).collect();
+pub fn true_pairs(sets: &[Vec<u64>], min: f64) -> Vec<(usize, usize, f64)> {
     let mut postings: HashMap<u64, Vec<u32>, BuildNoHashHasher<u64>> = HashMap::default();
     for (i, set) in sets.iter().enumerate() {
         for &s in set {
@@ -399,7 +398,11 @@ mod tests {
         let a = words(100, 0);
         let b = words(100, 0) + " extra";
         let c = words(100, 50);
-        let truth = true_pairs(&[&a, &b, &c], 5, 0.8);
+        let sets: Vec<Vec<u64>> = [&a, &b, &c]
+            .iter()
+            .map(|t| crate::dedup::shingle_set_of_every_line(t, 5))
+            .collect();
+        let truth = true_pairs(&sets, 0.8);
         assert_eq!(truth.len(), 1);
         assert_eq!((truth[0].0, truth[0].1), (0, 1));
         // A run that joins 0 and 1, and wrongly 2.

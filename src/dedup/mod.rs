@@ -40,6 +40,11 @@ const BAND_SEED: u64 = 0x6465_626f_696c_4208;
 const PROBE_SEED: u64 = 0x6465_626f_696c_5009;
 
 pub const DEFAULT_SHINGLE_WORDS: usize = 5;
+/// Near copies are judged on the lines of at least this many words (a sentence, a
+/// paragraph) when they hold at least [`PROSE_MIN_SHARE`] of the document.
+pub const DEFAULT_PROSE_MIN_WORDS: usize = 10;
+/// Share of a document's normalized bytes its prose lines must hold to stand for it.
+pub const PROSE_MIN_SHARE: f64 = 0.5;
 pub const DEFAULT_BANDS: usize = 20;
 pub const DEFAULT_ROWS: usize = 6;
 pub const DEFAULT_MIN_JACCARD: f64 = 0.8;
@@ -60,6 +65,9 @@ pub struct Params {
     pub mode: Mode,
     /// Words per shingle (characters, for scripts written without spaces).
     pub shingle_words: usize,
+    /// Shingle only lines of at least this many words (tokens) when they hold at least
+    /// [`PROSE_MIN_SHARE`] of the text; 0 shingles every line.
+    pub prose_min_words: usize,
     pub bands: usize,
     pub rows: usize,
     /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate
@@ -73,6 +81,7 @@ impl Default for Params {
         Params {
             mode: Mode::Near,
             shingle_words: DEFAULT_SHINGLE_WORDS,
+            prose_min_words: DEFAULT_PROSE_MIN_WORDS,
             bands: DEFAULT_BANDS,
             rows: DEFAULT_ROWS,
             verify: true,
@@ -101,7 +110,7 @@ pub struct DocPrint {
 /// The print of one cleaned text, without its shingle set.
 pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
-    let (exact, joined) = normalized(text, near);
+    let (exact, joined) = normalized(text, near.then_some(params.prose_min_words));
     let mut print = DocPrint {
         exact,
         ..DocPrint::default()
@@ -112,9 +121,19 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
     print
 }
 
-/// The sorted, distinct shingles of a text, as [`fingerprint`] sees them.
-pub fn shingle_set(text: &str, k: usize) -> Vec<u64> {
-    let (_, joined) = normalized(text, true);
+/// The sorted, distinct shingles of a text, as [`fingerprint`] sees them: of its prose
+/// lines when they stand for it (see [`Params::prose_min_words`]), else of every line.
+pub fn shingle_set(text: &str, params: &Params) -> Vec<u64> {
+    sorted_shingles(text, params.shingle_words, params.prose_min_words)
+}
+
+/// The sorted, distinct shingles of every line of a text.
+pub fn shingle_set_of_every_line(text: &str, k: usize) -> Vec<u64> {
+    sorted_shingles(text, k, 0)
+}
+
+fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
+    let (_, joined) = normalized(text, Some(prose_min_words));
     if joined.is_empty() {
         return Vec::new();
     }
@@ -124,12 +143,21 @@ pub fn shingle_set(text: &str, k: usize) -> Vec<u64> {
     set
 }
 
-/// The fingerprint of a text's normalized lines (digits kept) and, when `join`, those
-/// lines joined by spaces.
-fn normalized(text: &str, join: bool) -> (u64, String) {
+/// The fingerprint of a text's normalized lines (digits kept) and, with `join`, the
+/// normalized lines that near copies are judged on, joined by spaces: those of at least
+/// `join` words when they hold [`PROSE_MIN_SHARE`] of the text, else every line. A
+/// syndicated article keeps its paragraphs on every site, while what cleaning left of
+/// each site's template is mostly short lines (bylines, dates, menus) that differ.
+fn normalized(text: &str, join: Option<usize>) -> (u64, String) {
     let mut norm = Normalizer::default();
     let mut exact = Xxh3::with_seed(DOC_SEED);
-    let mut joined = String::new();
+    let (mut all, mut prose) = (String::new(), String::new());
+    let push = |joined: &mut String, line: &str| {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+    };
     for line in text.lines().filter(|l| !is_blank(l)) {
         norm.normalize(line);
         if norm.key().is_empty() {
@@ -139,14 +167,27 @@ fn normalized(text: &str, join: bool) -> (u64, String) {
         exact.update(b"\x00");
         exact.update(norm.digits());
         exact.update(b"\n");
-        if join {
-            if !joined.is_empty() {
-                joined.push(' ');
+        if let Some(min_words) = join {
+            let line = norm.as_str();
+            push(&mut all, line);
+            if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
+                push(&mut prose, line);
             }
-            joined.push_str(norm.as_str());
         }
     }
-    (exact.digest(), joined)
+    let prose_stands =
+        !prose.is_empty() && prose.len() as f64 >= PROSE_MIN_SHARE * all.len() as f64;
+    (exact.digest(), if prose_stands { prose } else { all })
+}
+
+/// Word tokens of a normalized line (characters, for scripts written without spaces).
+fn words(norm: &str) -> usize {
+    if norm.is_ascii() {
+        // A normalized line has single spaces between words and none at its ends.
+        memchr::memchr_iter(b' ', norm.as_bytes()).count() + 1
+    } else {
+        word_tokens(norm).len()
+    }
 }
 
 /// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
@@ -504,7 +545,7 @@ mod tests {
         let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t.as_ref(), p)).collect();
         for (i, marked) in candidates(&prints, p).into_iter().enumerate() {
             if marked {
-                prints[i].shingles = shingle_set(texts[i].as_ref(), p.shingle_words);
+                prints[i].shingles = shingle_set(texts[i].as_ref(), p);
             }
         }
         prints
@@ -666,16 +707,47 @@ mod tests {
         };
         assert_eq!(candidates(&prints, &unverified), vec![false; 4]);
         let found = find(&prints_of(&texts, &p), &p);
-        let truth = jaccard(
-            &shingle_set(&texts[2], p.shingle_words),
-            &shingle_set(&texts[0], p.shingle_words),
-        );
+        let truth = jaccard(&shingle_set(&texts[2], &p), &shingle_set(&texts[0], &p));
         for i in [2, 3] {
             let copy = found[i].expect("a near copy of the first");
             assert_eq!((copy.survivor, copy.kind), (0, Kind::NearDuplicate));
             assert_eq!(copy.similarity, truth, "document {i}");
         }
         assert_eq!(found[1], None);
+    }
+
+    #[test]
+    fn prose_lines_stand_for_a_text_only_when_they_hold_half_of_it() {
+        let p = near();
+        let sentence = |salt: &str| words(30, salt).join(" ");
+        let short = |salt: &str, n: usize| -> Vec<String> {
+            (0..n).map(|i| format!("{salt} {}", letters(i))).collect()
+        };
+        // One article under two templates of short lines: judged by the article alone.
+        let article = [sentence("a"), sentence("b"), sentence("c")].join("\n");
+        let one = format!("{}\n{article}\n{}", short("home", 4).join("\n"), "by x");
+        let two = format!("{}\n{article}\n{}", short("menu", 5).join("\n"), "by y");
+        assert_eq!(shingle_set(&one, &p), shingle_set(&two, &p));
+        assert_ne!(
+            shingle_set_of_every_line(&one, 5),
+            shingle_set_of_every_line(&two, 5)
+        );
+        // One shared paragraph among many short lines that differ: every line counts.
+        let list = |salt: &str| short(salt, 60).join("\n");
+        let a = format!("{}\n{}", sentence("shared"), list("alpha"));
+        let b = format!("{}\n{}", sentence("shared"), list("beta"));
+        assert_eq!(shingle_set(&a, &p), shingle_set_of_every_line(&a, 5));
+        let prints = prints_of(&[a, b], &p);
+        assert_eq!(find(&prints, &p), vec![None, None]);
+        // 0 words judges by every line.
+        let every = Params {
+            prose_min_words: 0,
+            ..near()
+        };
+        assert_eq!(
+            shingle_set(&one, &every),
+            shingle_set_of_every_line(&one, 5)
+        );
     }
 
     #[test]

@@ -603,13 +603,19 @@ mod tests {
         assert_eq!(jaccard(&[], &[]), 1.0);
     }
 
+    /// `base` with every `step`-th word changed.
+    fn edited(base: &[String], step: usize) -> Vec<String> {
+        let mut edited = base.to_vec();
+        for i in (0..base.len()).step_by(step) {
+            edited[i] = format!("changed{}", letters(i));
+        }
+        edited
+    }
+
     #[test]
     fn near_copies_cluster_and_the_first_survives() {
         let base = words(200, "a");
-        let mut edited = base.clone();
-        for i in (0..200).step_by(67) {
-            edited[i] = format!("changed{}", letters(i));
-        }
+        let edited = edited(&base, 67);
         let other = words(200, "b");
         let texts = [
             other.join(" "),
@@ -685,10 +691,7 @@ mod tests {
     #[test]
     fn only_documents_in_a_candidate_pair_need_shingles_and_exact_copies_borrow_them() {
         let base = words(300, "a");
-        let mut edited = base.clone();
-        for i in (0..300).step_by(100) {
-            edited[i] = format!("changed{}", letters(i));
-        }
+        let edited = edited(&base, 100);
         let texts = [
             base.join(" "),
             words(300, "b").join(" "),

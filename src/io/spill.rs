@@ -67,30 +67,32 @@ impl SpillReader {
         self.file.seek(SeekFrom::Start(0)).map(|_| ())
     }
 
-    /// Passes over the next frame without reading it; `false` at the end.
-    pub fn skip(&mut self) -> io::Result<bool> {
+    /// The next frame's length; `None` at the end.
+    fn next_len(&mut self) -> io::Result<Option<u32>> {
         let mut len = [0u8; 4];
         match self.file.read_exact(&mut len) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-            Err(e) => return Err(e),
+            Ok(()) => Ok(Some(u32::from_le_bytes(len))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
         }
-        self.file
-            .seek_relative(i64::from(u32::from_le_bytes(len)))?;
+    }
+
+    /// Passes over the next frame without reading it; `false` at the end.
+    pub fn skip(&mut self) -> io::Result<bool> {
+        let Some(len) = self.next_len()? else {
+            return Ok(false);
+        };
+        self.file.seek_relative(i64::from(len))?;
         Ok(true)
     }
 
     /// The next frame, into `frame` (cleared first); `false` at the end.
     pub fn next_into(&mut self, frame: &mut Vec<u8>) -> io::Result<bool> {
         frame.clear();
-        let mut len = [0u8; 4];
-        match self.file.read_exact(&mut len) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-            Err(e) => return Err(e),
-        }
-        let len = u32::from_le_bytes(len) as usize;
-        frame.resize(len, 0);
+        let Some(len) = self.next_len()? else {
+            return Ok(false);
+        };
+        frame.resize(len as usize, 0);
         self.file.read_exact(frame)?;
         Ok(true)
     }

@@ -101,7 +101,10 @@ impl Params {
 pub struct DocPrint {
     /// Fingerprint of the normalized text (digits kept).
     pub exact: u64,
-    /// MinHash signature; empty in exact mode or for a text without words.
+    /// The LSH bucket of each band of the MinHash signature; empty in exact mode or for a
+    /// text without words.
+    pub bands: Vec<u64>,
+    /// The MinHash signature, kept only to estimate Jaccard without `verify`.
     pub signature: Vec<u32>,
     /// The sorted shingle set ([`shingle_set`]); empty unless filled in for `verify`.
     pub shingles: Vec<u64>,
@@ -116,7 +119,11 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
         ..DocPrint::default()
     };
     if near && !joined.is_empty() {
-        print.signature = signature(&shingles(&joined, params.shingle_words), params.bins());
+        let signature = signature(&shingles(&joined, params.shingle_words), params.bins());
+        print.bands = band_keys(&signature, params);
+        if !params.verify {
+            print.signature = signature;
+        }
     }
     print
 }
@@ -322,7 +329,7 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Vec<bool> {
     for band in 0..params.bands {
         first.clear();
         for (i, p) in prints.iter().enumerate() {
-            let Some(key) = band_key(p, band, params).filter(|_| exact_of[i].is_none()) else {
+            let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
                 continue;
             };
             if let Some(&j) = first.get(&key) {
@@ -336,17 +343,20 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Vec<bool> {
     marked
 }
 
-/// The bucket of a document's signature in one band; `None` without a signature.
-fn band_key(print: &DocPrint, band: usize, params: &Params) -> Option<u64> {
-    let rows = params.rows;
-    if print.signature.len() != params.bins() {
-        return None;
-    }
-    let mut h = Xxh3::with_seed(BAND_SEED ^ band as u64);
-    for v in &print.signature[band * rows..(band + 1) * rows] {
-        h.update(&v.to_le_bytes());
-    }
-    Some(h.digest())
+/// The bucket of each band of `rows` values of a signature (none for an empty one).
+fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {
+    let mut bytes = Vec::with_capacity(4 * params.rows);
+    signature
+        .chunks_exact(params.rows)
+        .enumerate()
+        .map(|(band, values)| {
+            bytes.clear();
+            for v in values {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+            xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64)
+        })
+        .collect()
 }
 
 /// Which documents are copies: `None` for a survivor or a document with no copy. With
@@ -458,7 +468,7 @@ fn near_pairs(
     for band in 0..params.bands {
         head.clear();
         for (i, p) in prints.iter().enumerate() {
-            let Some(key) = band_key(p, band, params).filter(|_| exact_of[i].is_none()) else {
+            let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
                 continue;
             };
             let previous = head.insert(key, i as u32).unwrap_or(u32::MAX);

@@ -629,23 +629,23 @@ fn shingle_candidates(
         }
         Ok(())
     };
+    let ended = || anyhow::anyhow!("the temporary file of clean records ended early");
     for (i, &marked) in marked.iter().enumerate() {
-        let mut record = Vec::new();
-        let there = if marked {
-            records.next_into(&mut record)?
-        } else {
-            records.skip()?
-        };
-        if !there {
-            anyhow::bail!("the temporary file of clean records ended early");
-        }
-        if marked {
-            batch_bytes += record.len();
-            batch.push((i, record));
-            if batch_bytes >= SHINGLE_BATCH_BYTES {
-                flush(&mut batch)?;
-                batch_bytes = 0;
+        if !marked {
+            if !records.skip()? {
+                return Err(ended());
             }
+            continue;
+        }
+        let mut record = Vec::new();
+        if !records.next_into(&mut record)? {
+            return Err(ended());
+        }
+        batch_bytes += record.len();
+        batch.push((i, record));
+        if batch_bytes >= SHINGLE_BATCH_BYTES {
+            flush(&mut batch)?;
+            batch_bytes = 0;
         }
     }
     flush(&mut batch)

@@ -291,9 +291,9 @@ pub struct LearnArgs {
     #[arg(long, value_name = "N")]
     pub trees: Option<usize>,
 
-    /// Depth of each tree.
-    #[arg(long, value_name = "N")]
-    pub depth: Option<usize>,
+    /// Depth of each tree (1 to 6).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub depth: Option<u8>,
 
     /// Shrinkage of each tree's values.
     #[arg(long, value_name = "RATE")]

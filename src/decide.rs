@@ -244,11 +244,24 @@ pub fn apply_model(
     params: &Params,
 ) {
     let target = logit(params.threshold);
+    let scored =
+        |(v, line): (&LineVerdict, &LinePrint)| !judged_before_model(v) && !line.is_blank(text);
+    let mut removals = model
+        .exceeds_each(
+            verdicts
+                .iter()
+                .zip(lines)
+                .zip(rows)
+                .filter(|&(vl, _)| scored(vl))
+                .map(|(_, row)| row),
+            target,
+        )
+        .into_iter();
     for ((v, row), line) in verdicts.iter_mut().zip(rows).zip(lines) {
-        if judged_before_model(v) || line.is_blank(text) {
+        if !scored((v, line)) {
             continue;
         }
-        let removed = model.exceeds(row, target);
+        let removed = removals.next().expect("one verdict per scored line");
         v.evidence.score =
             (params.scores && removed).then(|| crate::model::sigmoid(model.margin(row)));
         v.evidence.near_share = None;

@@ -187,7 +187,7 @@ fn learning(args: &LearnArgs) -> (TrainParams, Weighting) {
     let d = TrainParams::default();
     let params = TrainParams {
         trees: args.trees.unwrap_or(d.trees),
-        depth: args.depth.unwrap_or(d.depth),
+        depth: args.depth.map_or(d.depth, usize::from),
         learning_rate: args.learning_rate.unwrap_or(d.learning_rate),
         ..d
     };

@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
-use crate::features::{COUNT, NAMES, Row};
+use crate::features::{COUNT, MISSING, NAMES, Row};
 
 /// The model shipped with deboil, trained by `make model`.
 pub const DEFAULT_MODEL: &str = include_str!("../../rules/line.model");
@@ -53,6 +53,19 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Splits on the longest path from the root (children come after their parent, which
+    /// [`Model::parse`] checks).
+    fn depth(&self) -> usize {
+        let mut depth = vec![0usize; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let Node::Split { left, right, .. } = *node {
+                depth[left as usize] = depth[i] + 1;
+                depth[right as usize] = depth[i] + 1;
+            }
+        }
+        depth.into_iter().max().unwrap_or(0)
+    }
+
     fn value(&self, row: &Row) -> f32 {
         let mut i = 0usize;
         loop {
@@ -200,19 +213,41 @@ impl Model {
     }
 }
 
+/// The deepest tree a model may hold: a complete tree of this depth has 63 splits and 64
+/// leaves, the fixed layout [`Scorer`] walks.
+pub const MAX_DEPTH: usize = 6;
+
+const SLOTS: usize = 1 << MAX_DEPTH;
+const _: () = assert!(COUNT <= SLOTS, "a row must fit the padded layout");
+
+/// A feature's row padded to [`SLOTS`] values, so that every index a tree holds is in it.
+type Padded = [f32; SLOTS];
+
+fn padded(row: &Row) -> Padded {
+    let mut p = [MISSING; SLOTS];
+    p[..COUNT].copy_from_slice(row);
+    p
+}
+
+/// One tree as a complete binary tree of the scorer's depth, in heap order: the split at
+/// slot `i` sends a row to slot `2i + 1` (below its threshold) or `2i + 2`.
+#[derive(Debug, Clone)]
+struct Complete {
+    features: [u8; SLOTS],
+    thresholds: [f32; SLOTS],
+    leaves: [f32; SLOTS],
+}
+
 /// A model laid out for fast scoring: every tree as a complete binary tree of one depth
-/// (a shallower leaf is padded with splits that always go left), walked without branches,
-/// and per-tree bounds so that a line stops being scored as soon as the remaining trees
-/// can no longer move it across the threshold. Verdicts are exactly those of
-/// [`Model::margin`] compared with the threshold's margin.
+/// (a shallower leaf is padded with splits that always go left), walked without branches
+/// or bounds checks, and per-tree bounds so that a line stops being scored as soon as the
+/// remaining trees can no longer move it across the threshold. Verdicts are exactly those
+/// of [`Model::margin`] compared with the threshold's margin.
 #[derive(Debug, Clone)]
 pub struct Scorer {
     model: Model,
     depth: usize,
-    /// Per tree: `2^depth - 1` split features and thresholds, then `2^depth` leaves.
-    features: Vec<u16>,
-    thresholds: Vec<f32>,
-    leaves: Vec<f32>,
+    trees: Vec<Complete>,
     /// `bounds[k]`: (least, most) the trees from `k` on can add.
     bounds: Vec<(f32, f32)>,
 }
@@ -228,38 +263,19 @@ impl PartialEq for Scorer {
 const EXIT_SLACK: f32 = 1e-3;
 
 impl Scorer {
+    /// Lays out a parsed model ([`Model::parse`] refuses trees deeper than [`MAX_DEPTH`]).
     pub fn new(model: Model) -> Scorer {
-        fn depth_of(nodes: &[Node], i: usize) -> usize {
-            match nodes[i] {
-                Node::Leaf(_) => 0,
-                Node::Split { left, right, .. } => {
-                    1 + depth_of(nodes, left as usize).max(depth_of(nodes, right as usize))
-                }
-            }
-        }
-        let depth = model
-            .trees
-            .iter()
-            .map(|t| depth_of(&t.nodes, 0))
-            .max()
-            .unwrap_or(0);
+        let depth = model.trees.iter().map(Tree::depth).max().unwrap_or(0);
+        assert!(depth <= MAX_DEPTH, "a tree deeper than {MAX_DEPTH}");
         let inner = (1usize << depth) - 1;
-        let mut s = Scorer {
-            depth,
-            features: Vec::with_capacity(model.trees.len() * inner),
-            thresholds: Vec::with_capacity(model.trees.len() * inner),
-            leaves: Vec::with_capacity(model.trees.len() * (inner + 1)),
-            bounds: Vec::new(),
-            model: Model {
-                trees: Vec::new(),
-                ..model.clone()
-            },
-        };
+        let mut trees = Vec::with_capacity(model.trees.len());
         let mut ranges = Vec::new();
         for tree in &model.trees {
-            let mut features = vec![0u16; inner];
-            let mut thresholds = vec![f32::INFINITY; inner];
-            let mut leaves = vec![0.0f32; inner + 1];
+            let mut c = Complete {
+                features: [0; SLOTS],
+                thresholds: [f32::INFINITY; SLOTS],
+                leaves: [0.0; SLOTS],
+            };
             // (node in the tree, slot in the complete tree, depth of the slot)
             let mut stack = vec![(0usize, 0usize, 0usize)];
             while let Some((node, slot, d)) = stack.pop() {
@@ -270,8 +286,8 @@ impl Scorer {
                         left,
                         right,
                     } => {
-                        features[slot] = feature;
-                        thresholds[slot] = threshold;
+                        c.features[slot] = u8::try_from(feature).expect("a feature index");
+                        c.thresholds[slot] = threshold;
                         stack.push((left as usize, 2 * slot + 1, d + 1));
                         stack.push((right as usize, 2 * slot + 2, d + 1));
                     }
@@ -279,24 +295,27 @@ impl Scorer {
                         // Every leaf below this slot holds the value.
                         let width = 1usize << (depth - d);
                         let first = ((slot + 1) << (depth - d)) - 1 - inner;
-                        leaves[first..first + width].fill(v);
+                        c.leaves[first..first + width].fill(v);
                     }
                 }
             }
+            let leaves = &c.leaves[..=inner];
             let lo = leaves.iter().copied().fold(f32::INFINITY, f32::min);
             let hi = leaves.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             ranges.push((lo, hi));
-            s.features.extend(features);
-            s.thresholds.extend(thresholds);
-            s.leaves.extend(leaves);
+            trees.push(c);
         }
-        s.bounds = vec![(0.0, 0.0); ranges.len() + 1];
+        let mut bounds = vec![(0.0, 0.0); ranges.len() + 1];
         for k in (0..ranges.len()).rev() {
-            let (lo, hi) = s.bounds[k + 1];
-            s.bounds[k] = (lo + ranges[k].0, hi + ranges[k].1);
+            let (lo, hi) = bounds[k + 1];
+            bounds[k] = (lo + ranges[k].0, hi + ranges[k].1);
         }
-        s.model = model;
-        s
+        Scorer {
+            model,
+            depth,
+            trees,
+            bounds,
+        }
     }
 
     /// The model this scorer was built from.
@@ -304,41 +323,131 @@ impl Scorer {
         &self.model
     }
 
-    fn tree_value(&self, k: usize, row: &Row) -> f32 {
-        let inner = (1usize << self.depth) - 1;
-        let (f, t) = (
-            &self.features[k * inner..(k + 1) * inner],
-            &self.thresholds[k * inner..(k + 1) * inner],
-        );
+    /// The leaf a row reaches in one tree (slots and indices masked into the fixed
+    /// layout, which they never leave).
+    fn tree_value(&self, tree: &Complete, row: &Padded) -> f32 {
         let mut slot = 0usize;
         for _ in 0..self.depth {
-            slot = 2 * slot + 1 + usize::from(row[f[slot] as usize] >= t[slot]);
+            slot = self.step(tree, row, slot);
         }
-        self.leaves[k * (inner + 1) + slot - inner]
+        tree.leaves[(slot + 1 - (1 << self.depth)) % SLOTS]
+    }
+
+    fn step(&self, tree: &Complete, row: &Padded, slot: usize) -> usize {
+        let at = slot % SLOTS;
+        let value = row[usize::from(tree.features[at]) % SLOTS];
+        2 * slot + 1 + usize::from(value >= tree.thresholds[at])
     }
 
     /// The full margin (as [`Model::margin`], summed in the same order).
     pub fn margin(&self, row: &Row) -> f32 {
-        (0..self.bounds.len() - 1).fold(self.model.base, |m, k| m + self.tree_value(k, row))
+        let row = padded(row);
+        self.trees
+            .iter()
+            .fold(self.model.base, |m, t| m + self.tree_value(t, &row))
     }
 
     /// Whether the line's margin reaches `target` (the [`logit`] of a score threshold),
     /// scoring only as many trees as it takes to know.
     pub fn exceeds(&self, row: &Row, target: f32) -> bool {
+        let row = padded(row);
         let mut m = self.model.base;
-        for k in 0..self.bounds.len() - 1 {
-            m += self.tree_value(k, row);
-            let (lo, hi) = self.bounds[k + 1];
-            if m + hi < target - EXIT_SLACK {
-                return false;
-            }
-            if m + lo >= target + EXIT_SLACK {
-                return true;
+        for (k, tree) in self.trees.iter().enumerate() {
+            m += self.tree_value(tree, &row);
+            if let Some(verdict) = self.settled(k, m, target) {
+                return verdict;
             }
         }
         m >= target
     }
+
+    /// The verdict once tree `k` has been added to the margin `m`, if the trees after it
+    /// cannot change it.
+    fn settled(&self, k: usize, m: f32, target: f32) -> Option<bool> {
+        let (lo, hi) = self.bounds[k + 1];
+        if m + hi < target - EXIT_SLACK {
+            Some(false)
+        } else if m + lo >= target + EXIT_SLACK {
+            Some(true)
+        } else if k + 1 == self.trees.len() {
+            Some(m >= target)
+        } else {
+            None
+        }
+    }
+
+    /// [`Scorer::exceeds`] for many rows, with the same verdicts. One tree walk is a chain
+    /// of dependent loads, so [`LANES`] rows are walked side by side, level by level, and a
+    /// row that is settled makes way for the next.
+    pub fn exceeds_each<'r>(
+        &self,
+        rows: impl IntoIterator<Item = &'r Row>,
+        target: f32,
+    ) -> Vec<bool> {
+        let rows: Vec<&Row> = rows.into_iter().collect();
+        let mut out = vec![false; rows.len()];
+        let Some(first) = self.trees.first() else {
+            out.fill(self.model.base >= target);
+            return out;
+        };
+        // Per lane: the row (`IDLE` once the rows run out) and its values, the next tree,
+        // the margin so far.
+        const IDLE: usize = usize::MAX;
+        let mut row = [IDLE; LANES];
+        let mut values = [[MISSING; SLOTS]; LANES];
+        let mut tree = [first; LANES];
+        let mut k = [0usize; LANES];
+        let mut margin = [self.model.base; LANES];
+        let mut next = 0;
+        for j in 0..rows.len().min(LANES) {
+            (row[j], values[j]) = (j, padded(rows[j]));
+            next += 1;
+        }
+        while row[0] != IDLE {
+            // Every lane walks, idle ones over stale values, so that the walk is one fixed
+            // loop the compiler unrolls.
+            let mut slots = [0usize; LANES];
+            for _ in 0..self.depth {
+                for j in 0..LANES {
+                    slots[j] = self.step(tree[j], &values[j], slots[j]);
+                }
+            }
+            for j in 0..LANES {
+                if row[j] == IDLE {
+                    continue;
+                }
+                margin[j] += tree[j].leaves[(slots[j] + 1 - (1 << self.depth)) % SLOTS];
+                let Some(verdict) = self.settled(k[j], margin[j], target) else {
+                    k[j] += 1;
+                    tree[j] = &self.trees[k[j]];
+                    continue;
+                };
+                out[row[j]] = verdict;
+                (tree[j], k[j], margin[j]) = (first, 0, self.model.base);
+                if next < rows.len() {
+                    (row[j], values[j]) = (next, padded(rows[next]));
+                    next += 1;
+                } else {
+                    row[j] = IDLE;
+                }
+            }
+            // Live lanes first, so that the loop ends when lane 0 is idle.
+            if row[0] == IDLE {
+                if let Some(j) = row.iter().position(|&r| r != IDLE) {
+                    row.swap(0, j);
+                    values.swap(0, j);
+                    tree.swap(0, j);
+                    k.swap(0, j);
+                    margin.swap(0, j);
+                }
+            }
+        }
+        out
+    }
 }
+
+/// Rows scored side by side by [`Scorer::exceeds_each`].
+const LANES: usize = 8;
 
 /// The margin whose logistic is `p`.
 pub fn logit(p: f32) -> f32 {
@@ -439,11 +548,16 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Parser<'a, I> {
                 Node::Split { left, right, .. } => left < n && right < n,
                 Node::Leaf(_) => true,
             });
-        if ok {
-            Ok(tree)
-        } else {
-            Err(self.error(at, "a tree names a node it does not have"))
+        if !ok {
+            return Err(self.error(at, "a tree names a node it does not have"));
         }
+        if tree.depth() > MAX_DEPTH {
+            return Err(self.error(
+                at,
+                &format!("a tree deeper than {MAX_DEPTH}, the deepest deboil scores"),
+            ));
+        }
+        Ok(tree)
     }
 }
 
@@ -499,6 +613,7 @@ mod tests {
         let scorer = Scorer::new(m.clone());
         // Rows from a simple generator that reaches many leaves.
         let mut x = 0x9e37_79b9_u64;
+        let mut rows = Vec::new();
         for _ in 0..2000 {
             let mut row = [MISSING; COUNT];
             for v in row.iter_mut() {
@@ -511,6 +626,18 @@ mod tests {
             assert_eq!(scorer.margin(&row), margin);
             for t in [0.3, 0.5, 0.85] {
                 assert_eq!(scorer.exceeds(&row, logit(t)), margin >= logit(t), "{t}");
+            }
+            rows.push(row);
+        }
+        // Side by side, in any number: the same verdicts, each at its own row.
+        for n in [0, 1, 7, 8, 9, 100, rows.len()] {
+            for t in [0.3, 0.5, 0.85] {
+                let each = scorer.exceeds_each(&rows[..n], logit(t));
+                let one: Vec<bool> = rows[..n]
+                    .iter()
+                    .map(|r| scorer.exceeds(r, logit(t)))
+                    .collect();
+                assert_eq!(each, one, "{n} rows at {t}");
             }
         }
     }
@@ -535,5 +662,38 @@ mod tests {
         let e = Model::parse(&bad, "m.model").expect_err("feature list");
         assert!(e.why.contains("retrain"), "{e}");
         assert!(Model::parse("hello\n", "m").is_err());
+        // A child above its parent would make the tree a loop.
+        let bad = text.replace("? 1 : 2", "? 0 : 2");
+        let e = Model::parse(&bad, "m.model").expect_err("loop");
+        assert!(e.why.contains("after their parent"), "{e}");
+    }
+
+    #[test]
+    fn trees_deeper_than_the_scorer_are_refused() {
+        // A chain of splits, each with a leaf on its left: depth `n`.
+        let chain = |n: u32| {
+            let mut nodes = Vec::new();
+            for d in 0..n {
+                nodes.push(Node::Split {
+                    feature: 0,
+                    threshold: d as f32,
+                    left: 2 * d + 1,
+                    right: 2 * d + 2,
+                });
+                nodes.push(Node::Leaf(d as f32));
+            }
+            nodes.push(Node::Leaf(-1.0));
+            let mut m = tiny();
+            m.trees = vec![Tree { nodes }];
+            m
+        };
+        let ok = chain(MAX_DEPTH as u32);
+        assert_eq!(Model::parse(&ok.to_text(), "m").expect("depth 6"), ok);
+        let mut row = [MISSING; COUNT];
+        row[0] = 100.0;
+        assert_eq!(Scorer::new(ok.clone()).margin(&row), ok.margin(&row));
+        let e =
+            Model::parse(&chain(MAX_DEPTH as u32 + 1).to_text(), "m.model").expect_err("depth 7");
+        assert!(e.why.contains("deeper than 6"), "{e}");
     }
 }

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::features::stopwords::{self, is_stopword};
+use crate::features::stopwords;
 use crate::normalize::{LineSpan, Normalizer, split_lines};
 
 /// Written into every table or audit that stores fingerprints.
@@ -181,27 +181,20 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
             (None, None, 0, 0)
         } else {
             let key = xxh3_64_with_seed(key_bytes, LINE_SEED);
-            let words = match norm.ascii_words() {
-                Some(words) => words,
-                None => {
-                    tokenize(norm.as_str(), &mut tokens);
-                    tokens.len()
-                }
-            };
-            let stopwords = if !params.stopwords {
-                0
-            } else if norm.ascii_words().is_some() {
-                stopwords::count_in(key_bytes)
+            let words = norm.ascii_words().unwrap_or_else(|| {
+                tokenize(norm.as_str(), &mut tokens);
+                tokens.len()
+            });
+            let shingled = words <= params.max_line_words;
+            if norm.ascii_words().is_some() && (shingled || params.stopwords) {
+                ascii_tokens(key_bytes, &mut tokens);
+            }
+            let stopwords = if params.stopwords {
+                stopwords::count_in(key_bytes, &tokens)
             } else {
-                tokens
-                    .iter()
-                    .filter(|t| is_stopword(&key_bytes[(*t).clone()]))
-                    .count()
+                0
             };
-            if words <= params.max_line_words {
-                if norm.ascii_words().is_some() {
-                    ascii_tokens(key_bytes, &mut tokens);
-                }
+            if shingled {
                 push_shingles(key_bytes, &tokens, params.words, &mut shingles);
             }
             let exact = match norm.digits() {
@@ -283,14 +276,37 @@ fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {
 }
 
 /// Word tokens of an ASCII normalized line: it has single spaces between words.
+/// The words of an ASCII key, split at its single spaces: eight bytes at a time into a
+/// mask of spaces, then one word per set bit.
 fn ascii_tokens(norm: &[u8], tokens: &mut Vec<Range<usize>>) {
     tokens.clear();
     let mut start = 0;
-    for space in memchr::memchr_iter(b' ', norm) {
-        tokens.push(start..space);
-        start = space + 1;
+    let chunks = norm.chunks_exact(8);
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()]
+        .iter_mut()
+        .zip(chunks.remainder())
+        .for_each(|(d, &b)| *d = b);
+    let words = chunks.map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes")));
+    for (c, word) in words.chain([u64::from_le_bytes(last)]).enumerate() {
+        let mut spaces = space_bits(word);
+        while spaces != 0 {
+            let space = 8 * c + spaces.trailing_zeros() as usize / 8;
+            tokens.push(start..space);
+            start = space + 1;
+            spaces &= spaces - 1;
+        }
     }
     tokens.push(start..norm.len());
+}
+
+/// The top bit of each byte of `word` that is a space, and no other bit.
+fn space_bits(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ 0x2020_2020_2020_2020;
+    // A byte's top bit is set here when the byte of `x` is not zero.
+    let nonzero = ((x & LOW7) + LOW7) | x;
+    !nonzero & !LOW7
 }
 
 fn push_shingles(norm: &[u8], tokens: &[Range<usize>], k: usize, out: &mut Vec<u64>) {

@@ -393,73 +393,53 @@ struct Surface {
     link_like: bool,
 }
 
-/// What an ASCII byte is, for [`Surface::of`]'s fast path.
-const SPACE: u8 = 1;
-const UPPER: u8 = 2;
-const LOWER: u8 = 4;
-const DIGIT: u8 = 8;
-const SEPARATOR: u8 = 16;
-
-const ASCII_KIND: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_whitespace() {
-            SPACE
-        } else if c.is_ascii_uppercase() {
-            UPPER
-        } else if c.is_ascii_lowercase() {
-            LOWER
-        } else if c.is_ascii_digit() {
-            DIGIT
-        } else if c == b'|' || c == b'>' || c == b'/' {
-            SEPARATOR
-        } else {
-            0
-        };
-        b += 1;
-    }
-    t
-};
-
-/// The counters of [`Surface`] counted by the ASCII walk, one 16-bit lane each.
-#[derive(Clone, Copy)]
-enum Lane {
-    Visible,
-    Words,
-    Capitalized,
-    Letters,
-    Upper,
-    Digits,
-    Symbols,
-    Separators,
+/// Per-byte tallies of an ASCII line, kept in `u8` lanes over at most [`TALLY_RUN`] bytes
+/// so that the loop vectorizes.
+#[derive(Default)]
+struct Tally {
+    spaces: u32,
+    upper: u32,
+    lower: u32,
+    digits: u32,
+    separators: u32,
+    /// Non-space bytes after a space (or at the start), and those that are capitals.
+    starts: u32,
+    capital_starts: u32,
 }
 
-const fn add(on: bool, lane: Lane) -> u128 {
-    (on as u128) << (16 * lane as u32)
+const TALLY_RUN: usize = 255;
+
+/// [`u8::is_ascii_whitespace`], without branches.
+fn is_space(b: u8) -> bool {
+    (b == b' ') | (b.wrapping_sub(b'\t') < 2) | (b.wrapping_sub(0x0c) < 2)
 }
 
-/// What one ASCII byte adds to the lanes, indexed by `prev_space << 7 | byte`.
-const ASCII_STEP: [u128; 256] = {
-    let mut t = [0u128; 256];
-    let mut at = 0;
-    while at < 256 {
-        let (prev_space, kind) = (at >> 7 == 1, ASCII_KIND[at & 0x7f]);
-        let space = kind == SPACE;
-        let start = !space && prev_space;
-        t[at] = add(!space, Lane::Visible)
-            | add(start, Lane::Words)
-            | add(start && kind == UPPER, Lane::Capitalized)
-            | add(kind & (UPPER | LOWER) != 0, Lane::Letters)
-            | add(kind == UPPER, Lane::Upper)
-            | add(kind == DIGIT, Lane::Digits)
-            | add(kind == 0 || kind == SEPARATOR, Lane::Symbols)
-            | add(kind == SEPARATOR, Lane::Separators);
-        at += 1;
+impl Tally {
+    /// Adds the bytes of `cur`, each with the byte before it in `prev`.
+    fn add(&mut self, prev: &[u8], cur: &[u8]) {
+        debug_assert!(cur.len() <= TALLY_RUN && prev.len() == cur.len());
+        let mut t = [0u8; 7];
+        for (&p, &c) in prev.iter().zip(cur) {
+            let space = is_space(c);
+            let upper = c.wrapping_sub(b'A') < 26;
+            let start = is_space(p) & !space;
+            t[0] += u8::from(space);
+            t[1] += u8::from(upper);
+            t[2] += u8::from(c.wrapping_sub(b'a') < 26);
+            t[3] += u8::from(c.wrapping_sub(b'0') < 10);
+            t[4] += u8::from((c == b'|') | (c == b'>') | (c == b'/'));
+            t[5] += u8::from(start);
+            t[6] += u8::from(start & upper);
+        }
+        self.spaces += u32::from(t[0]);
+        self.upper += u32::from(t[1]);
+        self.lower += u32::from(t[2]);
+        self.digits += u32::from(t[3]);
+        self.separators += u32::from(t[4]);
+        self.starts += u32::from(t[5]);
+        self.capital_starts += u32::from(t[6]);
     }
-    t
-};
+}
 
 impl Surface {
     fn of(line: &str) -> Surface {
@@ -473,33 +453,31 @@ impl Surface {
         s
     }
 
-    /// Branch-free: each byte, with whether the byte before it was a space, adds one
-    /// entry of [`ASCII_STEP`] to eight 16-bit lanes; a chunk is never long enough for a
-    /// lane to overflow.
+    /// Branch-free tallies of each byte and the byte before it (a space before the first).
     fn ascii(&mut self, line: &[u8]) {
-        self.chars = line.len() as u32;
-        let mut prev_space = 1usize;
-        for chunk in line.chunks(usize::from(u16::MAX)) {
-            let mut lanes = 0u128;
-            for &b in chunk {
-                let at = prev_space << 7 | usize::from(b & 0x7f);
-                lanes += ASCII_STEP[at];
-                prev_space = usize::from(ASCII_KIND[at & 0x7f] == SPACE);
-            }
-            let lane = |k: u32| ((lanes >> (16 * k)) & 0xffff) as u32;
-            self.visible += lane(Lane::Visible as u32);
-            self.words += lane(Lane::Words as u32);
-            self.capitalized_words += lane(Lane::Capitalized as u32);
-            self.letters += lane(Lane::Letters as u32);
-            self.upper += lane(Lane::Upper as u32);
-            self.digits += lane(Lane::Digits as u32);
-            self.symbols += lane(Lane::Symbols as u32);
-            self.separators += lane(Lane::Separators as u32);
+        let Some(&first) = line.first() else {
+            return;
+        };
+        let mut t = Tally::default();
+        t.add(b" ", &[first]);
+        let (prev, cur) = (&line[..line.len() - 1], &line[1..]);
+        for (p, c) in prev.chunks(TALLY_RUN).zip(cur.chunks(TALLY_RUN)) {
+            t.add(p, c);
         }
+        // Every byte is ASCII, so each is one character and a symbol is what is left.
+        self.chars = line.len() as u32;
+        self.visible = self.chars - t.spaces;
+        self.letters = t.upper + t.lower;
+        self.upper = t.upper;
+        self.digits = t.digits;
+        self.symbols = self.visible - self.letters - t.digits;
+        self.separators = t.separators;
+        self.words = t.starts;
+        self.capitalized_words = t.capital_starts;
         self.starts_lower = line
             .iter()
-            .find(|&&b| ASCII_KIND[usize::from(b & 0x7f)] != SPACE)
-            .is_some_and(|&b| ASCII_KIND[usize::from(b & 0x7f)] == LOWER);
+            .find(|&&b| !is_space(b))
+            .is_some_and(u8::is_ascii_lowercase);
     }
 
     fn unicode(&mut self, line: &str) {
@@ -597,6 +575,13 @@ mod tests {
         assert!(Surface::of("see www.example.com").link_like);
     }
 
+    fn unicode_walk(line: &str) -> Surface {
+        let mut slow = Surface::default();
+        slow.unicode(line);
+        slow.link_like = Surface::of(line).link_like;
+        slow
+    }
+
     #[test]
     fn ascii_and_unicode_walks_agree() {
         for line in [
@@ -605,13 +590,20 @@ mod tests {
             "A/B > C  x9 ",
             "",
             "Élan vital | ok",
+            &"Long line, Of words. ".repeat(40),
         ] {
-            let mut slow = Surface::default();
-            slow.unicode(line);
-            slow.link_like = Surface::of(line).link_like;
             if line.is_ascii() {
-                assert_eq!(Surface::of(line), slow, "{line:?}");
+                assert_eq!(Surface::of(line), unicode_walk(line), "{line:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any ASCII line but vertical tab (white space to `char`, not to `u8`), at lengths
+        /// around the tally runs.
+        #[test]
+        fn ascii_walk_is_the_unicode_walk(line in "[\\x00-\\x0a\\x0c-\\x7f]{0,600}") {
+            proptest::prop_assert_eq!(Surface::of(&line), unicode_walk(&line));
         }
     }
 

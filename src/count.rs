@@ -182,6 +182,50 @@ pub struct Counts {
     shingles: Table,
     site_lines: Table,
     site_pages: FpMap,
+    frequent: Option<FrequentFilter>,
+}
+
+/// A filter of the shingles held by at least `min_docs` documents, small enough to stay in
+/// cache: a shingle it does not hold is not frequent, one it holds is looked up. Pass 2
+/// asks about every shingle of every short line, and most are rare, so most questions end
+/// here instead of in the shingle table. It answers only for `min_docs`.
+#[derive(Debug, Clone)]
+struct FrequentFilter {
+    min_docs: u32,
+    /// Two bits per shingle, both in one word (a blocked Bloom filter).
+    words: Vec<u64>,
+}
+
+/// Filter bits per frequent shingle: about one rare shingle in 50 passes the filter.
+const FILTER_BITS_PER_KEY: usize = 16;
+
+impl FrequentFilter {
+    fn new(min_docs: u32, tags: &[u64]) -> Self {
+        let bits = (tags.len() * FILTER_BITS_PER_KEY)
+            .next_power_of_two()
+            .max(64);
+        let mut f = FrequentFilter {
+            min_docs,
+            words: vec![0; bits / 64],
+        };
+        for &tag in tags {
+            let (word, mask) = f.probe(tag);
+            f.words[word] |= mask;
+        }
+        f
+    }
+
+    /// The word of `tag` and its two bits in it.
+    fn probe(&self, tag: u64) -> (usize, u64) {
+        let h = tag.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let word = (h >> 32) as usize & (self.words.len() - 1);
+        (word, 1 << (h & 63) | 1 << ((h >> 6) & 63))
+    }
+
+    fn may_hold(&self, tag: u64) -> bool {
+        let (word, mask) = self.probe(tag);
+        self.words[word] & mask == mask
+    }
 }
 
 /// Size of the tables, for the report and the benchmark.
@@ -233,6 +277,31 @@ impl Counts {
         self.shingles.get(key)
     }
 
+    /// Whether at least `min_docs` documents hold the shingle: the same as comparing
+    /// [`Counts::shingle_docs`], faster once [`Counts::index_frequent_shingles`] has run
+    /// for `min_docs`.
+    pub fn shingle_is_frequent(&self, key: u64, min_docs: u32) -> bool {
+        match &self.frequent {
+            Some(f) if f.min_docs == min_docs && !f.may_hold(CountTable::tag(key)) => false,
+            _ => self.shingles.get(key) >= min_docs,
+        }
+    }
+
+    /// Builds the filter that [`Counts::shingle_is_frequent`] consults for `min_docs`;
+    /// returns how many shingles it holds.
+    pub fn index_frequent_shingles(&mut self, min_docs: u32) -> usize {
+        let tags: Vec<u64> = self
+            .shingles
+            .shards
+            .iter()
+            .flat_map(|s| s.0.iter())
+            .filter(|&&e| (e & COUNT_MAX) >= u64::from(min_docs))
+            .map(|&e| e >> COUNT_BITS)
+            .collect();
+        self.frequent = Some(FrequentFilter::new(min_docs, &tags));
+        tags.len()
+    }
+
     /// Pages of `site` holding the line.
     pub fn site_line_pages(&self, site: u64, key: u64) -> u32 {
         self.site_lines.get(on_site(site, key))
@@ -254,7 +323,8 @@ impl Counts {
             distinct_shingles: self.shingles.len() as u64,
             distinct_site_lines: self.site_lines.len() as u64,
             sites: self.site_pages.len() as u64,
-            table_bytes: (buckets * entry) as u64,
+            table_bytes: (buckets * entry + self.frequent.as_ref().map_or(0, |f| f.words.len() * 8))
+                as u64,
         }
     }
 }
@@ -290,6 +360,39 @@ mod tests {
         assert_eq!(counts.site_pages(a), 2);
         assert_eq!(counts.site_line_pages(a, footer), 2);
         assert_eq!(counts.site_line_pages(site_hash("b.com"), footer), 1);
+    }
+
+    #[test]
+    fn the_frequent_filter_answers_as_the_table_does() {
+        let mut counts = Counts::default();
+        // Shingle keys held by 1 to 4 documents.
+        let docs: Vec<DocKeys> = (0..4u64)
+            .map(|d| DocKeys {
+                shingles: (0..5000u64)
+                    .filter(|k| k % 4 >= d)
+                    .map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                ..DocKeys::default()
+            })
+            .collect();
+        counts.add_batch(&docs);
+        let held = counts.index_frequent_shingles(3);
+        assert_eq!(held, 2500);
+        let absent = (5000..20_000u64).map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        for key in (0..5000u64)
+            .map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .chain(absent)
+        {
+            for min in [2, 3, 4] {
+                assert_eq!(
+                    counts.shingle_is_frequent(key, min),
+                    counts.shingle_docs(key) >= min,
+                    "{key:x} at {min}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -463,7 +463,7 @@ fn frequent_shingles(
     }
     let frequent = shingles
         .iter()
-        .filter(|&&s| counts.shingle_docs(s) >= params.corpus_min_docs)
+        .filter(|&&s| counts.shingle_is_frequent(s, params.corpus_min_docs))
         .count();
     Some((frequent, shingles.len()))
 }
@@ -493,7 +493,7 @@ fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32
     let n = shingles.len() as f64;
     let mut frequent = 0usize;
     for (i, &s) in shingles.iter().enumerate() {
-        if counts.shingle_docs(s) >= params.corpus_min_docs {
+        if counts.shingle_is_frequent(s, params.corpus_min_docs) {
             frequent += 1;
         } else if (frequent + shingles.len() - i - 1) as f64 / n < params.near_min_share {
             return None;

@@ -210,6 +210,7 @@ fn count_pass(
         Ok(())
     })?;
     let prints = spill.into_reader().context("reading the spill file")?;
+    counts.index_frequent_shingles(cfg.params.corpus_min_docs);
     Ok((counts, prints))
 }
 

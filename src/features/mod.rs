@@ -14,6 +14,8 @@
 
 pub mod stopwords;
 
+use std::sync::OnceLock;
+
 use crate::fingerprint::LinePrint;
 
 /// A value that does not apply.
@@ -173,8 +175,16 @@ fn flagged(row: &Row) -> f32 {
     f32::from(row[RULE] > 0.0 || row[FREQUENT] > 0.0 || row[BLOCK] > 0.0)
 }
 
+/// `ln(1 + x)`, from a table for the small counts that most lines have (the same values:
+/// the table is filled by the same function).
 fn ln1p(x: u32) -> f32 {
-    (x as f32).ln_1p()
+    const SMALL: usize = 1024;
+    static TABLE: OnceLock<Box<[f32; SMALL]>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Box::new(std::array::from_fn(|i| (i as f32).ln_1p())));
+    match table.get(x as usize) {
+        Some(&v) => v,
+        None => (x as f32).ln_1p(),
+    }
 }
 
 /// The rows of every line of a document; blank lines get a row of [`MISSING`] and are
@@ -595,6 +605,13 @@ mod tests {
             if line.is_ascii() {
                 assert_eq!(Surface::of(line), unicode_walk(line), "{line:?}");
             }
+        }
+    }
+
+    #[test]
+    fn ln1p_table_is_the_function() {
+        for x in (0..1100).chain([4096, 65_535, u32::MAX]) {
+            assert_eq!(ln1p(x).to_bits(), (x as f32).ln_1p().to_bits(), "{x}");
         }
     }
 

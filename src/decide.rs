@@ -246,24 +246,22 @@ pub fn apply_model(
     let target = logit(params.threshold);
     let scored =
         |(v, line): (&LineVerdict, &LinePrint)| !judged_before_model(v) && !line.is_blank(text);
-    let mut removals = model
-        .exceeds_each(
-            verdicts
-                .iter()
-                .zip(lines)
-                .zip(rows)
-                .filter(|&(vl, _)| scored(vl))
-                .map(|(_, row)| row),
-            target,
-        )
-        .into_iter();
-    for ((v, row), line) in verdicts.iter_mut().zip(rows).zip(lines) {
+    let margins = model.margins(
+        verdicts
+            .iter()
+            .zip(lines)
+            .zip(rows)
+            .filter(|&(vl, _)| scored(vl))
+            .map(|(_, row)| row),
+    );
+    let mut margins = margins.into_iter();
+    for (v, line) in verdicts.iter_mut().zip(lines) {
         if !scored((v, line)) {
             continue;
         }
-        let removed = removals.next().expect("one verdict per scored line");
-        v.evidence.score =
-            (params.scores && removed).then(|| crate::model::sigmoid(model.margin(row)));
+        let margin = margins.next().expect("one margin per scored line");
+        let removed = margin >= target;
+        v.evidence.score = (params.scores && removed).then(|| crate::model::sigmoid(margin));
         v.evidence.near_share = None;
         v.removed = removed.then_some(Reason::Model);
     }

@@ -240,16 +240,13 @@ struct Complete {
 
 /// A model laid out for fast scoring: every tree as a complete binary tree of one depth
 /// (a shallower leaf is padded with splits that always go left), walked without branches
-/// or bounds checks, and per-tree bounds so that a line stops being scored as soon as the
-/// remaining trees can no longer move it across the threshold. Verdicts are exactly those
-/// of [`Model::margin`] compared with the threshold's margin.
+/// or bounds checks, tree by tree over all of a document's lines. Margins are exactly
+/// those of [`Model::margin`], summed in the same order.
 #[derive(Debug, Clone)]
 pub struct Scorer {
     model: Model,
     depth: usize,
     trees: Vec<Complete>,
-    /// `bounds[k]`: (least, most) the trees from `k` on can add.
-    bounds: Vec<(f32, f32)>,
 }
 
 /// Two scorers are equal when their models are: the rest is derived from the model.
@@ -259,9 +256,6 @@ impl PartialEq for Scorer {
     }
 }
 
-/// Slack on the early exit, far above the rounding of 40 additions.
-const EXIT_SLACK: f32 = 1e-3;
-
 impl Scorer {
     /// Lays out a parsed model ([`Model::parse`] refuses trees deeper than [`MAX_DEPTH`]).
     pub fn new(model: Model) -> Scorer {
@@ -269,7 +263,6 @@ impl Scorer {
         assert!(depth <= MAX_DEPTH, "a tree deeper than {MAX_DEPTH}");
         let inner = (1usize << depth) - 1;
         let mut trees = Vec::with_capacity(model.trees.len());
-        let mut ranges = Vec::new();
         for tree in &model.trees {
             let mut c = Complete {
                 features: [0; SLOTS],
@@ -299,22 +292,12 @@ impl Scorer {
                     }
                 }
             }
-            let leaves = &c.leaves[..=inner];
-            let lo = leaves.iter().copied().fold(f32::INFINITY, f32::min);
-            let hi = leaves.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            ranges.push((lo, hi));
             trees.push(c);
-        }
-        let mut bounds = vec![(0.0, 0.0); ranges.len() + 1];
-        for k in (0..ranges.len()).rev() {
-            let (lo, hi) = bounds[k + 1];
-            bounds[k] = (lo + ranges[k].0, hi + ranges[k].1);
         }
         Scorer {
             model,
             depth,
             trees,
-            bounds,
         }
     }
 
@@ -323,130 +306,56 @@ impl Scorer {
         &self.model
     }
 
-    /// The leaf a row reaches in one tree (slots and indices masked into the fixed
-    /// layout, which they never leave).
-    fn tree_value(&self, tree: &Complete, row: &Padded) -> f32 {
-        let mut slot = 0usize;
-        for _ in 0..self.depth {
-            slot = self.step(tree, row, slot);
-        }
-        tree.leaves[(slot + 1 - (1 << self.depth)) % SLOTS]
-    }
-
-    fn step(&self, tree: &Complete, row: &Padded, slot: usize) -> usize {
+    /// The next slot of a walk (slots and indices masked into the fixed layout, which
+    /// they never leave).
+    fn step(tree: &Complete, row: &Padded, slot: usize) -> usize {
         let at = slot % SLOTS;
         let value = row[usize::from(tree.features[at]) % SLOTS];
         2 * slot + 1 + usize::from(value >= tree.thresholds[at])
     }
 
-    /// The full margin (as [`Model::margin`], summed in the same order).
+    fn leaf(&self, tree: &Complete, slot: usize) -> f32 {
+        tree.leaves[(slot + 1 - (1 << self.depth)) % SLOTS]
+    }
+
+    /// One line's margin (as [`Model::margin`]).
     pub fn margin(&self, row: &Row) -> f32 {
-        let row = padded(row);
-        self.trees
-            .iter()
-            .fold(self.model.base, |m, t| m + self.tree_value(t, &row))
+        self.margins([row])[0]
     }
 
-    /// Whether the line's margin reaches `target` (the [`logit`] of a score threshold),
-    /// scoring only as many trees as it takes to know.
-    pub fn exceeds(&self, row: &Row, target: f32) -> bool {
-        let row = padded(row);
-        let mut m = self.model.base;
-        for (k, tree) in self.trees.iter().enumerate() {
-            m += self.tree_value(tree, &row);
-            if let Some(verdict) = self.settled(k, m, target) {
-                return verdict;
-            }
-        }
-        m >= target
-    }
-
-    /// The verdict once tree `k` has been added to the margin `m`, if the trees after it
-    /// cannot change it.
-    fn settled(&self, k: usize, m: f32, target: f32) -> Option<bool> {
-        let (lo, hi) = self.bounds[k + 1];
-        if m + hi < target - EXIT_SLACK {
-            Some(false)
-        } else if m + lo >= target + EXIT_SLACK {
-            Some(true)
-        } else if k + 1 == self.trees.len() {
-            Some(m >= target)
-        } else {
-            None
-        }
-    }
-
-    /// [`Scorer::exceeds`] for many rows, with the same verdicts. One tree walk is a chain
-    /// of dependent loads, so [`LANES`] rows are walked side by side, level by level, and a
-    /// row that is settled makes way for the next.
-    pub fn exceeds_each<'r>(
-        &self,
-        rows: impl IntoIterator<Item = &'r Row>,
-        target: f32,
-    ) -> Vec<bool> {
-        let rows: Vec<&Row> = rows.into_iter().collect();
-        let mut out = vec![false; rows.len()];
-        let Some(first) = self.trees.first() else {
-            out.fill(self.model.base >= target);
-            return out;
-        };
-        // Per lane: the row (`IDLE` once the rows run out) and its values, the next tree,
-        // the margin so far.
-        const IDLE: usize = usize::MAX;
-        let mut row = [IDLE; LANES];
-        let mut values = [[MISSING; SLOTS]; LANES];
-        let mut tree = [first; LANES];
-        let mut k = [0usize; LANES];
-        let mut margin = [self.model.base; LANES];
-        let mut next = 0;
-        for j in 0..rows.len().min(LANES) {
-            (row[j], values[j]) = (j, padded(rows[j]));
-            next += 1;
-        }
-        while row[0] != IDLE {
-            // Every lane walks, idle ones over stale values, so that the walk is one fixed
-            // loop the compiler unrolls.
-            let mut slots = [0usize; LANES];
-            for _ in 0..self.depth {
-                for j in 0..LANES {
-                    slots[j] = self.step(tree[j], &values[j], slots[j]);
+    /// Each line's margin, the same as [`Model::margin`]'s. One walk down a tree is a
+    /// chain of dependent loads, so the walk goes tree by tree over all lines, [`LANES`]
+    /// lines side by side, level by level.
+    pub fn margins<'r>(&self, rows: impl IntoIterator<Item = &'r Row>) -> Vec<f32> {
+        let rows: Vec<Padded> = rows.into_iter().map(padded).collect();
+        let mut margins = vec![self.model.base; rows.len()];
+        for tree in &self.trees {
+            let mut lanes = rows.chunks_exact(LANES);
+            let mut sums = margins.chunks_exact_mut(LANES);
+            for (group, sum) in (&mut lanes).zip(&mut sums) {
+                let mut slots = [0usize; LANES];
+                for _ in 0..self.depth {
+                    for (slot, row) in slots.iter_mut().zip(group) {
+                        *slot = Self::step(tree, row, *slot);
+                    }
+                }
+                for (m, &slot) in sum.iter_mut().zip(&slots) {
+                    *m += self.leaf(tree, slot);
                 }
             }
-            for j in 0..LANES {
-                if row[j] == IDLE {
-                    continue;
+            for (row, m) in lanes.remainder().iter().zip(sums.into_remainder()) {
+                let mut slot = 0;
+                for _ in 0..self.depth {
+                    slot = Self::step(tree, row, slot);
                 }
-                margin[j] += tree[j].leaves[(slots[j] + 1 - (1 << self.depth)) % SLOTS];
-                let Some(verdict) = self.settled(k[j], margin[j], target) else {
-                    k[j] += 1;
-                    tree[j] = &self.trees[k[j]];
-                    continue;
-                };
-                out[row[j]] = verdict;
-                (tree[j], k[j], margin[j]) = (first, 0, self.model.base);
-                if next < rows.len() {
-                    (row[j], values[j]) = (next, padded(rows[next]));
-                    next += 1;
-                } else {
-                    row[j] = IDLE;
-                }
-            }
-            // Live lanes first, so that the loop ends when lane 0 is idle.
-            if row[0] == IDLE {
-                if let Some(j) = row.iter().position(|&r| r != IDLE) {
-                    row.swap(0, j);
-                    values.swap(0, j);
-                    tree.swap(0, j);
-                    k.swap(0, j);
-                    margin.swap(0, j);
-                }
+                *m += self.leaf(tree, slot);
             }
         }
-        out
+        margins
     }
 }
 
-/// Rows scored side by side by [`Scorer::exceeds_each`].
+/// Lines walked side by side by [`Scorer::margins`].
 const LANES: usize = 8;
 
 /// The margin whose logistic is `p`.
@@ -622,23 +531,13 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 *v = ((x >> 40) % 200) as f32 / 20.0 - 1.0;
             }
-            let margin = m.margin(&row);
-            assert_eq!(scorer.margin(&row), margin);
-            for t in [0.3, 0.5, 0.85] {
-                assert_eq!(scorer.exceeds(&row, logit(t)), margin >= logit(t), "{t}");
-            }
+            assert_eq!(scorer.margin(&row), m.margin(&row));
             rows.push(row);
         }
-        // Side by side, in any number: the same verdicts, each at its own row.
+        // Side by side, in any number: the same margins, each at its own row.
         for n in [0, 1, 7, 8, 9, 100, rows.len()] {
-            for t in [0.3, 0.5, 0.85] {
-                let each = scorer.exceeds_each(&rows[..n], logit(t));
-                let one: Vec<bool> = rows[..n]
-                    .iter()
-                    .map(|r| scorer.exceeds(r, logit(t)))
-                    .collect();
-                assert_eq!(each, one, "{n} rows at {t}");
-            }
+            let each: Vec<f32> = rows[..n].iter().map(|r| m.margin(r)).collect();
+            assert_eq!(scorer.margins(&rows[..n]), each, "{n} rows");
         }
     }
 

@@ -186,13 +186,15 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
                 tokens.len()
             });
             let shingled = words <= params.max_line_words;
-            if norm.ascii_words().is_some() && (shingled || params.stopwords) {
+            let ascii = norm.ascii_words().is_some();
+            if ascii && shingled {
                 ascii_tokens(key_bytes, &mut tokens);
             }
-            let stopwords = if params.stopwords {
-                stopwords::count_in(key_bytes, &tokens)
-            } else {
-                0
+            let stopwords = match (params.stopwords, ascii && !shingled) {
+                (false, _) => 0,
+                // A long line's words are counted without being collected.
+                (true, true) => stopwords::count_in(key_bytes, AsciiWords::new(key_bytes)),
+                (true, false) => stopwords::count_in(key_bytes, tokens.iter().cloned()),
             };
             if shingled {
                 push_shingles(key_bytes, &tokens, params.words, &mut shingles);
@@ -276,28 +278,66 @@ fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {
 }
 
 /// Word tokens of an ASCII normalized line: it has single spaces between words.
-/// The words of an ASCII key, split at its single spaces: eight bytes at a time into a
-/// mask of spaces, then one word per set bit.
+/// The words of an ASCII key, split at its single spaces.
 fn ascii_tokens(norm: &[u8], tokens: &mut Vec<Range<usize>>) {
     tokens.clear();
-    let mut start = 0;
-    let chunks = norm.chunks_exact(8);
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()]
-        .iter_mut()
-        .zip(chunks.remainder())
-        .for_each(|(d, &b)| *d = b);
-    let words = chunks.map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes")));
-    for (c, word) in words.chain([u64::from_le_bytes(last)]).enumerate() {
-        let mut spaces = space_bits(word);
-        while spaces != 0 {
-            let space = 8 * c + spaces.trailing_zeros() as usize / 8;
-            tokens.push(start..space);
-            start = space + 1;
-            spaces &= spaces - 1;
+    tokens.extend(AsciiWords::new(norm));
+}
+
+/// The words of an ASCII key as byte ranges: eight bytes at a time into a mask of
+/// spaces, then one word per set bit.
+struct AsciiWords<'a> {
+    norm: &'a [u8],
+    /// The next eight bytes to read, and the spaces of those read but not yet split at.
+    at: usize,
+    spaces: u64,
+    start: usize,
+    done: bool,
+}
+
+impl<'a> AsciiWords<'a> {
+    fn new(norm: &'a [u8]) -> Self {
+        AsciiWords {
+            norm,
+            at: 0,
+            spaces: 0,
+            start: 0,
+            done: false,
         }
     }
-    tokens.push(start..norm.len());
+}
+
+impl Iterator for AsciiWords<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        while self.spaces == 0 {
+            if self.at >= self.norm.len() {
+                if self.done {
+                    return None;
+                }
+                self.done = true;
+                return Some(self.start..self.norm.len());
+            }
+            let bytes = match self.norm.get(self.at..self.at + 8) {
+                Some(eight) => eight.try_into().expect("eight bytes"),
+                None => {
+                    let mut last = [0u8; 8];
+                    last.iter_mut()
+                        .zip(&self.norm[self.at..])
+                        .for_each(|(d, &b)| *d = b);
+                    last
+                }
+            };
+            self.spaces = space_bits(u64::from_le_bytes(bytes));
+            self.at += 8;
+        }
+        let space = self.at - 8 + self.spaces.trailing_zeros() as usize / 8;
+        self.spaces &= self.spaces - 1;
+        let word = self.start..space;
+        self.start = space + 1;
+        Some(word)
+    }
 }
 
 /// The top bit of each byte of `word` that is a space, and no other bit.

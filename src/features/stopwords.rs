@@ -104,7 +104,7 @@ pub fn is_stopword(word: &[u8]) -> bool {
 
 /// How many of the `words` (byte ranges) of a normalized line are stopwords; the same as
 /// testing each with [`is_stopword`], without copying any word.
-pub fn count_in(line: &[u8], words: &[Range<usize>]) -> usize {
+pub fn count_in(line: &[u8], words: impl IntoIterator<Item = Range<usize>>) -> usize {
     let t = table();
     let mut count = 0;
     for word in words {
@@ -116,7 +116,7 @@ pub fn count_in(line: &[u8], words: &[Range<usize>]) -> usize {
                     let bytes = u64::from_le_bytes(window.try_into().expect("eight bytes"));
                     bytes & (u64::MAX >> (8 * (8 - len)))
                 }
-                None => pack(&line[word.clone()]).expect("one to eight bytes"),
+                None => pack(&line[word]).expect("one to eight bytes"),
             };
             count += usize::from(find(t, p));
         }
@@ -159,7 +159,7 @@ mod tests {
                     start - w.len() - 1..start - 1
                 })
                 .collect();
-            assert_eq!(count_in(line.as_bytes(), &words), each, "{line:?}");
+            assert_eq!(count_in(line.as_bytes(), words), each, "{line:?}");
         }
     }
 

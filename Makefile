@@ -11,6 +11,8 @@ MODEL_THRESHOLD ?= 0.85
 LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labels $(EVAL_DIR)/$(s)/labels.jsonl.gz)
 # Size of the synthetic benchmark corpus, in bytes.
 BENCH_BYTES ?= 1000000000
+# Runs of each benchmark configuration (interleaved; rows show the median).
+BENCH_RUNS ?= 3
 
 .PHONY: build demo test lint eval eval-dedup model bench clean
 
@@ -89,7 +91,7 @@ model: build
 	$(BIN) train $(LABELLED) --site-field site --threshold $(MODEL_THRESHOLD) -o rules/line.model
 
 bench:
-	BENCH_BYTES=$(BENCH_BYTES) $(CARGO) bench --locked --bench throughput
+	BENCH_BYTES=$(BENCH_BYTES) BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
 
 clean:
 	rm -rf out

@@ -252,11 +252,15 @@ fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_deboil"));
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
 
+    // Runs on a shared host vary by up to 25%, so each configuration runs `BENCH_RUNS`
+    // times (3 by default), the configurations interleaved, and rows show the median.
+    let repeats: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+
     println!("corpus: {} ({mb:.0} MB)", corpus.display());
-    println!(
-        "| threads | line model | dedup | seconds | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     // (threads, line model, dedup mode)
     let mut runs = vec![(1, true, "near")];
     if cores > 1 {
@@ -266,13 +270,25 @@ fn main() {
     // dedup (what MinHash and the third pass cost).
     runs.push((cores, false, "near"));
     runs.push((cores, true, "none"));
-    let (mut full, mut without_model, mut without_dedup) = (0.0, 0.0, 0.0);
-    for (threads, model, dedup) in runs {
-        let mut extra = vec!["--dedup", dedup];
-        if !model {
-            extra.push("--no-model");
+    let mut measured: Vec<Vec<Measured>> = runs.iter().map(|_| Vec::new()).collect();
+    for _ in 0..repeats {
+        for ((threads, model, dedup), m) in runs.iter().zip(&mut measured) {
+            let mut extra = vec!["--dedup", dedup];
+            if !model {
+                extra.push("--no-model");
+            }
+            m.push(run(&bin, &corpus, &dir, *threads, &extra));
         }
-        let m = run(&bin, &corpus, &dir, threads, &extra);
+    }
+    println!(
+        "| threads | line model | dedup | seconds (median of {repeats}) | every run | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let (mut full, mut without_model, mut without_dedup) = (0.0, 0.0, 0.0);
+    for ((threads, model, dedup), mut ms) in runs.into_iter().zip(measured) {
+        let every: Vec<String> = ms.iter().map(|m| format!("{:.1}", m.seconds)).collect();
+        ms.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+        let m = &ms[ms.len() / 2];
         if threads == cores {
             match (model, dedup) {
                 (true, "near") => full = m.seconds,
@@ -293,14 +309,15 @@ fn main() {
             .map(|k| rejected[k].as_u64().unwrap_or(0))
             .sum::<u64>();
         println!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {:.1} | {} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
             m.threads,
             if model { "on" } else { "off" },
             dedup,
             m.seconds,
+            every.join(", "),
             mb / m.seconds,
             mb / m.seconds / m.threads as f64,
-            m.peak_mib,
+            ms.iter().map(|m| m.peak_mib).fold(0.0, f64::max),
             m.report["documents"]["in"],
             copies,
             t["distinct_lines"],

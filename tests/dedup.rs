@@ -8,17 +8,20 @@ use util::{Dir, deboil, jsonl, repo, run};
 
 const ORIGINAL: &str = "northbank-times-solar";
 
+/// [`util::clean_into`] with sites from the `site` field and the clusters in
+/// clusters.jsonl.
 fn clean(dir: &Dir, inputs: &[std::path::PathBuf], extra: &[&str]) -> util::Run {
-    run(deboil()
-        .arg("clean")
-        .args(inputs)
-        .args(["--site-field", "site", "--quiet", "-o"])
-        .arg(dir.path("clean.jsonl"))
-        .arg("--rejected")
-        .arg(dir.path("rejected.jsonl"))
-        .arg("--clusters")
-        .arg(dir.path("clusters.jsonl"))
-        .args(extra))
+    let inputs: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let clusters = dir.path("clusters.jsonl");
+    let mut flags = vec![
+        "--site-field",
+        "site",
+        "--quiet",
+        "--clusters",
+        clusters.to_str().expect("UTF-8 path"),
+    ];
+    flags.extend_from_slice(extra);
+    util::clean_into(dir, &inputs, &flags)
 }
 
 fn syndicated() -> std::path::PathBuf {

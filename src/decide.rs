@@ -202,18 +202,33 @@ pub fn decide(
     rules: (&RuleSet, &mut RuleCache),
     params: &Params,
 ) -> Verdict {
-    let with_facts = params.model.is_some();
+    let with_facts = params.model.is_some() && model_judges(text, &doc.lines);
     match (
         &params.model,
         describe(text, doc, site, counts, rules, params, with_facts),
     ) {
         (_, Described::DropDoc { rule, line }) => Verdict::DropDoc { rule, line },
-        (None, Described::Lines { verdicts, .. }) => Verdict::Lines(verdicts),
-        (Some(model), Described::Lines { mut verdicts, rows }) => {
+        (Some(model), Described::Lines { mut verdicts, rows }) if with_facts => {
             apply_model(text, &doc.lines, &mut verdicts, &rows, model, params);
             Verdict::Lines(verdicts)
         }
+        (_, Described::Lines { verdicts, .. }) => Verdict::Lines(verdicts),
     }
+}
+
+/// Documents with fewer non-blank lines than this are judged by the stages alone. The
+/// model is fitted on pages (the shortest labelled page has 6 non-blank lines), and its
+/// features read a window of two lines above and below: a line of a two-line note, a
+/// title and a sentence, is outside anything it has seen.
+pub const MODEL_MIN_LINES: usize = 5;
+
+/// Whether the model judges a document of these lines ([`MODEL_MIN_LINES`]).
+pub fn model_judges(text: &str, lines: &[LinePrint]) -> bool {
+    lines
+        .iter()
+        .filter(|l| !l.is_blank(text))
+        .nth(MODEL_MIN_LINES - 1)
+        .is_some()
 }
 
 /// What the stages found before any model: verdicts by the stages alone, and each line's
@@ -222,6 +237,8 @@ pub fn decide(
 pub enum Described {
     Lines {
         verdicts: Vec<LineVerdict>,
+        /// One row per line, or none when the model does not judge the document
+        /// ([`model_judges`]).
         rows: Vec<Row>,
     },
     DropDoc {
@@ -715,6 +732,31 @@ mod tests {
             model: Some(Arc::new(Scorer::new(model))),
             ..params()
         }
+    }
+
+    /// A model whose score is always 0.73: it removes every line it judges.
+    fn remove_all_model() -> Params {
+        let names = crate::features::NAMES.join(" ");
+        let text = format!("deboil-model 1\nthreshold 0.5\nfeatures {names}\nbase 1\n");
+        let model = crate::model::Model::parse(&text, "remove.model").expect("model");
+        Params {
+            model: Some(Arc::new(Scorer::new(model))),
+            ..params()
+        }
+    }
+
+    #[test]
+    fn documents_shorter_than_a_page_are_left_to_the_stages() {
+        let params = remove_all_model();
+        // Four non-blank lines, blanks between them: the stages keep all.
+        let short = "A title\n\nA first sentence of a note.\n\nA second one.\nThe end.\n";
+        let reasons = reasons_with(short, &params);
+        assert!(reasons.iter().all(Option::is_none), "{reasons:?}");
+        // A fifth line makes it a page for the model.
+        let page = format!("{short}A signature.\n");
+        let reasons = reasons_with(&page, &params);
+        let removed = reasons.iter().filter(|r| **r == Some(Reason::Model));
+        assert_eq!(removed.count(), 5, "{reasons:?}");
     }
 
     fn reasons_with(text: &str, params: &Params) -> Vec<Option<Reason>> {

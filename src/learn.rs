@@ -84,6 +84,9 @@ pub fn examples<'a>(
         let Described::Lines { verdicts, rows } = &doc.described else {
             continue;
         };
+        if rows.is_empty() {
+            continue; // too short for the model
+        }
         for (i, line) in doc.lines.iter().enumerate() {
             if line.is_blank(&doc.text) || judged_before_model(&verdicts[i]) {
                 continue;
@@ -105,7 +108,9 @@ pub fn clean_with(doc: &DescribedDoc, model: &Scorer, params: &Params) -> Option
         return None;
     };
     let mut verdicts = verdicts.clone();
-    apply_model(&doc.text, &doc.lines, &mut verdicts, rows, model, params);
+    if !rows.is_empty() {
+        apply_model(&doc.text, &doc.lines, &mut verdicts, rows, model, params);
+    }
     let keep = keep_mask(&doc.text, &doc.lines, &verdicts);
     let kept_any = doc
         .lines
@@ -229,14 +234,14 @@ pub fn push_predictions(doc: &DescribedDoc, labels: &[u8], model: &Model, out: &
         text: &'a str,
     }
     let judged = match &doc.described {
-        Described::Lines { verdicts, rows } => Some((verdicts, rows)),
-        Described::DropDoc { .. } => None,
+        Described::Lines { verdicts, rows } if !rows.is_empty() => Some((verdicts, rows)),
+        Described::Lines { .. } | Described::DropDoc { .. } => None,
     };
     for (i, line) in doc.lines.iter().enumerate() {
         if line.is_blank(&doc.text) {
             continue;
         }
-        // No score for a line the model does not judge (a rule's, a block's, or a dropped
+        // No score for a line the model does not judge (a rule's, a block's, a short or a dropped
         // document's).
         let score = judged
             .filter(|(v, _)| !judged_before_model(&v[i]))

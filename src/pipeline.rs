@@ -30,7 +30,7 @@ use serde_json::value::RawValue;
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
 use crate::decide::{
-    Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask,
+    Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask, model_judges,
 };
 use crate::dedup::{self, DocPrint, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text};
@@ -746,8 +746,9 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                         let site = site_of(&doc, &counts);
                         let text = doc.text.as_ref();
                         let rules = (&cfg.rules, cache);
+                        let judged = model_judges(text, &prepared.lines);
                         let described =
-                            describe(text, &prepared, site, &counts, rules, &cfg.params, true);
+                            describe(text, &prepared, site, &counts, rules, &cfg.params, judged);
                         let id = match serde_json::from_str::<serde_json::Value>(&doc.id_json) {
                             Ok(serde_json::Value::String(s)) => s,
                             _ => doc.id_json.to_string(),

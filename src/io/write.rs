@@ -64,10 +64,14 @@ impl Output {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A temporary file is private (0600); the output it becomes is created as
+        // `File::create` would (0666 less the umask), like any other file of a batch job.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder.tempfile_in(dir)?;
         let (file, tmp_path) = tmp.into_parts();
         let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
         let sink = match Codec::for_path(path) {
@@ -166,6 +170,23 @@ mod tests {
         drop(out);
         assert!(!abandoned.exists());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_the_permissions_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        let plain = dir.path().join("plain.txt");
+        std::fs::File::create(&plain).expect("create");
+        let path = dir.path().join("out.jsonl");
+        Output::create(&path)
+            .expect("create")
+            .finish()
+            .expect("finish");
+        // 0644 under umask 022, where a temporary file is 0600.
+        assert_eq!(mode(&path), mode(&plain));
     }
 
     #[test]

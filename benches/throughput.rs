@@ -187,9 +187,22 @@ fn peak_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time (user + system) a process has used so far, in seconds: fields 14 and 15 of
+/// `/proc/PID/stat`, in clock ticks of 1/100 s (Linux's USER_HZ). A process that has
+/// exited but is not yet reaped still shows its final times.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 struct Measured {
     threads: usize,
     seconds: f64,
+    cpu_seconds: f64,
     peak_mib: f64,
     report: serde_json::Value,
 }
@@ -209,10 +222,13 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) ->
         .stdin(Stdio::null())
         .spawn()
         .expect("start deboil");
-    let mut peak = 0;
+    let (mut peak, mut cpu) = (0, 0.0);
     let status = loop {
         if let Some(kib) = peak_kib(child.id()) {
             peak = peak.max(kib);
+        }
+        if let Some(t) = cpu_seconds(child.id()) {
+            cpu = t;
         }
         match child.try_wait().expect("wait") {
             Some(status) => break status,
@@ -226,6 +242,7 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) ->
     Measured {
         threads,
         seconds,
+        cpu_seconds: cpu,
         peak_mib: peak as f64 / 1024.0,
         report,
     }
@@ -281,18 +298,25 @@ fn main() {
         }
     }
     println!(
-        "| threads | line model | dedup | seconds (median of {repeats}) | every run | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
+        "| threads | line model | dedup | seconds (median of {repeats}) | every run | CPU seconds (median) | every run | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let (mut full, mut without_model, mut without_dedup) = (0.0, 0.0, 0.0);
+    // CPU time (user + system) of the same runs: what the work costs, without the time
+    // the process waited for a core this shared host did not give it.
+    let (mut full_cpu, mut without_model_cpu) = (0.0, 0.0);
     for ((threads, model, dedup), mut ms) in runs.into_iter().zip(measured) {
         let every: Vec<String> = ms.iter().map(|m| format!("{:.1}", m.seconds)).collect();
+        let every_cpu: Vec<String> = ms.iter().map(|m| format!("{:.1}", m.cpu_seconds)).collect();
+        let mut cpu: Vec<f64> = ms.iter().map(|m| m.cpu_seconds).collect();
+        cpu.sort_by(f64::total_cmp);
+        let cpu = cpu[cpu.len() / 2];
         ms.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
         let m = &ms[ms.len() / 2];
         if threads == cores {
             match (model, dedup) {
-                (true, "near") => full = m.seconds,
-                (false, _) => without_model = m.seconds,
+                (true, "near") => (full, full_cpu) = (m.seconds, cpu),
+                (false, _) => (without_model, without_model_cpu) = (m.seconds, cpu),
                 _ => without_dedup = m.seconds,
             }
         }
@@ -309,12 +333,14 @@ fn main() {
             .map(|k| rejected[k].as_u64().unwrap_or(0))
             .sum::<u64>();
         println!(
-            "| {} | {} | {} | {:.1} | {} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {:.1} | {} | {:.1} | {} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
             m.threads,
             if model { "on" } else { "off" },
             dedup,
             m.seconds,
             every.join(", "),
+            cpu,
+            every_cpu.join(", "),
             mb / m.seconds,
             mb / m.seconds / m.threads as f64,
             ms.iter().map(|m| m.peak_mib).fold(0.0, f64::max),
@@ -332,7 +358,10 @@ fn main() {
         without_dedup
     );
     println!(
-        "line model (features and scoring) share of the run at {cores} threads: {:.1}%",
-        100.0 * (full - without_model) / full
+        "line model (features and scoring) share of the run at {cores} threads: {:.1}% of wall time, {:.1}% of CPU time ({:.1} of {:.1} CPU s)",
+        100.0 * (full - without_model) / full,
+        100.0 * (full_cpu - without_model_cpu) / full_cpu,
+        full_cpu - without_model_cpu,
+        full_cpu
     );
 }

@@ -723,26 +723,25 @@ mod tests {
         }
     }
 
-    /// A model whose score is always 0.27: it keeps every line.
-    fn keep_all_model() -> Params {
+    /// A model of no trees whose score is always `sigmoid(base)`, at threshold 0.5.
+    fn constant_model(base: f32) -> Params {
         let names = crate::features::NAMES.join(" ");
-        let text = format!("deboil-model 1\nthreshold 0.5\nfeatures {names}\nbase -1\n");
-        let model = crate::model::Model::parse(&text, "keep.model").expect("model");
+        let text = format!("deboil-model 1\nthreshold 0.5\nfeatures {names}\nbase {base}\n");
+        let model = crate::model::Model::parse(&text, "constant.model").expect("model");
         Params {
             model: Some(Arc::new(Scorer::new(model))),
             ..params()
         }
     }
 
+    /// A model whose score is always 0.27: it keeps every line.
+    fn keep_all_model() -> Params {
+        constant_model(-1.0)
+    }
+
     /// A model whose score is always 0.73: it removes every line it judges.
     fn remove_all_model() -> Params {
-        let names = crate::features::NAMES.join(" ");
-        let text = format!("deboil-model 1\nthreshold 0.5\nfeatures {names}\nbase 1\n");
-        let model = crate::model::Model::parse(&text, "remove.model").expect("model");
-        Params {
-            model: Some(Arc::new(Scorer::new(model))),
-            ..params()
-        }
+        constant_model(1.0)
     }
 
     #[test]

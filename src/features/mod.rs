@@ -175,15 +175,28 @@ fn flagged(row: &Row) -> f32 {
     f32::from(row[RULE] > 0.0 || row[FREQUENT] > 0.0 || row[BLOCK] > 0.0)
 }
 
+/// Counts below this are looked up in tables.
+const SMALL: usize = 1024;
+
 /// `ln(1 + x)`, from a table for the small counts that most lines have (the same values:
 /// the table is filled by the same function).
 fn ln1p(x: u32) -> f32 {
-    const SMALL: usize = 1024;
     static TABLE: OnceLock<Box<[f32; SMALL]>> = OnceLock::new();
     let table = TABLE.get_or_init(|| Box::new(std::array::from_fn(|i| (i as f32).ln_1p())));
     match table.get(x as usize) {
         Some(&v) => v,
         None => (x as f32).ln_1p(),
+    }
+}
+
+/// `exp(ln(1 + x)) - 1` as the density features have always computed it from
+/// [`LOG_CHARS`] (not exactly `x` in `f32`), from a table for short lines.
+fn unlog_chars(x: u32) -> f32 {
+    static TABLE: OnceLock<Box<[f32; SMALL]>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Box::new(std::array::from_fn(|i| ln1p(i as u32).exp_m1())));
+    match table.get(x as usize) {
+        Some(&v) => v,
+        None => ln1p(x).exp_m1(),
     }
 }
 
@@ -275,10 +288,7 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
     // Prose density: the share of characters in prose lines within NEAR and FAR lines. The
     // core is the run of lines around the densest place whose near density stays at least
     // half the peak: the article body, wherever the page put it.
-    let chars: Vec<f32> = nonblank
-        .iter()
-        .map(|&i| rows[i][LOG_CHARS].exp_m1())
-        .collect();
+    let chars: Vec<f32> = surfaces.iter().map(|s| unlog_chars(s.chars)).collect();
     let mut prefix_all = vec![0.0f64; n + 1];
     let mut prefix_prose = vec![0.0f64; n + 1];
     for k in 0..n {
@@ -367,6 +377,11 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
     rows
 }
 
+/// A URL, a web address or an e-mail address in the line.
+fn link_like(line: &str) -> bool {
+    line.contains("http") || line.contains("www.") || line.contains('@')
+}
+
 fn share(part: u32, whole: u32) -> f32 {
     if whole == 0 {
         0.0
@@ -415,6 +430,9 @@ struct Tally {
     /// Non-space bytes after a space (or at the start), and those that are capitals.
     starts: u32,
     capital_starts: u32,
+    /// Byte pairs that every link-like line holds: `tp` (of `http`), `w.` (of `www.`) and
+    /// `@`. Most lines hold none and are never searched for links.
+    link_hints: u32,
 }
 
 const TALLY_RUN: usize = 255;
@@ -428,7 +446,7 @@ impl Tally {
     /// Adds the bytes of `cur`, each with the byte before it in `prev`.
     fn add(&mut self, prev: &[u8], cur: &[u8]) {
         debug_assert!(cur.len() <= TALLY_RUN && prev.len() == cur.len());
-        let mut t = [0u8; 7];
+        let mut t = [0u8; 8];
         for (&p, &c) in prev.iter().zip(cur) {
             let space = is_space(c);
             let upper = c.wrapping_sub(b'A') < 26;
@@ -440,6 +458,8 @@ impl Tally {
             t[4] += u8::from((c == b'|') | (c == b'>') | (c == b'/'));
             t[5] += u8::from(start);
             t[6] += u8::from(start & upper);
+            t[7] +=
+                u8::from(((p == b't') & (c == b'p')) | ((p == b'w') & (c == b'.')) | (c == b'@'));
         }
         self.spaces += u32::from(t[0]);
         self.upper += u32::from(t[1]);
@@ -448,6 +468,7 @@ impl Tally {
         self.separators += u32::from(t[4]);
         self.starts += u32::from(t[5]);
         self.capital_starts += u32::from(t[6]);
+        self.link_hints += u32::from(t[7]);
     }
 }
 
@@ -455,16 +476,17 @@ impl Surface {
     fn of(line: &str) -> Surface {
         let mut s = Surface::default();
         if line.is_ascii() {
-            s.ascii(line.as_bytes());
+            s.ascii(line);
         } else {
             s.unicode(line);
+            s.link_like = link_like(line);
         }
-        s.link_like = line.contains("http") || line.contains("www.") || line.contains('@');
         s
     }
 
     /// Branch-free tallies of each byte and the byte before it (a space before the first).
-    fn ascii(&mut self, line: &[u8]) {
+    fn ascii(&mut self, text: &str) {
+        let line = text.as_bytes();
         let Some(&first) = line.first() else {
             return;
         };
@@ -484,6 +506,7 @@ impl Surface {
         self.separators = t.separators;
         self.words = t.starts;
         self.capitalized_words = t.capital_starts;
+        self.link_like = t.link_hints > 0 && link_like(text);
         self.starts_lower = line
             .iter()
             .find(|&&b| !is_space(b))
@@ -588,7 +611,7 @@ mod tests {
     fn unicode_walk(line: &str) -> Surface {
         let mut slow = Surface::default();
         slow.unicode(line);
-        slow.link_like = Surface::of(line).link_like;
+        slow.link_like = link_like(line);
         slow
     }
 
@@ -612,6 +635,8 @@ mod tests {
     fn ln1p_table_is_the_function() {
         for x in (0..1100).chain([4096, 65_535, u32::MAX]) {
             assert_eq!(ln1p(x).to_bits(), (x as f32).ln_1p().to_bits(), "{x}");
+            let back = (x as f32).ln_1p().exp_m1();
+            assert_eq!(unlog_chars(x).to_bits(), back.to_bits(), "{x}");
         }
     }
 
@@ -620,6 +645,12 @@ mod tests {
         /// around the tally runs.
         #[test]
         fn ascii_walk_is_the_unicode_walk(line in "[\\x00-\\x0a\\x0c-\\x7f]{0,600}") {
+            proptest::prop_assert_eq!(Surface::of(&line), unicode_walk(&line));
+        }
+
+        /// Lines made of the bytes that links and their hints are made of.
+        #[test]
+        fn link_hints_miss_no_link(line in "[htpw.@ a]{0,40}") {
             proptest::prop_assert_eq!(Surface::of(&line), unicode_walk(&line));
         }
     }

@@ -10,6 +10,8 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::fingerprint::space_bits;
+
 #[rustfmt::skip]
 const WORDS: &[&str] = &[
     // English
@@ -106,22 +108,52 @@ pub fn is_stopword(word: &[u8]) -> bool {
 /// testing each with [`is_stopword`], without copying any word.
 pub fn count_in(line: &[u8], words: impl IntoIterator<Item = Range<usize>>) -> usize {
     let t = table();
-    let mut count = 0;
-    for word in words {
-        let len = word.len();
-        if (1..=8).contains(&len) {
-            // Eight bytes from the word's start, the bytes after it masked off.
-            let p = match line.get(word.start..word.start + 8) {
-                Some(window) => {
-                    let bytes = u64::from_le_bytes(window.try_into().expect("eight bytes"));
-                    bytes & (u64::MAX >> (8 * (8 - len)))
-                }
-                None => pack(&line[word]).expect("one to eight bytes"),
-            };
-            count += usize::from(find(t, p));
+    words
+        .into_iter()
+        .map(|word| usize::from(stop_at(t, line, word)))
+        .sum()
+}
+
+/// How many words of an ASCII normalized line (words split at single spaces) are
+/// stopwords: [`count_in`] over its words, found eight bytes at a time without collecting
+/// them. Long lines of running text are most of a corpus's words.
+pub fn count_ascii(line: &[u8]) -> usize {
+    let t = table();
+    let (mut count, mut start, mut at) = (0, 0, 0);
+    while let Some(eight) = line.get(at..at + 8) {
+        let mut spaces = space_bits(u64::from_le_bytes(eight.try_into().expect("eight bytes")));
+        while spaces != 0 {
+            let end = at + spaces.trailing_zeros() as usize / 8;
+            count += usize::from(stop_at(t, line, start..end));
+            start = end + 1;
+            spaces &= spaces - 1;
+        }
+        at += 8;
+    }
+    for (end, &b) in line.iter().enumerate().skip(at) {
+        if b == b' ' {
+            count += usize::from(stop_at(t, line, start..end));
+            start = end + 1;
         }
     }
-    count
+    count + usize::from(stop_at(t, line, start..line.len()))
+}
+
+/// Whether the `word` of `line` is a stopword.
+fn stop_at(t: &[u64; SLOTS], line: &[u8], word: Range<usize>) -> bool {
+    let len = word.len();
+    if !(1..=8).contains(&len) {
+        return false;
+    }
+    // Eight bytes from the word's start, the bytes after it masked off.
+    let p = match line.get(word.start..word.start + 8) {
+        Some(window) => {
+            let bytes = u64::from_le_bytes(window.try_into().expect("eight bytes"));
+            bytes & (u64::MAX >> (8 * (8 - len)))
+        }
+        None => pack(&line[word]).expect("one to eight bytes"),
+    };
+    find(t, p)
 }
 
 #[cfg(test)]
@@ -160,6 +192,9 @@ mod tests {
                 })
                 .collect();
             assert_eq!(count_in(line.as_bytes(), words), each, "{line:?}");
+            if !line.contains("  ") {
+                assert_eq!(count_ascii(line.as_bytes()), each, "{line:?}");
+            }
         }
     }
 
@@ -169,6 +204,18 @@ mod tests {
             "home", "sports", "weather", "th", "thee", "", "andrew", "新闻", "新",
         ] {
             assert!(!is_stopword(w.as_bytes()), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines of single-spaced words around eight bytes long, stopwords among them.
+        #[test]
+        fn counting_ascii_lines_is_counting_their_words(
+            words in proptest::collection::vec("(the|of|and|a|[a-z]{1,10})", 1..40)
+        ) {
+            let line = words.join(" ");
+            let each = words.iter().filter(|w| is_stopword(w.as_bytes())).count();
+            proptest::prop_assert_eq!(count_ascii(line.as_bytes()), each);
         }
     }
 }

@@ -229,8 +229,9 @@ fn padded(row: &Row) -> Padded {
     p
 }
 
-/// One tree as a complete binary tree of the scorer's depth, in heap order: the split at
-/// slot `i` sends a row to slot `2i + 1` (below its threshold) or `2i + 2`.
+/// One tree as a complete binary tree of depth [`MAX_DEPTH`], in heap order counted from
+/// 1: the split at slot `i` sends a row to slot `2i` (below its threshold) or `2i + 1`,
+/// and the walk ends at slot `SLOTS + leaf`. Slot 0 is unused.
 #[derive(Debug, Clone)]
 struct Complete {
     features: [u8; SLOTS],
@@ -238,14 +239,14 @@ struct Complete {
     leaves: [f32; SLOTS],
 }
 
-/// A model laid out for fast scoring: every tree as a complete binary tree of one depth
-/// (a shallower leaf is padded with splits that always go left), walked without branches
-/// or bounds checks, tree by tree over all of a document's lines. Margins are exactly
-/// those of [`Model::margin`], summed in the same order.
+/// A model laid out for fast scoring: every tree as a complete binary tree of depth
+/// [`MAX_DEPTH`] (a shallower leaf is padded with splits that always go left, to copies
+/// of the leaf), walked without branches or bounds checks, tree by tree over all of a
+/// document's lines. Margins are exactly those of [`Model::margin`], summed in the same
+/// order.
 #[derive(Debug, Clone)]
 pub struct Scorer {
     model: Model,
-    depth: usize,
     trees: Vec<Complete>,
 }
 
@@ -259,9 +260,8 @@ impl PartialEq for Scorer {
 impl Scorer {
     /// Lays out a parsed model ([`Model::parse`] refuses trees deeper than [`MAX_DEPTH`]).
     pub fn new(model: Model) -> Scorer {
-        let depth = model.trees.iter().map(Tree::depth).max().unwrap_or(0);
-        assert!(depth <= MAX_DEPTH, "a tree deeper than {MAX_DEPTH}");
-        let inner = (1usize << depth) - 1;
+        let deepest = model.trees.iter().map(Tree::depth).max().unwrap_or(0);
+        assert!(deepest <= MAX_DEPTH, "a tree deeper than {MAX_DEPTH}");
         let mut trees = Vec::with_capacity(model.trees.len());
         for tree in &model.trees {
             let mut c = Complete {
@@ -270,7 +270,7 @@ impl Scorer {
                 leaves: [0.0; SLOTS],
             };
             // (node in the tree, slot in the complete tree, depth of the slot)
-            let mut stack = vec![(0usize, 0usize, 0usize)];
+            let mut stack = vec![(0usize, 1usize, 0usize)];
             while let Some((node, slot, d)) = stack.pop() {
                 match tree.nodes[node] {
                     Node::Split {
@@ -281,24 +281,20 @@ impl Scorer {
                     } => {
                         c.features[slot] = u8::try_from(feature).expect("a feature index");
                         c.thresholds[slot] = threshold;
-                        stack.push((left as usize, 2 * slot + 1, d + 1));
-                        stack.push((right as usize, 2 * slot + 2, d + 1));
+                        stack.push((left as usize, 2 * slot, d + 1));
+                        stack.push((right as usize, 2 * slot + 1, d + 1));
                     }
                     Node::Leaf(v) => {
                         // Every leaf below this slot holds the value.
-                        let width = 1usize << (depth - d);
-                        let first = ((slot + 1) << (depth - d)) - 1 - inner;
+                        let width = 1usize << (MAX_DEPTH - d);
+                        let first = (slot << (MAX_DEPTH - d)) - SLOTS;
                         c.leaves[first..first + width].fill(v);
                     }
                 }
             }
             trees.push(c);
         }
-        Scorer {
-            model,
-            depth,
-            trees,
-        }
+        Scorer { model, trees }
     }
 
     /// The model this scorer was built from.
@@ -311,11 +307,12 @@ impl Scorer {
     fn step(tree: &Complete, row: &Padded, slot: usize) -> usize {
         let at = slot % SLOTS;
         let value = row[usize::from(tree.features[at]) % SLOTS];
-        2 * slot + 1 + usize::from(value >= tree.thresholds[at])
+        2 * slot + usize::from(value >= tree.thresholds[at])
     }
 
-    fn leaf(&self, tree: &Complete, slot: usize) -> f32 {
-        tree.leaves[(slot + 1 - (1 << self.depth)) % SLOTS]
+    /// The leaf a walk of [`MAX_DEPTH`] steps ended at.
+    fn leaf(tree: &Complete, slot: usize) -> f32 {
+        tree.leaves[slot % SLOTS]
     }
 
     /// One line's margin (as [`Model::margin`]).
@@ -333,22 +330,22 @@ impl Scorer {
             let mut lanes = rows.chunks_exact(LANES);
             let mut sums = margins.chunks_exact_mut(LANES);
             for (group, sum) in (&mut lanes).zip(&mut sums) {
-                let mut slots = [0usize; LANES];
-                for _ in 0..self.depth {
+                let mut slots = [1usize; LANES];
+                for _ in 0..MAX_DEPTH {
                     for (slot, row) in slots.iter_mut().zip(group) {
                         *slot = Self::step(tree, row, *slot);
                     }
                 }
                 for (m, &slot) in sum.iter_mut().zip(&slots) {
-                    *m += self.leaf(tree, slot);
+                    *m += Self::leaf(tree, slot);
                 }
             }
             for (row, m) in lanes.remainder().iter().zip(sums.into_remainder()) {
-                let mut slot = 0;
-                for _ in 0..self.depth {
+                let mut slot = 1;
+                for _ in 0..MAX_DEPTH {
                     slot = Self::step(tree, row, slot);
                 }
-                *m += self.leaf(tree, slot);
+                *m += Self::leaf(tree, slot);
             }
         }
         margins
@@ -514,6 +511,12 @@ mod tests {
         row[2] = 1.0;
         assert!((m.margin(&row) + 1.25).abs() < 1e-6);
         assert!(m.score(&row) < 0.5);
+        // A shallow tree walks the scorer's full depth to copies of its leaves.
+        let scorer = Scorer::new(m.clone());
+        for v in [-1.0, 0.0, 0.4, 0.5, 1.0, 7.0] {
+            row[2] = v;
+            assert_eq!(scorer.margin(&row), m.margin(&row), "feature 2 at {v}");
+        }
     }
 
     #[test]

@@ -219,6 +219,7 @@ pub const MAX_DEPTH: usize = 6;
 
 const SLOTS: usize = 1 << MAX_DEPTH;
 const _: () = assert!(COUNT <= SLOTS, "a row must fit the padded layout");
+const _: () = assert!(2 * SLOTS <= 256, "a leaf's slot must fit a u8");
 
 /// A feature's row padded to [`SLOTS`] values, so that every index a tree holds is in it.
 type Padded = [f32; SLOTS];
@@ -230,13 +231,14 @@ fn padded(row: &Row) -> Padded {
 }
 
 /// One tree as a complete binary tree of depth [`MAX_DEPTH`], in heap order counted from
-/// 1: the split at slot `i` sends a row to slot `2i` (below its threshold) or `2i + 1`,
-/// and the walk ends at slot `SLOTS + leaf`. Slot 0 is unused.
+/// 1: the split at slot `i` (1 to 63) sends a row to slot `2i` (below its threshold) or
+/// `2i + 1`, and the walk ends at a leaf's slot (64 to 127). Slots are `u8` and the arrays
+/// hold 256, so that no index needs a check or a mask.
 #[derive(Debug, Clone)]
 struct Complete {
-    features: [u8; SLOTS],
-    thresholds: [f32; SLOTS],
-    leaves: [f32; SLOTS],
+    features: [u8; 256],
+    /// A split's threshold, or a leaf's value.
+    nodes: [f32; 256],
 }
 
 /// A model laid out for fast scoring: every tree as a complete binary tree of depth
@@ -265,9 +267,8 @@ impl Scorer {
         let mut trees = Vec::with_capacity(model.trees.len());
         for tree in &model.trees {
             let mut c = Complete {
-                features: [0; SLOTS],
-                thresholds: [f32::INFINITY; SLOTS],
-                leaves: [0.0; SLOTS],
+                features: [0; 256],
+                nodes: [f32::INFINITY; 256],
             };
             // (node in the tree, slot in the complete tree, depth of the slot)
             let mut stack = vec![(0usize, 1usize, 0usize)];
@@ -280,15 +281,15 @@ impl Scorer {
                         right,
                     } => {
                         c.features[slot] = u8::try_from(feature).expect("a feature index");
-                        c.thresholds[slot] = threshold;
+                        c.nodes[slot] = threshold;
                         stack.push((left as usize, 2 * slot, d + 1));
                         stack.push((right as usize, 2 * slot + 1, d + 1));
                     }
                     Node::Leaf(v) => {
                         // Every leaf below this slot holds the value.
                         let width = 1usize << (MAX_DEPTH - d);
-                        let first = (slot << (MAX_DEPTH - d)) - SLOTS;
-                        c.leaves[first..first + width].fill(v);
+                        let first = slot << (MAX_DEPTH - d);
+                        c.nodes[first..first + width].fill(v);
                     }
                 }
             }
@@ -304,15 +305,15 @@ impl Scorer {
 
     /// The next slot of a walk (slots and indices masked into the fixed layout, which
     /// they never leave).
-    fn step(tree: &Complete, row: &Padded, slot: usize) -> usize {
-        let at = slot % SLOTS;
+    fn step(tree: &Complete, row: &Padded, slot: u8) -> u8 {
+        let at = usize::from(slot);
         let value = row[usize::from(tree.features[at]) % SLOTS];
-        2 * slot + usize::from(value >= tree.thresholds[at])
+        2 * slot + u8::from(value >= tree.nodes[at])
     }
 
-    /// The leaf a walk of [`MAX_DEPTH`] steps ended at.
-    fn leaf(tree: &Complete, slot: usize) -> f32 {
-        tree.leaves[slot % SLOTS]
+    /// The value of the leaf a walk of [`MAX_DEPTH`] steps ended at.
+    fn leaf(tree: &Complete, slot: u8) -> f32 {
+        tree.nodes[usize::from(slot)]
     }
 
     /// One line's margin (as [`Model::margin`]).
@@ -330,7 +331,7 @@ impl Scorer {
             let mut lanes = rows.chunks_exact(LANES);
             let mut sums = margins.chunks_exact_mut(LANES);
             for (group, sum) in (&mut lanes).zip(&mut sums) {
-                let mut slots = [1usize; LANES];
+                let mut slots = [1u8; LANES];
                 for _ in 0..MAX_DEPTH {
                     for (slot, row) in slots.iter_mut().zip(group) {
                         *slot = Self::step(tree, row, *slot);
@@ -341,7 +342,7 @@ impl Scorer {
                 }
             }
             for (row, m) in lanes.remainder().iter().zip(sums.into_remainder()) {
-                let mut slot = 1;
+                let mut slot = 1u8;
                 for _ in 0..MAX_DEPTH {
                     slot = Self::step(tree, row, slot);
                 }

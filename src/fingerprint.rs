@@ -173,6 +173,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
     let mut shingles = Vec::new();
     let mut norm = Normalizer::default();
     let mut tokens = Vec::new();
+    let mut ends = Vec::new();
     for span in spans {
         norm.normalize(span.content(text));
         let key_bytes = norm.key();
@@ -193,7 +194,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
             let stopwords = match (params.stopwords, ascii && !shingled) {
                 (false, _) => 0,
                 // A long line's words are counted without being collected.
-                (true, true) => stopwords::count_ascii(key_bytes),
+                (true, true) => stopwords::count_ascii(key_bytes, &mut ends),
                 (true, false) => stopwords::count_in(key_bytes, tokens.iter().cloned()),
             };
             if shingled {
@@ -341,7 +342,7 @@ impl Iterator for AsciiWords<'_> {
 }
 
 /// The top bit of each byte of `word` that is a space, and no other bit.
-pub(crate) fn space_bits(word: u64) -> u64 {
+fn space_bits(word: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ 0x2020_2020_2020_2020;
     // A byte's top bit is set here when the byte of `x` is not zero.

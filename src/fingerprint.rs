@@ -342,7 +342,7 @@ impl Iterator for AsciiWords<'_> {
 }
 
 /// The top bit of each byte of `word` that is a space, and no other bit.
-fn space_bits(word: u64) -> u64 {
+pub(crate) fn space_bits(word: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ 0x2020_2020_2020_2020;
     // A byte's top bit is set here when the byte of `x` is not zero.

@@ -319,6 +319,19 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
     }
     let above = distances(&mut (0..n));
     let below = distances(&mut (0..n).rev());
+    // Per line once: whether it is flagged, and running counts of prose, flagged and
+    // repeated lines for the window sums (whole numbers, so the same in any order).
+    let flags: Vec<f32> = nonblank.iter().map(|&i| flagged(&rows[i])).collect();
+    let mut running = vec![[0u32; 3]; n + 1];
+    for k in 0..n {
+        let other = &rows[nonblank[k]];
+        let [p, fl, rep] = running[k];
+        running[k + 1] = [
+            p + u32::from(prose[k]),
+            fl + u32::from(flags[k] > 0.0),
+            rep + u32::from(other[LOOSE_COPIES] > 1.0),
+        ];
+    }
     for k in 0..n {
         let mut row = rows[nonblank[k]];
         for (slot, offset) in [-2isize, -1, 1, 2].into_iter().enumerate() {
@@ -330,7 +343,7 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
             let other = &rows[nonblank[at as usize]];
             for (j, &feature) in NEIGHBOUR.iter().enumerate() {
                 row[base + j] = if feature == FLAGGED {
-                    flagged(other)
+                    flags[at as usize]
                 } else {
                     other[feature]
                 };
@@ -340,15 +353,14 @@ pub fn extract(text: &str, lines: &[LinePrint], facts: &[Facts]) -> Vec<Row> {
         let hi = (k + WINDOW + 1).min(n);
         let others = (hi - lo - 1) as f32;
         if others > 0.0 {
-            let window = (lo..hi).filter(|&j| j != k);
-            let (mut p, mut fl, mut lc, mut rep) = (0.0, 0.0, 0.0, 0.0);
-            for j in window {
-                let other = &rows[nonblank[j]];
-                p += f32::from(u8::from(prose[j]));
-                fl += flagged(other);
-                lc += other[LOG_CHARS];
-                rep += f32::from(u8::from(other[LOOSE_COPIES] > 1.0));
+            let mut lc = 0.0;
+            for j in (lo..hi).filter(|&j| j != k) {
+                lc += rows[nonblank[j]][LOG_CHARS];
             }
+            // The window's counts, the line itself taken out.
+            let own = running[k + 1];
+            let [p, fl, rep] = [0, 1, 2]
+                .map(|c| (running[hi][c] - running[lo][c] - (own[c] - running[k][c])) as f32);
             row[WINDOW_PROSE] = p / others;
             row[WINDOW_FLAGGED] = fl / others;
             row[WINDOW_LOG_CHARS] = lc / others;

@@ -284,7 +284,8 @@ pub fn apply_model(
     }
     // The fate of each line's first copy (removed by a rule or a block, or kept) and where
     // it stands.
-    let mut first: HashMap<u64, (Option<Reason>, f32), BuildNoHashHasher<u64>> = HashMap::default();
+    let mut first: HashMap<u64, (Option<Reason>, f32), BuildNoHashHasher<u64>> =
+        HashMap::with_capacity_and_hasher(lines.len(), BuildNoHashHasher::default());
     for ((v, line), row) in verdicts.iter_mut().zip(lines).zip(rows) {
         let Some(exact) = line.exact else { continue };
         match first.get(&exact) {
@@ -366,10 +367,11 @@ pub fn describe(
         }
     }
 
-    let copies = copies_in_document(lines.iter().filter_map(|l| l.exact));
+    let copies = copies_in_document(lines.len(), lines.iter().filter_map(|l| l.exact));
     let site_size = site.map_or(0, |s| s.pages);
     let site_counts = site.filter(|s| s.pages >= params.site_min_pages);
-    let mut seen: HashSet<u64, BuildNoHashHasher<u64>> = HashSet::default();
+    let mut seen: HashSet<u64, BuildNoHashHasher<u64>> =
+        HashSet::with_capacity_and_hasher(lines.len(), BuildNoHashHasher::default());
     let mut facts = Vec::new();
     if with_facts {
         facts = vec![Facts::default(); lines.len()];
@@ -435,7 +437,7 @@ pub fn describe(
     };
     // Copies with digits folded: "Copyright 2019" printed under "Copyright 2020" is one
     // footer printed twice.
-    let loose = copies_in_document(lines.iter().filter_map(|l| l.key));
+    let loose = copies_in_document(lines.len(), lines.iter().filter_map(|l| l.key));
     mark_blocks(text, lines, &loose, &mut verdicts, params);
     let mut rows = Vec::new();
     if with_facts {
@@ -488,10 +490,13 @@ fn site_frequent(pages: u32, site_pages: u32, params: &Params) -> bool {
         && f64::from(pages) >= params.site_min_share * f64::from(site_pages)
 }
 
+/// How many times each key occurs among `keys` (at most `capacity` of them).
 fn copies_in_document(
+    capacity: usize,
     keys: impl Iterator<Item = u64>,
 ) -> HashMap<u64, u32, BuildNoHashHasher<u64>> {
-    let mut copies: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+    let mut copies: HashMap<u64, u32, BuildNoHashHasher<u64>> =
+        HashMap::with_capacity_and_hasher(capacity, BuildNoHashHasher::default());
     for key in keys {
         *copies.entry(key).or_insert(0) += 1;
     }

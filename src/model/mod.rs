@@ -233,7 +233,7 @@ fn padded(row: &Row) -> Padded {
 /// One tree as a complete binary tree of depth [`MAX_DEPTH`], in heap order counted from
 /// 1: the split at slot `i` (1 to 63) sends a row to slot `2i` (below its threshold) or
 /// `2i + 1`, and the walk ends at a leaf's slot (64 to 127). Slots are `u8` and the arrays
-/// hold 256, so that no index needs a check or a mask.
+/// hold 256, so that no index into a tree needs a check or a mask.
 #[derive(Debug, Clone)]
 struct Complete {
     features: [u8; 256],

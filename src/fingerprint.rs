@@ -189,7 +189,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
             let shingled = words <= params.max_line_words;
             let ascii = norm.ascii_words().is_some();
             if ascii && shingled {
-                ascii_tokens(key_bytes, &mut tokens);
+                ascii_tokens(key_bytes, &mut tokens, &mut ends);
             }
             let stopwords = match (params.stopwords, ascii && !shingled) {
                 (false, _) => 0,
@@ -246,7 +246,7 @@ pub fn word_tokens(norm: &str) -> Vec<Range<usize>> {
     let mut tokens = Vec::new();
     if norm.is_ascii() {
         if !norm.is_empty() {
-            ascii_tokens(norm.as_bytes(), &mut tokens);
+            ascii_tokens(norm.as_bytes(), &mut tokens, &mut Vec::new());
         }
     } else {
         tokenize(norm, &mut tokens);
@@ -278,71 +278,68 @@ fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Word tokens of an ASCII normalized line: it has single spaces between words.
-/// The words of an ASCII key, split at its single spaces.
-fn ascii_tokens(norm: &[u8], tokens: &mut Vec<Range<usize>>) {
+/// The words of an ASCII key (single spaces between words) as byte ranges.
+fn ascii_tokens(norm: &[u8], tokens: &mut Vec<Range<usize>>, ends: &mut Vec<u32>) {
     tokens.clear();
-    tokens.extend(AsciiWords::new(norm));
-}
-
-/// The words of an ASCII key as byte ranges: eight bytes at a time into a mask of
-/// spaces, then one word per set bit.
-struct AsciiWords<'a> {
-    norm: &'a [u8],
-    /// The next eight bytes to read, and the spaces of those read but not yet split at.
-    at: usize,
-    spaces: u64,
-    start: usize,
-    done: bool,
-}
-
-impl<'a> AsciiWords<'a> {
-    fn new(norm: &'a [u8]) -> Self {
-        AsciiWords {
-            norm,
-            at: 0,
-            spaces: 0,
-            start: 0,
-            done: false,
-        }
+    let mut start = 0;
+    for &end in ascii_word_ends(norm, ends) {
+        tokens.push(start..end as usize);
+        start = end as usize + 1;
     }
 }
 
-impl Iterator for AsciiWords<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        while self.spaces == 0 {
-            if self.at >= self.norm.len() {
-                if self.done {
-                    return None;
-                }
-                self.done = true;
-                return Some(self.start..self.norm.len());
-            }
-            let bytes = match self.norm.get(self.at..self.at + 8) {
-                Some(eight) => eight.try_into().expect("eight bytes"),
-                None => {
-                    let mut last = [0u8; 8];
-                    last.iter_mut()
-                        .zip(&self.norm[self.at..])
-                        .for_each(|(d, &b)| *d = b);
-                    last
-                }
-            };
-            self.spaces = space_bits(u64::from_le_bytes(bytes));
-            self.at += 8;
+/// Where each word of an ASCII key ends (its last word ends at the key's length), written
+/// into `ends` and returned as a slice of it. Found eight bytes at a time and without a
+/// branch on where the spaces fall: a key has single spaces between words, so at most four
+/// in eight bytes, and four slots are written for every eight bytes, the cursor advancing
+/// past real ends only. More spaces (not from a key) are still split at.
+pub(crate) fn ascii_word_ends<'e>(norm: &[u8], ends: &'e mut Vec<u32>) -> &'e [u32] {
+    ends.clear();
+    ends.resize(norm.len() + 4, 0);
+    let mut words = 0;
+    let mut at = 0;
+    while let Some(eight) = norm.get(at..at + 8) {
+        let mut spaces = space_bits(u64::from_le_bytes(eight.try_into().expect("eight bytes")));
+        for _ in 0..4 {
+            ends[words] = (at + spaces.trailing_zeros() as usize / 8) as u32;
+            words += usize::from(spaces != 0);
+            spaces &= spaces.wrapping_sub(1);
         }
-        let space = self.at - 8 + self.spaces.trailing_zeros() as usize / 8;
-        self.spaces &= self.spaces - 1;
-        let word = self.start..space;
-        self.start = space + 1;
-        Some(word)
+        while spaces != 0 {
+            ends.push(0);
+            ends[words] = (at + spaces.trailing_zeros() as usize / 8) as u32;
+            words += 1;
+            spaces &= spaces - 1;
+        }
+        at += 8;
     }
+    for (i, &b) in norm.iter().enumerate().skip(at) {
+        if b == b' ' {
+            ends.push(0);
+            ends[words] = i as u32;
+            words += 1;
+        }
+    }
+    ends.push(0);
+    ends[words] = norm.len() as u32;
+    &ends[..=words]
+}
+
+/// The byte ranges between every two spaces of `line` (and its ends): what splitting
+/// words should give, for tests.
+#[cfg(test)]
+pub(crate) fn split_at_spaces(line: &str) -> Vec<Range<usize>> {
+    let mut start = 0;
+    line.split(' ')
+        .map(|w| {
+            start += w.len() + 1;
+            start - w.len() - 1..start - 1
+        })
+        .collect()
 }
 
 /// The top bit of each byte of `word` that is a space, and no other bit.
-pub(crate) fn space_bits(word: u64) -> u64 {
+fn space_bits(word: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ 0x2020_2020_2020_2020;
     // A byte's top bit is set here when the byte of `x` is not zero.
@@ -466,5 +463,16 @@ mod tests {
             on_site(site_hash("a.com"), line),
             on_site(site_hash("b.com"), line)
         );
+    }
+
+    proptest::proptest! {
+        /// Words of keys around eight bytes long, and of lines with any runs of spaces:
+        /// the ranges that splitting at every space gives.
+        #[test]
+        fn ascii_words_are_split_at_every_space(line in "(a| |[a-z]{1,9}){0,40}") {
+            let mut tokens = Vec::new();
+            ascii_tokens(line.as_bytes(), &mut tokens, &mut Vec::new());
+            proptest::prop_assert_eq!(tokens, split_at_spaces(&line));
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::cli::{CleanArgs, DedupMode};
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
+use crate::io::write::Codec;
 use crate::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, ModelError};
 use crate::rules::{RuleErrors, RuleSet};
 
@@ -281,16 +282,26 @@ pub fn default_rejected_path(output: &Path) -> Option<PathBuf> {
 }
 
 /// `out/clean.jsonl.zst` → `out/clean.KIND.jsonl.zst`: another output of the run that
-/// writes `output`; none for stdout.
+/// writes `output`; none for stdout. Only the last extension (and a compression extension
+/// after it) moves behind `KIND`, so dots inside the name stay: `t0.6.jsonl` →
+/// `t0.6.KIND.jsonl`. A name without an extension gets `.jsonl`.
 pub fn beside(output: &Path, kind: &str) -> Option<PathBuf> {
     if output.as_os_str() == "-" {
         return None;
     }
     let name = output.file_name()?.to_string_lossy().into_owned();
-    let (stem, ext) = match name.find('.') {
-        Some(0) | None => (name.as_str(), ""),
-        Some(i) => (&name[..i], &name[i..]),
-    };
+    // An extension is a dot that neither starts the name nor ends it.
+    let last_dot = |s: &str| s.rfind('.').filter(|&i| i > 0 && i + 1 < s.len());
+    let mut cut = name.len();
+    if let Some(i) = last_dot(&name) {
+        if Codec::for_path(Path::new(&name)) != Codec::Plain {
+            cut = i;
+        }
+    }
+    if let Some(i) = last_dot(&name[..cut]) {
+        cut = i;
+    }
+    let (stem, ext) = name.split_at(cut);
     Some(output.with_file_name(format!(
         "{stem}.{kind}{}",
         if ext.is_empty() { ".jsonl" } else { ext }
@@ -421,6 +432,20 @@ mod tests {
             Some(PathBuf::from("clean.rejected.jsonl"))
         );
         assert_eq!(default_rejected_path(Path::new("-")), None);
+        // Dots inside the name are part of the stem.
+        for (output, rejected) in [
+            ("out/t0.6.jsonl", "out/t0.6.rejected.jsonl"),
+            ("news.2026-11.jsonl.gz", "news.2026-11.rejected.jsonl.gz"),
+            ("clean.gz", "clean.rejected.gz"),
+            (".hidden", ".hidden.rejected.jsonl"),
+            ("trailing.", "trailing..rejected.jsonl"),
+        ] {
+            assert_eq!(
+                default_rejected_path(Path::new(output)),
+                Some(PathBuf::from(rejected)),
+                "{output}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labe
 # Size of the synthetic benchmark corpus, in bytes.
 BENCH_BYTES ?= 1000000000
 # Runs of each benchmark configuration (interleaved; rows show the median).
-BENCH_RUNS ?= 3
+BENCH_RUNS ?= 5
 
 .PHONY: build demo test lint eval eval-dedup model bench clean
 

@@ -187,24 +187,38 @@ fn peak_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// CPU time (user + system) a process has used so far, in seconds: fields 14 and 15 of
+/// CPU time a process has used so far, in seconds, as (user, system): fields 14 and 15 of
 /// `/proc/PID/stat`, in clock ticks of 1/100 s (Linux's USER_HZ). A process that has
 /// exited but is not yet reaped still shows its final times.
-fn cpu_seconds(pid: u32) -> Option<f64> {
+fn cpu_seconds(pid: u32) -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces.
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? as f64 / 100.0, ticks(12)? as f64 / 100.0))
 }
 
 struct Measured {
     threads: usize,
     seconds: f64,
-    cpu_seconds: f64,
+    user_seconds: f64,
+    system_seconds: f64,
     peak_mib: f64,
     report: serde_json::Value,
+}
+
+impl Measured {
+    fn cpu_seconds(&self) -> f64 {
+        self.user_seconds + self.system_seconds
+    }
+}
+
+/// The median and the minimum of one figure over a configuration's runs.
+fn median_min(ms: &[Measured], f: impl Fn(&Measured) -> f64) -> (f64, f64) {
+    let mut v: Vec<f64> = ms.iter().map(f).collect();
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0])
 }
 
 fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) -> Measured {
@@ -222,7 +236,7 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) ->
         .stdin(Stdio::null())
         .spawn()
         .expect("start deboil");
-    let (mut peak, mut cpu) = (0, 0.0);
+    let (mut peak, mut cpu) = (0, (0.0, 0.0));
     let status = loop {
         if let Some(kib) = peak_kib(child.id()) {
             peak = peak.max(kib);
@@ -242,7 +256,8 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) ->
     Measured {
         threads,
         seconds,
-        cpu_seconds: cpu,
+        user_seconds: cpu.0,
+        system_seconds: cpu.1,
         peak_mib: peak as f64 / 1024.0,
         report,
     }
@@ -270,11 +285,11 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
 
     // Runs on a shared host vary by up to 25%, so each configuration runs `BENCH_RUNS`
-    // times (3 by default), the configurations interleaved, and rows show the median.
+    // times (5 by default), the configurations interleaved, and rows show the median.
     let repeats: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
+        .unwrap_or(5)
         .max(1);
 
     println!("corpus: {} ({mb:.0} MB)", corpus.display());
@@ -283,10 +298,12 @@ fn main() {
     if cores > 1 {
         runs.push((cores, true, "near"));
     }
-    // The same run without the model (what features and scoring cost), and without
-    // dedup (what MinHash and the third pass cost).
+    // The same run without the model, and without dedup (what MinHash and the third pass
+    // cost). Scoring alone is the model's extra with dedup off in both runs, because with
+    // dedup on, the model-on run also signs the text the model keeps and the other does not.
     runs.push((cores, false, "near"));
     runs.push((cores, true, "none"));
+    runs.push((cores, false, "none"));
     let mut measured: Vec<Vec<Measured>> = runs.iter().map(|_| Vec::new()).collect();
     for _ in 0..repeats {
         for ((threads, model, dedup), m) in runs.iter().zip(&mut measured) {
@@ -298,27 +315,20 @@ fn main() {
         }
     }
     println!(
-        "| threads | line model | dedup | seconds (median of {repeats}) | every run | CPU seconds (median) | every run | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
+        "| threads | line model | dedup | seconds (median of {repeats}) | every run | CPU s (median) | user s: median, least | system s: median, least | MB/s | MB/s per core | peak RSS MiB | docs | copies rejected | distinct lines | table bytes per distinct entry |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    let (mut full, mut without_model, mut without_dedup) = (0.0, 0.0, 0.0);
-    // CPU time (user + system) of the same runs: what the work costs, without the time
-    // the process waited for a core this shared host did not give it.
-    let (mut full_cpu, mut without_model_cpu) = (0.0, 0.0);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    // Medians of (wall, CPU) and the least user time, per two-thread configuration.
+    let mut at_cores = std::collections::HashMap::new();
     for ((threads, model, dedup), mut ms) in runs.into_iter().zip(measured) {
         let every: Vec<String> = ms.iter().map(|m| format!("{:.1}", m.seconds)).collect();
-        let every_cpu: Vec<String> = ms.iter().map(|m| format!("{:.1}", m.cpu_seconds)).collect();
-        let mut cpu: Vec<f64> = ms.iter().map(|m| m.cpu_seconds).collect();
-        cpu.sort_by(f64::total_cmp);
-        let cpu = cpu[cpu.len() / 2];
+        let (cpu, _) = median_min(&ms, Measured::cpu_seconds);
+        let (user, least_user) = median_min(&ms, |m| m.user_seconds);
+        let (system, least_system) = median_min(&ms, |m| m.system_seconds);
         ms.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
         let m = &ms[ms.len() / 2];
         if threads == cores {
-            match (model, dedup) {
-                (true, "near") => (full, full_cpu) = (m.seconds, cpu),
-                (false, _) => (without_model, without_model_cpu) = (m.seconds, cpu),
-                _ => without_dedup = m.seconds,
-            }
+            at_cores.insert((model, dedup), (m.seconds, cpu, least_user));
         }
         let t = &m.report["tables"];
         let entries = ["distinct_lines", "distinct_shingles", "distinct_site_lines"]
@@ -333,14 +343,17 @@ fn main() {
             .map(|k| rejected[k].as_u64().unwrap_or(0))
             .sum::<u64>();
         println!(
-            "| {} | {} | {} | {:.1} | {} | {:.1} | {} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {:.1} | {} | {:.1} | {:.1}, {:.1} | {:.1}, {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {:.1} |",
             m.threads,
             if model { "on" } else { "off" },
             dedup,
             m.seconds,
             every.join(", "),
             cpu,
-            every_cpu.join(", "),
+            user,
+            least_user,
+            system,
+            least_system,
             mb / m.seconds,
             mb / m.seconds / m.threads as f64,
             ms.iter().map(|m| m.peak_mib).fold(0.0, f64::max),
@@ -350,6 +363,10 @@ fn main() {
             table_bytes as f64 / entries as f64,
         );
     }
+    let (full, full_cpu, full_user) = at_cores[&(true, "near")];
+    let (without_model, without_model_cpu, without_model_user) = at_cores[&(false, "near")];
+    let (without_dedup, _, scoring_user) = at_cores[&(true, "none")];
+    let (_, _, bare_user) = at_cores[&(false, "none")];
     println!(
         "dedup (signatures, LSH, third pass) share of the run at {cores} threads: {:.1}% ({:.1} s of {:.1} s; the rest {:.1} s)",
         100.0 * (full - without_dedup) / full,
@@ -358,10 +375,23 @@ fn main() {
         without_dedup
     );
     println!(
-        "line model (features and scoring) share of the run at {cores} threads: {:.1}% of wall time, {:.1}% of CPU time ({:.1} of {:.1} CPU s)",
+        "line model, whole extra (model on minus --no-model, default dedup) at {cores} threads: {:.1}% of wall time, {:.1}% of CPU time ({:.1} of {:.1} CPU s) by medians; {:.1}% of user time by least user times ({:.1} of {:.1} s)",
         100.0 * (full - without_model) / full,
         100.0 * (full_cpu - without_model_cpu) / full_cpu,
         full_cpu - without_model_cpu,
-        full_cpu
+        full_cpu,
+        100.0 * (full_user - without_model_user) / full_user,
+        full_user - without_model_user,
+        full_user,
+    );
+    // The work features and scoring add is user-mode work; system time (the kernel copying
+    // files into and out of the page cache) is the same work in both runs but varies the
+    // most from run to run on a virtual machine, and noise only ever adds time, so the
+    // least user time of each configuration is the steadiest measure of its work.
+    println!(
+        "line model, features and scoring alone (model on minus --no-model, both --dedup none, least user times): {:.1} s = {:.1}% of the default run's user time ({:.1} s)",
+        scoring_user - bare_user,
+        100.0 * (scoring_user - bare_user) / full_user,
+        full_user,
     );
 }

@@ -69,8 +69,9 @@ eval: build
 
 # Duplicate detection on the labelled pages with planted copies (deboil plant): each copy
 # under another site's template. Scored against the exact Jaccard of the pages' content
-# and of the cleaned texts; --dedup-min-words 0 shingles every line, not only prose;
-# --keep-lines shows what the templates hide.
+# and of the cleaned texts; --no-match-span judges copies against whole originals only;
+# --dedup-min-words 0 shingles every line, not only prose; --keep-lines shows what the
+# templates hide.
 eval-dedup: build
 	@mkdir -p out/dedup
 	$(BIN) plant $(LABELLED) --seed 1 -o out/dedup/planted.jsonl
@@ -82,7 +83,10 @@ eval-dedup: build
 		-o out/dedup/every-line.jsonl --clusters out/dedup/every-line.clusters.jsonl
 	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --keep-lines \
 		-o out/dedup/keep-lines.jsonl --clusters out/dedup/keep-lines.clusters.jsonl
+	$(BIN) clean out/dedup/planted.jsonl --site-field site --quiet --no-match-span \
+		-o out/dedup/whole.jsonl --clusters out/dedup/whole.clusters.jsonl
 	$(BIN) eval-dedup --corpus out/dedup/planted.jsonl --run near=out/dedup/near.jsonl \
+		--run near-no-match-span=out/dedup/whole.jsonl \
 		--run near-no-verify=out/dedup/estimate.jsonl --run every-line=out/dedup/every-line.jsonl \
 		--run keep-lines=out/dedup/keep-lines.jsonl
 

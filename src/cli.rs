@@ -215,6 +215,14 @@ pub struct CleanArgs {
     #[arg(long, overrides_with = "verify")]
     pub no_verify: bool,
 
+    /// Near copies: judge a later document against the whole earlier one only. By
+    /// default, with exact verification, a later document whose Jaccard falls short is
+    /// still a copy when it is as alike to the earlier one's lines from the first to the
+    /// last it shares: comments and related links left on the original page then do not
+    /// hide its copy, while everything the later document holds still counts.
+    #[arg(long)]
+    pub no_match_span: bool,
+
     /// Where to write each cluster of copies: survivor, members and similarities (JSONL).
     #[arg(long, value_name = "PATH")]
     pub clusters: Option<PathBuf>,

@@ -136,6 +136,7 @@ impl CleanConfig {
             bands: args.bands.unwrap_or(crate::dedup::DEFAULT_BANDS),
             rows: args.rows.unwrap_or(crate::dedup::DEFAULT_ROWS),
             verify: !args.no_verify,
+            match_span: !args.no_match_span,
             min_jaccard: args
                 .min_jaccard
                 .unwrap_or(crate::dedup::DEFAULT_MIN_JACCARD),
@@ -263,6 +264,7 @@ impl CleanConfig {
             rows: None,
             verify: false,
             no_verify: false,
+            no_match_span: false,
             clusters: None,
             keep_lines: false,
             threads,

@@ -612,7 +612,7 @@ fn shingle_candidates(
     let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0;
     let mut flush = |batch: &mut Vec<(usize, Vec<u8>)>| -> Result<()> {
-        let sets: Vec<Result<Vec<u64>>> = pool.install(|| {
+        let sets: Vec<Result<(Vec<u64>, Vec<u32>)>> = pool.install(|| {
             batch
                 .par_iter()
                 .map(|(i, record)| {
@@ -621,12 +621,16 @@ fn shingle_candidates(
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .context("a clean record changed in the temporary file")?;
-                    Ok(dedup::shingle_set(&text, &cfg.dedup))
+                    Ok(dedup::shingle_set_with_lines(&text, &cfg.dedup))
                 })
                 .collect()
         });
         for ((i, _), set) in batch.drain(..).zip(sets) {
-            prints[i].shingles = set?;
+            let (shingles, lines) = set?;
+            prints[i].shingles = shingles;
+            if cfg.dedup.match_span {
+                prints[i].shingle_lines = lines;
+            }
         }
         Ok(())
     };

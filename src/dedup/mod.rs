@@ -73,6 +73,10 @@ pub struct Params {
     /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate
     /// (the shingle sets of [`candidates`] must then be filled in before [`find`]).
     pub verify: bool,
+    /// With `verify`: a document whose Jaccard with an earlier one falls short is still
+    /// its copy when it is that alike to the stretch of the earlier one between the first
+    /// and the last line it shares (see [`span_jaccard`]).
+    pub match_span: bool,
     pub min_jaccard: f64,
 }
 
@@ -85,6 +89,7 @@ impl Default for Params {
             bands: DEFAULT_BANDS,
             rows: DEFAULT_ROWS,
             verify: true,
+            match_span: true,
             min_jaccard: DEFAULT_MIN_JACCARD,
         }
     }
@@ -108,12 +113,15 @@ pub struct DocPrint {
     pub signature: Vec<u32>,
     /// The sorted shingle set ([`shingle_set`]); empty unless filled in for `verify`.
     pub shingles: Vec<u64>,
+    /// For each of `shingles`, the line it first starts on ([`shingle_set_with_lines`]);
+    /// filled in with them.
+    pub shingle_lines: Vec<u32>,
 }
 
 /// The print of one cleaned text, without its shingle set.
 pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
-    let (exact, joined) = normalized(text, near.then_some(params.prose_min_words));
+    let (exact, joined, _) = normalized(text, near.then_some(params.prose_min_words));
     let mut print = DocPrint {
         exact,
         ..DocPrint::default()
@@ -140,7 +148,7 @@ pub fn shingle_set_of_every_line(text: &str, k: usize) -> Vec<u64> {
 }
 
 fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
-    let (_, joined) = normalized(text, Some(prose_min_words));
+    let (_, joined, _) = normalized(text, Some(prose_min_words));
     if joined.is_empty() {
         return Vec::new();
     }
@@ -150,19 +158,54 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
     set
 }
 
+/// [`shingle_set`] with, for each shingle, the line it first starts on (counting the
+/// lines the set is made of: the prose lines when they stand for the text), as
+/// [`DocPrint::shingle_lines`] holds it.
+pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32>) {
+    let (_, joined, starts) = normalized(text, Some(params.prose_min_words));
+    if joined.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let tokens = word_tokens(&joined);
+    let bytes = joined.as_bytes();
+    let k = params.shingle_words.max(1);
+    let mut pairs: Vec<(u64, u32)> = if tokens.len() <= k {
+        vec![(xxh3_64_with_seed(bytes, SHINGLE_SEED), 0)]
+    } else {
+        let mut line = 0;
+        tokens
+            .windows(k)
+            .map(|w| {
+                while line + 1 < starts.len() && starts[line + 1] <= w[0].start {
+                    line += 1;
+                }
+                let hash = xxh3_64_with_seed(&bytes[w[0].start..w[k - 1].end], SHINGLE_SEED);
+                (hash, line as u32)
+            })
+            .collect()
+    };
+    // Sorted by hash, then line: the first of equal hashes holds the earliest line.
+    pairs.sort_unstable();
+    pairs.dedup_by_key(|p| p.0);
+    pairs.into_iter().unzip()
+}
+
 /// The fingerprint of a text's normalized lines (digits kept) and, with `join`, the
 /// normalized lines that near copies are judged on, joined by spaces: those of at least
 /// `join` words when they hold [`PROSE_MIN_SHARE`] of the text, else every line. A
 /// syndicated article keeps its paragraphs on every site, while what cleaning left of
-/// each site's template is mostly short lines (bylines, dates, menus) that differ.
-fn normalized(text: &str, join: Option<usize>) -> (u64, String) {
+/// each site's template is mostly short lines (bylines, dates, menus) that differ. The
+/// third value is the byte offset in the joined text where each joined line starts.
+fn normalized(text: &str, join: Option<usize>) -> (u64, String, Vec<usize>) {
     let mut norm = Normalizer::default();
     let mut exact = Xxh3::with_seed(DOC_SEED);
     let (mut all, mut prose) = (String::new(), String::new());
-    let push = |joined: &mut String, line: &str| {
+    let (mut all_starts, mut prose_starts) = (Vec::new(), Vec::new());
+    let push = |joined: &mut String, starts: &mut Vec<usize>, line: &str| {
         if !joined.is_empty() {
             joined.push(' ');
         }
+        starts.push(joined.len());
         joined.push_str(line);
     };
     for line in text.lines().filter(|l| !is_blank(l)) {
@@ -176,15 +219,19 @@ fn normalized(text: &str, join: Option<usize>) -> (u64, String) {
         exact.update(b"\n");
         if let Some(min_words) = join {
             let line = norm.as_str();
-            push(&mut all, line);
+            push(&mut all, &mut all_starts, line);
             if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
-                push(&mut prose, line);
+                push(&mut prose, &mut prose_starts, line);
             }
         }
     }
     let prose_stands =
         !prose.is_empty() && prose.len() as f64 >= PROSE_MIN_SHARE * all.len() as f64;
-    (exact.digest(), if prose_stands { prose } else { all })
+    if prose_stands {
+        (exact.digest(), prose, prose_starts)
+    } else {
+        (exact.digest(), all, all_starts)
+    }
 }
 
 /// Word tokens of a normalized line (characters, for scripts written without spaces).
@@ -396,7 +443,7 @@ pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
                 Copy {
                     survivor,
                     kind: Kind::NearDuplicate,
-                    similarity: similarity(a, b, params),
+                    similarity: likeness(a, b, params),
                 }
             })
         })
@@ -441,6 +488,63 @@ fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
     }
 }
 
+/// How alike a later document is to the survivor of an earlier cluster: their Jaccard, or,
+/// when that falls short of `min_jaccard` and [`Params::match_span`] is on, their
+/// [`span_jaccard`] if higher.
+fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
+    let j = similarity(later, survivor, params);
+    if j >= params.min_jaccard || !(params.verify && params.match_span) {
+        return j;
+    }
+    j.max(span_jaccard(survivor, later))
+}
+
+/// The exact Jaccard similarity of `later`'s shingles with those of `earlier`'s lines from
+/// the first to the last that `later` matches (holds at least half of the shingles that
+/// start on it). What cleaning left of the earlier page's own template, its comments and
+/// related links, sits outside that stretch and does not count, while everything `later`
+/// holds does: the later document goes only if nearly all of its text is in the earlier
+/// one. `earlier` needs its [`DocPrint::shingle_lines`]; 0 without them.
+pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint) -> f64 {
+    let (e, lines, l) = (&earlier.shingles, &earlier.shingle_lines, &later.shingles);
+    if l.is_empty() || lines.len() != e.len() || e.is_empty() {
+        return 0.0;
+    }
+    // Which of `earlier`'s shingles `later` holds (both are sorted).
+    let mut held = vec![false; e.len()];
+    let mut j = 0;
+    for (i, h) in e.iter().enumerate() {
+        while j < l.len() && l[j] < *h {
+            j += 1;
+        }
+        held[i] = j < l.len() && l[j] == *h;
+    }
+    // (shingles, held) per line.
+    let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut per_line = vec![(0u32, 0u32); n_lines];
+    for (&line, &held) in lines.iter().zip(&held) {
+        let c = &mut per_line[line as usize];
+        c.0 += 1;
+        c.1 += u32::from(held);
+    }
+    let matched = |&(all, held): &(u32, u32)| held > 0 && 2 * held >= all;
+    let (Some(first), Some(last)) = (
+        per_line.iter().position(matched),
+        per_line.iter().rposition(matched),
+    ) else {
+        return 0.0;
+    };
+    let (first, last) = (first as u32, last as u32);
+    let (mut span, mut both) = (0usize, 0usize);
+    for (&line, &held) in lines.iter().zip(&held) {
+        if (first..=last).contains(&line) {
+            span += 1;
+            both += usize::from(held);
+        }
+    }
+    both as f64 / (span + l.len() - both) as f64
+}
+
 /// Joins clusters through candidate pairs (same values in one band). Two clusters are
 /// joined when every document of the one whose survivor comes later is at least
 /// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
@@ -481,7 +585,7 @@ fn near_pairs(
                 if a != b && !apart.contains(&pair) {
                     let (survivor, absorbed) = pair;
                     let alike = members[absorbed].iter().all(|&m| {
-                        similarity(print(m as usize), print(survivor), params) >= params.min_jaccard
+                        likeness(print(m as usize), print(survivor), params) >= params.min_jaccard
                     });
                     if !alike {
                         // Clusters only grow, so a pair of them found apart stays apart.
@@ -555,7 +659,8 @@ mod tests {
         let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t.as_ref(), p)).collect();
         for (i, marked) in candidates(&prints, p).into_iter().enumerate() {
             if marked {
-                prints[i].shingles = shingle_set(texts[i].as_ref(), p);
+                (prints[i].shingles, prints[i].shingle_lines) =
+                    shingle_set_with_lines(texts[i].as_ref(), p);
             }
         }
         prints
@@ -682,6 +787,96 @@ mod tests {
         let found = find(&prints, &p);
         assert_eq!(found[1].map(|c| c.survivor), Some(0));
         assert_eq!(found[2], None, "c is not joined to a through b");
+    }
+
+    /// `n` lines of 15 words each, numbered from `from`.
+    fn prose_lines(from: usize, n: usize, salt: &str) -> Vec<String> {
+        let all = words((from + n) * 15, salt);
+        all.chunks(15).skip(from).map(|l| l.join(" ")).collect()
+    }
+
+    #[test]
+    fn shingles_with_lines_are_the_shingle_set_and_its_first_lines() {
+        let p = near();
+        let mut lines = prose_lines(0, 6, "a");
+        lines.push("a short line".into());
+        lines.push(lines[1].clone());
+        lines.extend(prose_lines(6, 1, "a"));
+        let text = lines.join("\n");
+        let (set, at) = shingle_set_with_lines(&text, &p);
+        assert_eq!(set, shingle_set(&text, &p));
+        assert_eq!(at.len(), set.len());
+        // Eight prose lines stand for the text (the short line is not one of them). A
+        // shingle belongs to the line it starts on: 15 on each line but the last (11).
+        // The repeat of line 1 (line 6) adds only the 4 that reach into line 7.
+        let on = |line: u32| at.iter().filter(|&&l| l == line).count();
+        assert_eq!(
+            (0..8).map(on).collect::<Vec<_>>(),
+            [15, 15, 15, 15, 15, 15, 4, 11]
+        );
+    }
+
+    #[test]
+    fn a_copy_is_judged_against_the_stretch_of_the_original_it_matches() {
+        // The original page kept what cleaning left of its comments; its copy elsewhere
+        // has the article alone. Every pair is a candidate with these bands.
+        let p = Params {
+            bands: 60,
+            rows: 2,
+            ..near()
+        };
+        let article = prose_lines(0, 12, "a");
+        let comments = prose_lines(0, 5, "c");
+        let original = [
+            comments[..2].to_vec(),
+            article.clone(),
+            comments[2..].to_vec(),
+        ]
+        .concat()
+        .join("\n");
+        let copy = article.join("\n");
+        let prints = prints_of(&[original.clone(), copy.clone()], &p);
+        let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+        assert!(whole < 0.8, "{whole}");
+        let found = find(&prints, &p)[1].expect("the copy");
+        assert_eq!((found.survivor, found.kind), (0, Kind::NearDuplicate));
+        assert!(found.similarity > 0.95, "{found:?}");
+        assert_eq!(found.similarity, span_jaccard(&prints[0], &prints[1]));
+        // Without span matching, or with estimates only, it stays.
+        for p in [
+            Params {
+                match_span: false,
+                ..p
+            },
+            Params { verify: false, ..p },
+        ] {
+            let prints = prints_of(&[original.clone(), copy.clone()], &p);
+            assert_eq!(find(&prints, &p)[1], None);
+        }
+        // The earlier document is the one trimmed: a later one that adds comments of its
+        // own holds text the earlier does not, and stays.
+        let prints = prints_of(&[copy.clone(), original.clone()], &p);
+        assert_eq!(find(&prints, &p), vec![None, None]);
+        // So does a later document that adds lines at its own ends.
+        let padded = [prose_lines(0, 4, "d"), article[..10].to_vec()].concat();
+        let prints = prints_of(&[original.clone(), padded.join("\n")], &p);
+        assert_eq!(find(&prints, &p)[1], None);
+        assert!(span_jaccard(&prints[0], &prints[1]) < 0.8);
+    }
+
+    #[test]
+    fn sharing_one_paragraph_is_not_a_copy() {
+        let p = Params {
+            bands: 60,
+            rows: 2,
+            ..near()
+        };
+        let one = prose_lines(0, 12, "a");
+        let two = [prose_lines(0, 10, "b"), one[5..7].to_vec()].concat();
+        let prints = prints_of(&[one.join("\n"), two.join("\n")], &p);
+        let span = span_jaccard(&prints[0], &prints[1]);
+        assert!(span > 0.0 && span < 0.3, "{span}");
+        assert_eq!(find(&prints, &p), vec![None, None]);
     }
 
     #[test]

@@ -167,10 +167,9 @@ pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32
         return (Vec::new(), Vec::new());
     }
     let tokens = word_tokens(&joined);
-    let bytes = joined.as_bytes();
     let k = params.shingle_words.max(1);
     let mut pairs: Vec<(u64, u32)> = if tokens.len() <= k {
-        vec![(xxh3_64_with_seed(bytes, SHINGLE_SEED), 0)]
+        vec![(xxh3_64_with_seed(joined.as_bytes(), SHINGLE_SEED), 0)]
     } else {
         let mut line = 0;
         tokens
@@ -179,8 +178,7 @@ pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32
                 while line + 1 < starts.len() && starts[line + 1] <= w[0].start {
                     line += 1;
                 }
-                let hash = xxh3_64_with_seed(&bytes[w[0].start..w[k - 1].end], SHINGLE_SEED);
-                (hash, line as u32)
+                (run_hash(&joined, w), line as u32)
             })
             .collect()
     };
@@ -247,15 +245,18 @@ fn words(norm: &str) -> usize {
 /// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
 pub fn shingles(normalized: &str, k: usize) -> Vec<u64> {
     let tokens = word_tokens(normalized);
-    let bytes = normalized.as_bytes();
     let k = k.max(1);
     if tokens.len() <= k {
-        return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
+        return vec![xxh3_64_with_seed(normalized.as_bytes(), SHINGLE_SEED)];
     }
-    tokens
-        .windows(k)
-        .map(|w| xxh3_64_with_seed(&bytes[w[0].start..w[k - 1].end], SHINGLE_SEED))
-        .collect()
+    tokens.windows(k).map(|w| run_hash(normalized, w)).collect()
+}
+
+/// The hash of one run of tokens of a normalized text: one shingle.
+#[inline(always)]
+fn run_hash(normalized: &str, run: &[std::ops::Range<usize>]) -> u64 {
+    let bytes = &normalized.as_bytes()[run[0].start..run[run.len() - 1].end];
+    xxh3_64_with_seed(bytes, SHINGLE_SEED)
 }
 
 /// One-permutation MinHash with optimal densification; `bins` values.

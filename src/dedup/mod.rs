@@ -790,6 +790,16 @@ mod tests {
         assert_eq!(found[2], None, "c is not joined to a through b");
     }
 
+    /// Near copies with bands so many and short that every pair sharing a few shingles is
+    /// a candidate: the tests below then judge the acceptance alone.
+    fn every_pair_a_candidate() -> Params {
+        Params {
+            bands: 60,
+            rows: 2,
+            ..near()
+        }
+    }
+
     /// `n` lines of 15 words each, numbered from `from`.
     fn prose_lines(from: usize, n: usize, salt: &str) -> Vec<String> {
         let all = words((from + n) * 15, salt);
@@ -820,12 +830,8 @@ mod tests {
     #[test]
     fn a_copy_is_judged_against_the_stretch_of_the_original_it_matches() {
         // The original page kept what cleaning left of its comments; its copy elsewhere
-        // has the article alone. Every pair is a candidate with these bands.
-        let p = Params {
-            bands: 60,
-            rows: 2,
-            ..near()
-        };
+        // has the article alone.
+        let p = every_pair_a_candidate();
         let article = prose_lines(0, 12, "a");
         let comments = prose_lines(0, 5, "c");
         let original = [
@@ -867,11 +873,7 @@ mod tests {
 
     #[test]
     fn sharing_one_paragraph_is_not_a_copy() {
-        let p = Params {
-            bands: 60,
-            rows: 2,
-            ..near()
-        };
+        let p = every_pair_a_candidate();
         let one = prose_lines(0, 12, "a");
         let two = [prose_lines(0, 10, "b"), one[5..7].to_vec()].concat();
         let prints = prints_of(&[one.join("\n"), two.join("\n")], &p);

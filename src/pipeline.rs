@@ -621,16 +621,16 @@ fn shingle_candidates(
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .context("a clean record changed in the temporary file")?;
-                    Ok(dedup::shingle_set_with_lines(&text, &cfg.dedup))
+                    Ok(if cfg.dedup.match_span {
+                        dedup::shingle_set_with_lines(&text, &cfg.dedup)
+                    } else {
+                        (dedup::shingle_set(&text, &cfg.dedup), Vec::new())
+                    })
                 })
                 .collect()
         });
         for ((i, _), set) in batch.drain(..).zip(sets) {
-            let (shingles, lines) = set?;
-            prints[i].shingles = shingles;
-            if cfg.dedup.match_span {
-                prints[i].shingle_lines = lines;
-            }
+            (prints[i].shingles, prints[i].shingle_lines) = set?;
         }
         Ok(())
     };

@@ -535,14 +535,11 @@ pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint) -> f64 {
     ) else {
         return 0.0;
     };
-    let (first, last) = (first as u32, last as u32);
-    let (mut span, mut both) = (0usize, 0usize);
-    for (&line, &held) in lines.iter().zip(&held) {
-        if (first..=last).contains(&line) {
-            span += 1;
-            both += usize::from(held);
-        }
-    }
+    let (span, both) = per_line[first..=last]
+        .iter()
+        .fold((0, 0), |(s, b), &(all, held)| {
+            (s + all as usize, b + held as usize)
+        });
     both as f64 / (span + l.len() - both) as f64
 }
 

@@ -303,8 +303,8 @@ impl Scorer {
         &self.model
     }
 
-    /// The next slot of a walk (slots and indices masked into the fixed layout, which
-    /// they never leave).
+    /// The next slot of a walk: a `u8` slot indexes the 256-slot arrays unchecked, and
+    /// the feature index is masked into the padded row, which it never leaves.
     fn step(tree: &Complete, row: &Padded, slot: u8) -> u8 {
         let at = usize::from(slot);
         let value = row[usize::from(tree.features[at]) % SLOTS];

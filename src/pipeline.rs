@@ -511,7 +511,19 @@ fn process(
             chars_out: out.stats.chars_out,
             text_span: (offset(span.start), offset(span.end)),
         };
-        out.pending = Some((pending, dedup::fingerprint(&cleaned, &cfg.dedup)));
+        // Kept lines that are on other pages of the site too, one flag per line of the
+        // cleaned text (both split on `\n` alike).
+        let site_lines: Vec<bool> = verdicts
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| v.evidence.site_pages >= 2)
+            .collect();
+        let print = DocPrint {
+            site: doc.site.as_deref().map(site_hash),
+            ..dedup::fingerprint_on_site(&cleaned, &site_lines, &cfg.dedup)
+        };
+        out.pending = Some((pending, print));
     }
     out
 }
@@ -532,9 +544,14 @@ fn dedup_pass(
     let mut records = spill
         .into_reader()
         .context("reading the temporary file of clean records")?;
-    let marked = dedup::candidates(&prints, &cfg.dedup);
-    if marked.contains(&true) {
-        shingle_candidates(cfg, pool, &mut records, &pending, &marked, &mut prints)
+    let candidates = dedup::candidates(&prints, &cfg.dedup);
+    // The samples have found their pairs: free them before the shingle sets come in.
+    for p in &mut prints {
+        p.samples = Vec::new();
+    }
+    if candidates.marked.contains(&true) {
+        let marked = &candidates.marked;
+        shingle_candidates(cfg, pool, &mut records, &pending, marked, &mut prints)
             .context("reading the temporary file of clean records")?;
         for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
             stats.verified_docs += 1;
@@ -544,7 +561,7 @@ fn dedup_pass(
             .rewind()
             .context("reading the temporary file of clean records")?;
     }
-    let copies = dedup::find(&prints, &cfg.dedup);
+    let copies = dedup::find(&prints, &candidates.held, &cfg.dedup);
     drop(prints);
     let mut record = Vec::new();
     let mut line = Vec::new();

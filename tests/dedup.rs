@@ -141,6 +141,67 @@ fn without_line_cleaning_the_templates_hide_most_copies_from_minhash_over_every_
     assert_eq!(found, 5, "copies judged by their prose lines");
 }
 
+/// `n` prose lines of 15 distinct words, `salt` apart from other texts.
+fn prose(salt: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|l| {
+            (0..15)
+                .map(|w| format!("{salt}{}", util::letters(l * 15 + w)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// A copy on site b of site a's article, with a promotion of site b's own that cleaning
+/// keeps (`--site-min-pages 3`: it is on 2 pages). The copy is only about 0.77 alike to
+/// the article as a whole; the promotion is on another page of its site, so it is the
+/// site's, and the copy goes. On no other page of b, it is the copy's own text, and the
+/// copy stays.
+#[test]
+fn what_a_copy_shares_with_its_own_site_does_not_keep_it() {
+    for promotion_elsewhere in [true, false] {
+        let dir = Dir::new();
+        let article = prose("art", 10);
+        let promotion = prose("promo", 3);
+        let mut docs = vec![("a0", "a.example", article.clone())];
+        docs.push(("a1", "a.example", prose("alpha", 6)));
+        let other = if promotion_elsewhere {
+            [prose("bee", 6), promotion.clone()].concat()
+        } else {
+            prose("bee", 6)
+        };
+        docs.push(("b0", "b.example", other));
+        docs.push(("b1", "b.example", prose("beta", 6)));
+        docs.push(("b2", "b.example", [article, promotion].concat()));
+        let corpus: String = docs
+            .iter()
+            .map(|(id, site, lines)| {
+                serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string()
+                    + "\n"
+            })
+            .collect();
+        let input = dir.write("corpus.jsonl", corpus);
+        let r = clean(&dir, &[input], &["--no-model", "--site-min-pages", "3"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let clean_ids: Vec<String> = jsonl(&dir.read("clean.jsonl"))
+            .iter()
+            .map(|d| d["id"].as_str().expect("id").to_string())
+            .collect();
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        if promotion_elsewhere {
+            assert_eq!(clean_ids, ["a0", "a1", "b0", "b1"]);
+            assert_eq!(rejected.len(), 1);
+            assert_eq!(rejected[0]["id"], "b2");
+            assert_eq!(rejected[0]["survivor"], "a0");
+            assert_eq!(rejected[0]["reason"], "near-duplicate");
+        } else {
+            assert_eq!(clean_ids, ["a0", "a1", "b0", "b1", "b2"]);
+            assert!(rejected.is_empty(), "{rejected:?}");
+        }
+    }
+}
+
 #[test]
 fn modes_none_and_exact() {
     let dir = Dir::new();
@@ -224,17 +285,7 @@ fn same_result_for_any_thread_count_and_any_split_into_files() {
 /// A labelled set of 30 pages on 3 sites, each page an 80-word story under its site's
 /// two header and two footer lines.
 fn labelled_set(dir: &Dir) -> (std::path::PathBuf, std::path::PathBuf) {
-    let word = |i: usize| -> String {
-        let mut s = String::new();
-        let mut n = i;
-        loop {
-            s.push(char::from(b'a' + (n % 26) as u8));
-            n /= 26;
-            if n == 0 {
-                return s;
-            }
-        }
-    };
+    let word = util::letters;
     let (mut docs, mut labels) = (String::new(), String::new());
     for p in 0..30 {
         let site = format!("site{}.example", word(p % 3));

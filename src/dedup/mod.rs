@@ -116,24 +116,90 @@ pub struct DocPrint {
     /// For each of `shingles`, the line it first starts on ([`shingle_set_with_lines`]);
     /// filled in with them.
     pub shingle_lines: Vec<u32>,
+    /// The sampled shingles ([`samples`]), sorted: how a document held in another is
+    /// found when the two are not alike as wholes. Empty unless the matched stretch is on.
+    pub samples: Vec<u32>,
+    /// The hash of the document's site, when it has one: the matched stretch is a test
+    /// for copies on other sites.
+    pub site: Option<u64>,
+    /// The lines (numbered as [`DocPrint::shingle_lines`]) that are also on other pages of
+    /// the document's site (see [`fingerprint_on_site`]), ascending. Empty unless the
+    /// matched stretch is on.
+    pub site_lines: Vec<u32>,
+}
+
+impl DocPrint {
+    /// Whether the two are known to be pages of one site.
+    fn same_site(&self, other: &DocPrint) -> bool {
+        matches!((self.site, other.site), (Some(a), Some(b)) if a == b)
+    }
 }
 
 /// The print of one cleaned text, without its shingle set.
 pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
+    fingerprint_on_site(text, &[], params)
+}
+
+/// [`fingerprint`] of a page whose lines `site_lines` flags (indexed as `text.lines()`;
+/// missing ones are not) are also on other pages of its site. Those lines are left out of
+/// its samples and, when the other page does not hold them, of the span test
+/// ([`span_jaccard`]): they are its site's template, which cleaning kept where it was on
+/// too few pages, not its article.
+pub fn fingerprint_on_site(text: &str, site_lines: &[bool], params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
-    let (exact, joined, _) = normalized(text, near.then_some(params.prose_min_words));
+    let joined = Joined::of(text, near.then_some(params.prose_min_words), site_lines);
     let mut print = DocPrint {
-        exact,
+        exact: joined.exact,
         ..DocPrint::default()
     };
-    if near && !joined.is_empty() {
-        let signature = signature(&shingles(&joined, params.shingle_words), params.bins());
+    if near && !joined.text.is_empty() {
+        let sampled = params.verify && params.match_span;
+        let shingles = if sampled && !joined.site_lines.is_empty() {
+            // The lines of the shingles tell which are the site's.
+            let with_lines = joined.shingles_with_lines(params.shingle_words);
+            let own: Vec<u64> = with_lines
+                .iter()
+                .filter(|(_, line)| joined.site_lines.binary_search(line).is_err())
+                .map(|&(h, _)| h)
+                .collect();
+            print.samples = samples(&own);
+            with_lines.into_iter().map(|(h, _)| h).collect()
+        } else {
+            let shingles = shingles(&joined.text, params.shingle_words);
+            if sampled {
+                print.samples = samples(&shingles);
+            }
+            shingles
+        };
+        let signature = signature(&shingles, params.bins());
         print.bands = band_keys(&signature, params);
         if !params.verify {
             print.signature = signature;
         }
+        print.site_lines = if sampled {
+            joined.site_lines
+        } else {
+            Vec::new()
+        };
     }
     print
+}
+
+/// One shingle in this many is sampled (by its hash, so the same in every document).
+pub const SAMPLE_EVERY: u64 = 32;
+
+/// The sampled shingles of a document, sorted and distinct: those whose hash has bits 32
+/// to 36 clear (the bins of [`signature`] use the top bits), as their low 32 bits. A
+/// document held in another has its samples in the other's.
+pub fn samples(shingles: &[u64]) -> Vec<u32> {
+    let mut samples: Vec<u32> = shingles
+        .iter()
+        .filter(|&&h| (h >> 32) % SAMPLE_EVERY == 0)
+        .map(|&h| h as u32)
+        .collect();
+    samples.sort_unstable();
+    samples.dedup();
+    samples
 }
 
 /// The sorted, distinct shingles of a text, as [`fingerprint`] sees them: of its prose
@@ -148,11 +214,11 @@ pub fn shingle_set_of_every_line(text: &str, k: usize) -> Vec<u64> {
 }
 
 fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
-    let (_, joined, _) = normalized(text, Some(prose_min_words));
-    if joined.is_empty() {
+    let joined = Joined::of(text, Some(prose_min_words), &[]);
+    if joined.text.is_empty() {
         return Vec::new();
     }
-    let mut set = shingles(&joined, k);
+    let mut set = shingles(&joined.text, k);
     set.sort_unstable();
     set.dedup();
     set
@@ -162,73 +228,107 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
 /// lines the set is made of: the prose lines when they stand for the text), as
 /// [`DocPrint::shingle_lines`] holds it.
 pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32>) {
-    let (_, joined, starts) = normalized(text, Some(params.prose_min_words));
-    if joined.is_empty() {
+    let joined = Joined::of(text, Some(params.prose_min_words), &[]);
+    if joined.text.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let tokens = word_tokens(&joined);
-    let k = params.shingle_words.max(1);
-    let mut pairs: Vec<(u64, u32)> = if tokens.len() <= k {
-        vec![(xxh3_64_with_seed(joined.as_bytes(), SHINGLE_SEED), 0)]
-    } else {
-        let mut line = 0;
-        tokens
-            .windows(k)
-            .map(|w| {
-                while line + 1 < starts.len() && starts[line + 1] <= w[0].start {
-                    line += 1;
-                }
-                (run_hash(&joined, w), line as u32)
-            })
-            .collect()
-    };
+    let mut pairs = joined.shingles_with_lines(params.shingle_words);
     // Sorted by hash, then line: the first of equal hashes holds the earliest line.
     pairs.sort_unstable();
     pairs.dedup_by_key(|p| p.0);
     pairs.into_iter().unzip()
 }
 
-/// The fingerprint of a text's normalized lines (digits kept) and, with `join`, the
-/// normalized lines that near copies are judged on, joined by spaces: those of at least
-/// `join` words when they hold [`PROSE_MIN_SHARE`] of the text, else every line. A
-/// syndicated article keeps its paragraphs on every site, while what cleaning left of
-/// each site's template is mostly short lines (bylines, dates, menus) that differ. The
-/// third value is the byte offset in the joined text where each joined line starts.
-fn normalized(text: &str, join: Option<usize>) -> (u64, String, Vec<usize>) {
-    let mut norm = Normalizer::default();
-    let mut exact = Xxh3::with_seed(DOC_SEED);
-    let (mut all, mut prose) = (String::new(), String::new());
-    let (mut all_starts, mut prose_starts) = (Vec::new(), Vec::new());
-    let push = |joined: &mut String, starts: &mut Vec<usize>, line: &str| {
-        if !joined.is_empty() {
-            joined.push(' ');
-        }
-        starts.push(joined.len());
-        joined.push_str(line);
-    };
-    for line in text.lines().filter(|l| !is_blank(l)) {
-        norm.normalize(line);
-        if norm.key().is_empty() {
-            continue;
-        }
-        exact.update(norm.key());
-        exact.update(b"\x00");
-        exact.update(norm.digits());
-        exact.update(b"\n");
-        if let Some(min_words) = join {
-            let line = norm.as_str();
-            push(&mut all, &mut all_starts, line);
-            if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
-                push(&mut prose, &mut prose_starts, line);
+/// A text as deduplication reads it.
+struct Joined {
+    /// The fingerprint of the normalized lines (digits kept).
+    exact: u64,
+    /// The normalized lines near copies are judged on, joined by spaces (empty unless
+    /// asked for).
+    text: String,
+    /// The byte offset in `text` where each joined line starts.
+    starts: Vec<usize>,
+    /// The joined lines that were flagged as on other pages of the site, ascending.
+    site_lines: Vec<u32>,
+}
+
+impl Joined {
+    /// The fingerprint of a text's normalized lines and, with `join`, the normalized lines
+    /// that near copies are judged on: those of at least `join` words when they hold
+    /// [`PROSE_MIN_SHARE`] of the text, else every line. A syndicated article keeps its
+    /// paragraphs on every site, while what cleaning left of each site's template is
+    /// mostly short lines (bylines, dates, menus) that differ. `site_lines` flags lines
+    /// of `text.lines()` (see [`fingerprint_on_site`]).
+    fn of(text: &str, join: Option<usize>, site_lines: &[bool]) -> Joined {
+        let mut norm = Normalizer::default();
+        let mut exact = Xxh3::with_seed(DOC_SEED);
+        let mut all = Joined::empty();
+        let mut prose = Joined::empty();
+        for (i, line) in text.lines().enumerate() {
+            if is_blank(line) {
+                continue;
+            }
+            norm.normalize(line);
+            if norm.key().is_empty() {
+                continue;
+            }
+            exact.update(norm.key());
+            exact.update(b"\x00");
+            exact.update(norm.digits());
+            exact.update(b"\n");
+            if let Some(min_words) = join {
+                let line = norm.as_str();
+                let on_site = site_lines.get(i).copied().unwrap_or(false);
+                all.push(line, on_site);
+                if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
+                    prose.push(line, on_site);
+                }
             }
         }
+        let prose_stands = !prose.text.is_empty()
+            && prose.text.len() as f64 >= PROSE_MIN_SHARE * all.text.len() as f64;
+        let mut joined = if prose_stands { prose } else { all };
+        joined.exact = exact.digest();
+        joined
     }
-    let prose_stands =
-        !prose.is_empty() && prose.len() as f64 >= PROSE_MIN_SHARE * all.len() as f64;
-    if prose_stands {
-        (exact.digest(), prose, prose_starts)
-    } else {
-        (exact.digest(), all, all_starts)
+
+    fn empty() -> Joined {
+        Joined {
+            exact: 0,
+            text: String::new(),
+            starts: Vec::new(),
+            site_lines: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, line: &str, on_site: bool) {
+        if on_site {
+            self.site_lines.push(self.starts.len() as u32);
+        }
+        if !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.starts.push(self.text.len());
+        self.text.push_str(line);
+    }
+
+    /// Every shingle (as [`shingles`]) with the line it starts on.
+    fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32)> {
+        let tokens = word_tokens(&self.text);
+        let k = k.max(1);
+        if tokens.len() <= k {
+            return vec![(xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED), 0)];
+        }
+        let mut line = 0;
+        tokens
+            .windows(k)
+            .map(|w| {
+                while line + 1 < self.starts.len() && self.starts[line + 1] <= w[0].start {
+                    line += 1;
+                }
+                (run_hash(&self.text, w), line as u32)
+            })
+            .collect()
     }
 }
 
@@ -364,15 +464,86 @@ fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Which documents need a shingle set for `verify`: those in a candidate pair (sharing a
-/// band with another document) that are not an exact copy, which stands in for them.
-/// All `false` unless near copies are verified.
-pub fn candidates(prints: &[DocPrint], params: &Params) -> Vec<bool> {
+/// What [`find`] needs besides the prints: which documents need a shingle set for
+/// `verify`, and the pairs found held one in the other.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Documents in a candidate pair (sharing a band with another document, or in one of
+    /// `held`) that are not an exact copy, which stands in for them. All `false` unless
+    /// near copies are verified.
+    pub marked: Vec<bool>,
+    /// Pairs (earlier, later), sorted, where most of the later document's samples are in
+    /// the earlier's ([`held_pairs`]): copies of an article that the earlier page holds
+    /// with more around it, which the bands, made for Jaccard of whole documents, miss.
+    /// Empty unless the matched stretch is on.
+    pub held: Vec<(u32, u32)>,
+}
+
+/// A sample held by more documents than this proposes no pair: it is a template that
+/// cleaning left, or text that many documents quote.
+pub const MAX_SAMPLE_DOCS: usize = 100;
+
+/// Pairs (earlier, later) of documents that are not exact copies nor known pages of one
+/// site where the earlier holds at least 2 of the later's samples, and at least half of
+/// them (the span test that judges them asks for 80% of its shingles), sorted.
+pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, u32)> {
+    // Documents under each sample, a quarter of the sample values at a time (by their top
+    // two bits), so that only a quarter of the (sample, document) entries is in memory.
+    let mut shared: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+    let mut entries: Vec<(u32, u32)> = Vec::new();
+    for part in 0..4u32 {
+        entries.clear();
+        for (i, p) in prints.iter().enumerate() {
+            if exact_of[i].is_none() {
+                let samples = p.samples.iter().filter(|&&s| s >> 30 == part);
+                entries.extend(samples.map(|&s| (s, i as u32)));
+            }
+        }
+        entries.sort_unstable();
+        for docs in entries.chunk_by(|a, b| a.0 == b.0) {
+            if docs.len() > MAX_SAMPLE_DOCS {
+                continue;
+            }
+            for (k, &(_, a)) in docs.iter().enumerate() {
+                for &(_, b) in &docs[k + 1..] {
+                    *shared.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = shared
+        .into_iter()
+        .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
+        .filter(|&(earlier, later, n)| {
+            let (earlier, later) = (&prints[earlier as usize], &prints[later as usize]);
+            n >= 2 && 2 * n as usize >= later.samples.len() && !later.same_site(earlier)
+        })
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Which documents need a shingle set, and the pairs held one in the other (see
+/// [`Candidates`]).
+pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
     let mut marked = vec![false; prints.len()];
     if params.mode != Mode::Near || !params.verify {
-        return marked;
+        return Candidates {
+            marked,
+            held: Vec::new(),
+        };
     }
     let exact_of = exact_copies(prints);
+    let held = if params.match_span {
+        held_pairs(prints, &exact_of)
+    } else {
+        Vec::new()
+    };
+    for &(a, b) in &held {
+        marked[a as usize] = true;
+        marked[b as usize] = true;
+    }
     let mut first: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
     for band in 0..params.bands {
         first.clear();
@@ -388,7 +559,7 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Vec<bool> {
             }
         }
     }
-    marked
+    Candidates { marked, held }
 }
 
 /// The bucket of each band of `rows` values of a signature (none for an empty one).
@@ -408,8 +579,9 @@ fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {
 }
 
 /// Which documents are copies: `None` for a survivor or a document with no copy. With
-/// `verify`, the documents [`candidates`] marks must carry their shingle sets.
-pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
+/// `verify`, the documents [`candidates`] marks must carry their shingle sets, and `held`
+/// are its [`Candidates::held`] pairs.
+pub fn find(prints: &[DocPrint], held: &[(u32, u32)], params: &Params) -> Vec<Option<Copy>> {
     let n = prints.len();
     let mut sets = UnionFind::new(n);
     let exact_of = if params.mode == Mode::None {
@@ -425,7 +597,7 @@ pub fn find(prints: &[DocPrint], params: &Params) -> Vec<Option<Copy>> {
     // An exact copy's shingles are those of the first document with its text.
     let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
     if params.mode == Mode::Near {
-        near_pairs(prints, &exact_of, params, &mut sets);
+        near_pairs(prints, &exact_of, held, params, &mut sets);
     }
     (0..n)
         .map(|i| {
@@ -490,14 +662,17 @@ fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
 }
 
 /// How alike a later document is to the survivor of an earlier cluster: their Jaccard, or,
-/// when that falls short of `min_jaccard` and [`Params::match_span`] is on, their
-/// [`span_jaccard`] if higher.
+/// when that falls short of `min_jaccard`, [`Params::match_span`] is on and the two are not
+/// pages of one site, their [`span_jaccard`] if higher. Text two pages of a site share
+/// beyond their article is the site's own (a comment policy, a category blurb) that
+/// cleaning left where it was on too few pages; across sites it is the copy.
 fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
     let j = similarity(later, survivor, params);
-    if j >= params.min_jaccard || !(params.verify && params.match_span) {
+    if j >= params.min_jaccard || !(params.verify && params.match_span) || later.same_site(survivor)
+    {
         return j;
     }
-    j.max(span_jaccard(survivor, later))
+    j.max(span_jaccard(survivor, later, params.min_jaccard))
 }
 
 /// The exact Jaccard similarity of `later`'s shingles with those of `earlier`'s lines from
@@ -505,53 +680,86 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// start on it). What cleaning left of the earlier page's own template, its comments and
 /// related links, sits outside that stretch and does not count, while everything `later`
 /// holds does: the later document goes only if nearly all of its text is in the earlier
-/// one. `earlier` needs its [`DocPrint::shingle_lines`]; 0 without them.
-pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint) -> f64 {
+/// one. On either side, shingles the other does not hold on lines that are also on other
+/// pages of the same site ([`DocPrint::site_lines`]) do not count either: they are that
+/// site's template. Both need their [`DocPrint::shingle_lines`]; 0 without them.
+pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
     let (e, lines, l) = (&earlier.shingles, &earlier.shingle_lines, &later.shingles);
     if l.is_empty() || lines.len() != e.len() || e.is_empty() {
         return 0.0;
     }
-    // Which of `earlier`'s shingles `later` holds (both are sorted).
-    let mut held = vec![false; e.len()];
-    let mut j = 0;
-    for (i, h) in e.iter().enumerate() {
-        while j < l.len() && l[j] < *h {
-            j += 1;
+    // Which shingles of each the other holds (both are sorted).
+    let (mut e_held, mut l_held) = (vec![false; e.len()], vec![false; l.len()]);
+    let (mut i, mut j) = (0, 0);
+    while i < e.len() && j < l.len() {
+        match e[i].cmp(&l[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                (e_held[i], l_held[j]) = (true, true);
+                i += 1;
+                j += 1;
+            }
         }
-        held[i] = j < l.len() && l[j] == *h;
     }
-    // (shingles, held) per line.
+    let on_site = |print: &DocPrint, line: u32| print.site_lines.binary_search(&line).is_ok();
+    // (held, counted) per line of `earlier`.
     let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
     let mut per_line = vec![(0u32, 0u32); n_lines];
-    for (&line, &held) in lines.iter().zip(&held) {
+    for (&line, &held) in lines.iter().zip(&e_held) {
         let c = &mut per_line[line as usize];
-        c.0 += 1;
-        c.1 += u32::from(held);
+        c.0 += u32::from(held);
+        c.1 += u32::from(held || !on_site(earlier, line));
     }
-    let matched = |&(all, held): &(u32, u32)| held > 0 && 2 * held >= all;
-    let (Some(first), Some(last)) = (
-        per_line.iter().position(matched),
-        per_line.iter().rposition(matched),
-    ) else {
+    let later_counted = if later.site_lines.is_empty() {
+        l.len()
+    } else if later.shingle_lines.len() != l.len() {
+        return 0.0;
+    } else {
+        l_held
+            .iter()
+            .zip(&later.shingle_lines)
+            .filter(|&(&held, &line)| held || !on_site(later, line))
+            .count()
+    };
+    // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when
+    // both / (span + later_counted - both) >= t, that is when the sum over its lines of
+    // (1 + t) held - t counted is at least t later_counted: the stretch with the greatest
+    // sum (Kadane; the earliest of equals) reaches `t` if any does.
+    let weight =
+        |&(held, counted): &(u32, u32)| (1.0 + t) * f64::from(held) - t * f64::from(counted);
+    let (mut best, mut best_range) = (0.0, None);
+    let (mut sum, mut start) = (0.0, 0);
+    for (i, c) in per_line.iter().enumerate() {
+        if sum <= 0.0 {
+            (sum, start) = (0.0, i);
+        }
+        sum += weight(c);
+        if sum > best {
+            (best, best_range) = (sum, Some(start..i + 1));
+        }
+    }
+    let Some(range) = best_range else {
         return 0.0;
     };
-    let (span, both) = per_line[first..=last]
+    let (both, span) = per_line[range]
         .iter()
-        .fold((0, 0), |(s, b), &(all, held)| {
-            (s + all as usize, b + held as usize)
+        .fold((0, 0), |(b, s), &(held, counted)| {
+            (b + held as usize, s + counted as usize)
         });
-    both as f64 / (span + l.len() - both) as f64
+    both as f64 / (span + later_counted - both) as f64
 }
 
-/// Joins clusters through candidate pairs (same values in one band). Two clusters are
-/// joined when every document of the one whose survivor comes later is at least
-/// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
-/// document it is rejected for: no chains of copies drifting away from their survivor.
-/// One band at a time, so that only one band's buckets are in memory. Exact copies stand
-/// in for each other in the buckets: only the first of them is hashed.
+/// Joins clusters through candidate pairs: same values in one band, then the `held`
+/// pairs. Two clusters are joined when every document of the one whose survivor comes
+/// later is at least `min_jaccard` alike to the other's survivor, so that every copy is
+/// that alike to the document it is rejected for: no chains of copies drifting away from
+/// their survivor. One band at a time, so that only one band's buckets are in memory.
+/// Exact copies stand in for each other in the buckets: only the first of them is hashed.
 fn near_pairs(
     prints: &[DocPrint],
     exact_of: &[Option<usize>],
+    held: &[(u32, u32)],
     params: &Params,
     sets: &mut UnionFind,
 ) {
@@ -563,10 +771,29 @@ fn near_pairs(
     }
     // An exact copy's shingles are those of the first document with its text.
     let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
+    let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
+    let mut offer = |sets: &mut UnionFind, i: usize, other: usize| {
+        let (a, b) = (sets.find(i), sets.find(other));
+        let pair = (a.min(b), a.max(b));
+        if a == b || apart.contains(&pair) {
+            return;
+        }
+        let (survivor, absorbed) = pair;
+        let alike = members[absorbed]
+            .iter()
+            .all(|&m| likeness(print(m as usize), print(survivor), params) >= params.min_jaccard);
+        if !alike {
+            // Clusters only grow, so a pair of them found apart stays apart.
+            apart.insert(pair);
+        } else {
+            sets.union(survivor, absorbed);
+            let moved = std::mem::take(&mut members[absorbed]);
+            members[survivor].extend(moved);
+        }
+    };
     let mut head: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
     // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
     let mut next = vec![u32::MAX; prints.len()];
-    let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
     for band in 0..params.bands {
         head.clear();
         for (i, p) in prints.iter().enumerate() {
@@ -577,26 +804,13 @@ fn near_pairs(
             next[i] = previous;
             let mut j = previous;
             while j != u32::MAX {
-                let other = j as usize;
-                let (a, b) = (sets.find(i), sets.find(other));
-                let pair = (a.min(b), a.max(b));
-                if a != b && !apart.contains(&pair) {
-                    let (survivor, absorbed) = pair;
-                    let alike = members[absorbed].iter().all(|&m| {
-                        likeness(print(m as usize), print(survivor), params) >= params.min_jaccard
-                    });
-                    if !alike {
-                        // Clusters only grow, so a pair of them found apart stays apart.
-                        apart.insert(pair);
-                    } else {
-                        sets.union(survivor, absorbed);
-                        let moved = std::mem::take(&mut members[absorbed]);
-                        members[survivor].extend(moved);
-                    }
-                }
-                j = next[other];
+                offer(sets, i, j as usize);
+                j = next[j as usize];
             }
         }
+    }
+    for &(a, b) in held {
+        offer(sets, b as usize, a as usize);
     }
 }
 
@@ -651,11 +865,16 @@ mod tests {
         Params::default()
     }
 
+    /// [`find`] with the held pairs of [`candidates`], as the pipeline calls it.
+    fn find_in(prints: &[DocPrint], p: &Params) -> Vec<Option<Copy>> {
+        find(prints, &candidates(prints, p).held, p)
+    }
+
     /// Prints as the pipeline makes them: fingerprints, then shingle sets for the
     /// documents [`candidates`] marks.
     fn prints_of<T: AsRef<str>>(texts: &[T], p: &Params) -> Vec<DocPrint> {
         let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t.as_ref(), p)).collect();
-        for (i, marked) in candidates(&prints, p).into_iter().enumerate() {
+        for (i, marked) in candidates(&prints, p).marked.into_iter().enumerate() {
             if marked {
                 (prints[i].shingles, prints[i].shingle_lines) =
                     shingle_set_with_lines(texts[i].as_ref(), p);
@@ -739,7 +958,7 @@ mod tests {
         for verify in [false, true] {
             let p = Params { verify, ..near() };
             let prints = prints_of(&texts, &p);
-            let found = find(&prints, &p);
+            let found = find_in(&prints, &p);
             assert_eq!(found[0], None);
             assert_eq!(found[1], None);
             let near = found[2].expect("the edited copy");
@@ -754,7 +973,7 @@ mod tests {
             ..near()
         };
         let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
-        let found = find(&prints, &p);
+        let found = find_in(&prints, &p);
         assert_eq!(found[2], None);
         assert_eq!(found[3].map(|c| c.survivor), Some(1));
     }
@@ -782,7 +1001,7 @@ mod tests {
         let bc = jaccard(&prints[1].shingles, &prints[2].shingles);
         let ac = jaccard(&prints[0].shingles, &prints[2].shingles);
         assert!(ab >= 0.75 && bc >= 0.75 && ac < 0.75, "{ab} {bc} {ac}");
-        let found = find(&prints, &p);
+        let found = find_in(&prints, &p);
         assert_eq!(found[1].map(|c| c.survivor), Some(0));
         assert_eq!(found[2], None, "c is not joined to a through b");
     }
@@ -842,10 +1061,13 @@ mod tests {
         let prints = prints_of(&[original.clone(), copy.clone()], &p);
         let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
         assert!(whole < 0.8, "{whole}");
-        let found = find(&prints, &p)[1].expect("the copy");
+        let found = find_in(&prints, &p)[1].expect("the copy");
         assert_eq!((found.survivor, found.kind), (0, Kind::NearDuplicate));
         assert!(found.similarity > 0.95, "{found:?}");
-        assert_eq!(found.similarity, span_jaccard(&prints[0], &prints[1]));
+        assert_eq!(
+            found.similarity,
+            span_jaccard(&prints[0], &prints[1], p.min_jaccard)
+        );
         // Without span matching, or with estimates only, it stays.
         for p in [
             Params {
@@ -855,17 +1077,138 @@ mod tests {
             Params { verify: false, ..p },
         ] {
             let prints = prints_of(&[original.clone(), copy.clone()], &p);
-            assert_eq!(find(&prints, &p)[1], None);
+            assert_eq!(find_in(&prints, &p)[1], None);
         }
         // The earlier document is the one trimmed: a later one that adds comments of its
         // own holds text the earlier does not, and stays.
         let prints = prints_of(&[copy.clone(), original.clone()], &p);
-        assert_eq!(find(&prints, &p), vec![None, None]);
+        assert_eq!(find_in(&prints, &p), vec![None, None]);
         // So does a later document that adds lines at its own ends.
         let padded = [prose_lines(0, 4, "d"), article[..10].to_vec()].concat();
         let prints = prints_of(&[original.clone(), padded.join("\n")], &p);
-        assert_eq!(find(&prints, &p)[1], None);
-        assert!(span_jaccard(&prints[0], &prints[1]) < 0.8);
+        assert_eq!(find_in(&prints, &p)[1], None);
+        assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.8);
+    }
+
+    #[test]
+    fn samples_are_one_in_thirty_two_and_a_held_text_has_its_samples_in_the_other() {
+        let long = words(3000, "a").join(" ");
+        let part = words(1500, "a").join(" ");
+        let (all, half) = (shingles(&long, 5), shingles(&part, 5));
+        let (a, b) = (samples(&all), samples(&half));
+        // 2,996 shingles: about 94 sampled.
+        assert!((65..125).contains(&a.len()), "{}", a.len());
+        assert!(b.iter().all(|s| a.binary_search(s).is_ok()));
+        assert!(b.len() < a.len());
+    }
+
+    #[test]
+    fn a_copy_held_in_a_longer_page_is_a_candidate_the_bands_would_miss() {
+        // The original kept long comments above and below the article; the copy is the
+        // article alone, about a third of the original.
+        let p = near();
+        let article = prose_lines(0, 10, "a");
+        let comments = prose_lines(0, 20, "c");
+        let original = [
+            comments[..10].to_vec(),
+            article.clone(),
+            comments[10..].to_vec(),
+        ]
+        .concat()
+        .join("\n");
+        let texts = [
+            original,
+            article.join("\n"),
+            prose_lines(0, 10, "z").join("\n"),
+        ];
+        let prints = prints_of(&texts, &p);
+        let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+        assert!(
+            whole < 0.4,
+            "{whole}: the bands propose this pair 1 time in 100"
+        );
+        assert_eq!(candidates(&prints, &p).held, vec![(0, 1)]);
+        let found = find_in(&prints, &p);
+        assert_eq!(found[1].map(|c| c.survivor), Some(0));
+        assert_eq!(found[2], None);
+        // Two pages of one site: what they share is the site's, not a copy.
+        let mut same = prints.clone();
+        for print in &mut same {
+            print.site = Some(7);
+        }
+        assert!(candidates(&same, &p).held.is_empty());
+        assert_eq!(find(&same, &[(0, 1)], &p)[1], None);
+        // Without the matched stretch there are no samples and no held pairs.
+        let whole_only = Params {
+            match_span: false,
+            ..p
+        };
+        let prints = prints_of(&texts, &whole_only);
+        assert!(prints.iter().all(|d| d.samples.is_empty()));
+        assert!(candidates(&prints, &whole_only).held.is_empty());
+    }
+
+    #[test]
+    fn the_best_stretch_leaves_out_a_far_block_between_matched_lines() {
+        // The copy holds the article and one comment; the original holds the article, a
+        // long block of its own, then that comment. First to last matched line would
+        // take the block in; the best stretch is the article alone.
+        let p = every_pair_a_candidate();
+        let article = prose_lines(0, 12, "a");
+        let comment = prose_lines(0, 1, "c");
+        let block = prose_lines(0, 15, "b");
+        let original = [article.clone(), block, comment.clone()]
+            .concat()
+            .join("\n");
+        let copy = [article, comment].concat().join("\n");
+        let prints = prints_of(&[original, copy], &p);
+        let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+        // The stretch holds 180 shingles (15 per line), 176 of them the copy's (the last
+        // four run into the block); the copy has 191: 176 / (180 + 191 - 176).
+        assert!((span - 176.0 / 195.0).abs() < 1e-9, "{span}");
+        assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
+    }
+
+    #[test]
+    fn lines_the_later_page_shares_with_its_own_site_do_not_count_against_it() {
+        // A copy of the article under a site that kept a promotion it prints on another
+        // of its pages: flagged, those lines are the site's, not the copy's.
+        let p = near();
+        let article = prose_lines(0, 10, "a");
+        let promotion = prose_lines(0, 4, "p");
+        let copy = [article.clone(), promotion].concat().join("\n");
+        let flags = |on_site: bool| -> Vec<bool> { (0..14).map(|i| on_site && i >= 10).collect() };
+        for on_site in [true, false] {
+            let mut prints = vec![
+                fingerprint(&article.join("\n"), &p),
+                fingerprint_on_site(&copy, &flags(on_site), &p),
+            ];
+            assert_eq!(
+                prints[1].site_lines,
+                if on_site {
+                    vec![10, 11, 12, 13]
+                } else {
+                    vec![]
+                }
+            );
+            let texts = [article.join("\n"), copy.clone()];
+            for (print, text) in prints.iter_mut().zip(&texts) {
+                (print.shingles, print.shingle_lines) = shingle_set_with_lines(text, &p);
+            }
+            let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+            assert!(whole < 0.8, "{whole}");
+            let found = find(&prints, &[(0, 1)], &p)[1];
+            assert_eq!(found.is_some(), on_site, "{found:?}");
+            // The samples leave out the shingles that start on the site's lines.
+            let own: Vec<u64> = prints[1]
+                .shingles
+                .iter()
+                .zip(&prints[1].shingle_lines)
+                .filter(|&(_, &line)| !on_site || line < 10)
+                .map(|(&h, _)| h)
+                .collect();
+            assert_eq!(prints[1].samples, samples(&own));
+        }
     }
 
     #[test]
@@ -874,9 +1217,9 @@ mod tests {
         let one = prose_lines(0, 12, "a");
         let two = [prose_lines(0, 10, "b"), one[5..7].to_vec()].concat();
         let prints = prints_of(&[one.join("\n"), two.join("\n")], &p);
-        let span = span_jaccard(&prints[0], &prints[1]);
+        let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
         assert!(span > 0.0 && span < 0.3, "{span}");
-        assert_eq!(find(&prints, &p), vec![None, None]);
+        assert_eq!(find_in(&prints, &p), vec![None, None]);
     }
 
     #[test]
@@ -890,7 +1233,7 @@ mod tests {
             }
         }
         let prints = prints_of(&[a.join(" "), b.join(" ")], &p);
-        assert_eq!(find(&prints, &p), vec![None, None]);
+        assert_eq!(find_in(&prints, &p), vec![None, None]);
     }
 
     #[test]
@@ -908,13 +1251,16 @@ mod tests {
         assert!(p.verify, "exact verification is the default");
         let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
         assert!(prints.iter().all(|d| d.shingles.is_empty()));
-        assert_eq!(candidates(&prints, &p), vec![true, false, true, false]);
+        assert_eq!(
+            candidates(&prints, &p).marked,
+            vec![true, false, true, false]
+        );
         let unverified = Params {
             verify: false,
             ..near()
         };
-        assert_eq!(candidates(&prints, &unverified), vec![false; 4]);
-        let found = find(&prints_of(&texts, &p), &p);
+        assert_eq!(candidates(&prints, &unverified).marked, vec![false; 4]);
+        let found = find_in(&prints_of(&texts, &p), &p);
         let truth = jaccard(&shingle_set(&texts[2], &p), &shingle_set(&texts[0], &p));
         for i in [2, 3] {
             let copy = found[i].expect("a near copy of the first");
@@ -946,7 +1292,7 @@ mod tests {
         let b = format!("{}\n{}", sentence("shared"), list("beta"));
         assert_eq!(shingle_set(&a, &p), shingle_set_of_every_line(&a, 5));
         let prints = prints_of(&[a, b], &p);
-        assert_eq!(find(&prints, &p), vec![None, None]);
+        assert_eq!(find_in(&prints, &p), vec![None, None]);
         // 0 words judges by every line.
         let every = Params {
             prose_min_words: 0,

@@ -100,3 +100,17 @@ pub fn clean_into(dir: &Dir, inputs: &[&Path], extra: &[&str]) -> Run {
         .arg(dir.path("report.json"))
         .args(extra))
 }
+
+/// `i` in letters (a, b, …, z, ba, …): words that differ without digits, which the
+/// normalizer folds.
+pub fn letters(i: usize) -> String {
+    let mut s = String::new();
+    let mut n = i;
+    loop {
+        s.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return s;
+        }
+    }
+}

@@ -215,11 +215,14 @@ pub struct CleanArgs {
     #[arg(long, overrides_with = "verify")]
     pub no_verify: bool,
 
-    /// Near copies: judge a later document against the whole earlier one only. By
-    /// default, with exact verification, a later document whose Jaccard falls short is
-    /// still a copy when it is as alike to the earlier one's lines from the first to the
-    /// last it shares: comments and related links left on the original page then do not
-    /// hide its copy, while everything the later document holds still counts.
+    /// Near copies: judge a later document against the whole earlier one only, and take
+    /// candidate pairs from LSH alone. By default, with exact verification, a later
+    /// document whose Jaccard falls short is still a copy when it is as alike to the
+    /// stretch of lines of an earlier page of another site that it matches best: comments
+    /// and related links left on the original page then do not hide its copy, while
+    /// everything the later document holds still counts (but for lines that are also on
+    /// another page of its own site, which are that site's). Pairs are also proposed when
+    /// the earlier page holds most of the later one's sampled shingles.
     #[arg(long)]
     pub no_match_span: bool,
 

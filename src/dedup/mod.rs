@@ -19,6 +19,11 @@
 //! (with `verify`, the default) or estimated Jaccard of at least `min_jaccard` (0.8) with
 //! the earlier cluster's survivor.
 //!
+//! With `verify` and `match_span` (the defaults), a later document that falls short is
+//! also judged against the stretch of the survivor it matches best ([`span_jaccard`]), and
+//! pairs also come from sampled shingles the earlier document holds of the later one
+//! ([`held_pairs`]): an article inside a page three times its size shares too few bins.
+//!
 //! Exact Jaccard needs shingle sets, and only documents in some candidate pair need them:
 //! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (with
 //! [`shingle_set`] of the same cleaned text), then [`find`] joins. So memory grows with
@@ -73,9 +78,10 @@ pub struct Params {
     /// Accept a candidate pair by the exact Jaccard of its shingle sets, not the estimate
     /// (the shingle sets of [`candidates`] must then be filled in before [`find`]).
     pub verify: bool,
-    /// With `verify`: a document whose Jaccard with an earlier one falls short is still
-    /// its copy when it is that alike to the stretch of the earlier one between the first
-    /// and the last line it shares (see [`span_jaccard`]).
+    /// With `verify`: a document whose Jaccard with an earlier one of another site falls
+    /// short is still its copy when it is that alike to the stretch of the earlier one it
+    /// matches best (see [`span_jaccard`]); pairs then also come from shared samples
+    /// ([`held_pairs`]).
     pub match_span: bool,
     pub min_jaccard: f64,
 }

@@ -149,8 +149,8 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
 /// [`fingerprint`] of a page whose lines `site_lines` flags (indexed as `text.lines()`;
 /// missing ones are not) are also on other pages of its site. Those lines are left out of
 /// its samples and, when the other page does not hold them, of the span test
-/// ([`span_jaccard`]): they are its site's template, which cleaning kept where it was on
-/// too few pages, not its article.
+/// ([`span_jaccard`]): they are its site's template, which cleaning kept (the line model
+/// did not score them as boilerplate), not its article.
 pub fn fingerprint_on_site(text: &str, site_lines: &[bool], params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
     let joined = Joined::of(text, near.then_some(params.prose_min_words), site_lines);
@@ -671,7 +671,7 @@ fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
 /// when that falls short of `min_jaccard`, [`Params::match_span`] is on and the two are not
 /// pages of one site, their [`span_jaccard`] if higher. Text two pages of a site share
 /// beyond their article is the site's own (a comment policy, a category blurb) that
-/// cleaning left where it was on too few pages; across sites it is the copy.
+/// cleaning kept; across sites it is the copy.
 fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
     let j = similarity(later, survivor, params);
     if j >= params.min_jaccard || !(params.verify && params.match_span) || later.same_site(survivor)
@@ -1028,6 +1028,14 @@ mod tests {
         all.chunks(15).skip(from).map(|l| l.join(" ")).collect()
     }
 
+    /// An original page: `article` with the first `above` lines of `around` above it and
+    /// the rest below, as cleaning leaves comments and related links.
+    fn wrapped(article: &[String], around: &[String], above: usize) -> String {
+        [&around[..above], article, &around[above..]]
+            .concat()
+            .join("\n")
+    }
+
     #[test]
     fn shingles_with_lines_are_the_shingle_set_and_its_first_lines() {
         let p = near();
@@ -1056,13 +1064,7 @@ mod tests {
         let p = every_pair_a_candidate();
         let article = prose_lines(0, 12, "a");
         let comments = prose_lines(0, 5, "c");
-        let original = [
-            comments[..2].to_vec(),
-            article.clone(),
-            comments[2..].to_vec(),
-        ]
-        .concat()
-        .join("\n");
+        let original = wrapped(&article, &comments, 2);
         let copy = article.join("\n");
         let prints = prints_of(&[original.clone(), copy.clone()], &p);
         let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
@@ -1115,13 +1117,7 @@ mod tests {
         let p = near();
         let article = prose_lines(0, 10, "a");
         let comments = prose_lines(0, 20, "c");
-        let original = [
-            comments[..10].to_vec(),
-            article.clone(),
-            comments[10..].to_vec(),
-        ]
-        .concat()
-        .join("\n");
+        let original = wrapped(&article, &comments, 10);
         let texts = [
             original,
             article.join("\n"),

@@ -512,13 +512,17 @@ fn process(
             text_span: (offset(span.start), offset(span.end)),
         };
         // Kept lines that are on other pages of the site too, one flag per line of the
-        // cleaned text (both split on `\n` alike).
-        let site_lines: Vec<bool> = verdicts
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(v, _)| v.evidence.site_pages >= 2)
-            .collect();
+        // cleaned text (both split on `\n` alike); only the matched stretch uses them.
+        let site_lines: Vec<bool> = if cfg.dedup.spans() {
+            verdicts
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(v, _)| v.evidence.site_pages >= 2)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let print = DocPrint {
             site: doc.site.as_deref().map(site_hash),
             ..dedup::fingerprint_on_site(&cleaned, &site_lines, &cfg.dedup)
@@ -638,7 +642,7 @@ fn shingle_candidates(
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .context("a clean record changed in the temporary file")?;
-                    Ok(if cfg.dedup.match_span {
+                    Ok(if cfg.dedup.spans() {
                         dedup::shingle_set_with_lines(&text, &cfg.dedup)
                     } else {
                         (dedup::shingle_set(&text, &cfg.dedup), Vec::new())

@@ -105,6 +105,12 @@ impl Params {
     pub fn bins(&self) -> usize {
         self.bands * self.rows
     }
+
+    /// Whether near copies are also judged by the matched stretch (and proposed by held
+    /// pairs): exact verification with [`Params::match_span`].
+    pub fn spans(&self) -> bool {
+        self.mode == Mode::Near && self.verify && self.match_span
+    }
 }
 
 /// What deduplication needs of one document.
@@ -159,7 +165,7 @@ pub fn fingerprint_on_site(text: &str, site_lines: &[bool], params: &Params) -> 
         ..DocPrint::default()
     };
     if near && !joined.text.is_empty() {
-        let sampled = params.verify && params.match_span;
+        let sampled = params.spans();
         let shingles = if sampled && !joined.site_lines.is_empty() {
             // The lines of the shingles tell which are the site's.
             let with_lines = joined.shingles_with_lines(params.shingle_words);
@@ -541,7 +547,7 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
         };
     }
     let exact_of = exact_copies(prints);
-    let held = if params.match_span {
+    let held = if params.spans() {
         held_pairs(prints, &exact_of)
     } else {
         Vec::new()
@@ -674,21 +680,21 @@ fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
 /// cleaning kept; across sites it is the copy.
 fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
     let j = similarity(later, survivor, params);
-    if j >= params.min_jaccard || !(params.verify && params.match_span) || later.same_site(survivor)
-    {
+    if j >= params.min_jaccard || !params.spans() || later.same_site(survivor) {
         return j;
     }
     j.max(span_jaccard(survivor, later, params.min_jaccard))
 }
 
-/// The exact Jaccard similarity of `later`'s shingles with those of `earlier`'s lines from
-/// the first to the last that `later` matches (holds at least half of the shingles that
-/// start on it). What cleaning left of the earlier page's own template, its comments and
-/// related links, sits outside that stretch and does not count, while everything `later`
-/// holds does: the later document goes only if nearly all of its text is in the earlier
-/// one. On either side, shingles the other does not hold on lines that are also on other
-/// pages of the same site ([`DocPrint::site_lines`]) do not count either: they are that
-/// site's template. Both need their [`DocPrint::shingle_lines`]; 0 without them.
+/// The exact Jaccard similarity of `later`'s shingles with those of the run of `earlier`'s
+/// lines that matches them best: the run that reaches `t` if any does (see below). What
+/// cleaning left of the earlier page's own template, its comments and related links, sits
+/// outside that run and does not count, while everything `later` holds does: the later
+/// document goes only if nearly all of its text is in the earlier one. On either side,
+/// shingles the other does not hold on lines that are also on other pages of the same site
+/// ([`DocPrint::site_lines`]) do not count either: they are that site's template.
+/// `earlier` needs its [`DocPrint::shingle_lines`], and `later` too when it has site
+/// lines; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
     let (e, lines, l) = (&earlier.shingles, &earlier.shingle_lines, &later.shingles);
     if l.is_empty() || lines.len() != e.len() || e.is_empty() {

@@ -11,6 +11,8 @@ MODEL_THRESHOLD ?= 0.85
 LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labels $(EVAL_DIR)/$(s)/labels.jsonl.gz)
 # Size of the synthetic benchmark corpus, in bytes.
 BENCH_BYTES ?= 1000000000
+# Folds of sites for the held-out part of `make eval-dedup`.
+FOLDS ?= 5
 # Runs of each benchmark configuration (interleaved; rows show the median).
 BENCH_RUNS ?= 5
 
@@ -89,6 +91,27 @@ eval-dedup: build
 		--run near-no-match-span=out/dedup/whole.jsonl \
 		--run near-no-verify=out/dedup/estimate.jsonl --run every-line=out/dedup/every-line.jsonl \
 		--run keep-lines=out/dedup/keep-lines.jsonl
+	@echo
+	@echo "== Held out: copies planted within each of $(FOLDS) folds of sites, each fold cleaned by a model"
+	@echo "   trained without its sites, by the shipped model (trained on every page), and without a model"
+	@for k in $$(seq 0 $$(($(FOLDS) - 1))); do \
+		$(BIN) plant $(LABELLED) --seed 1 --folds $(FOLDS) --fold $$k -o out/dedup/fold$$k.jsonl 2>/dev/null && \
+		$(BIN) train $(LABELLED) --site-field site --threshold $(MODEL_THRESHOLD) \
+			--folds $(FOLDS) --leave-out-fold $$k -o out/dedup/fold$$k.model && \
+		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet --model out/dedup/fold$$k.model \
+			-o out/dedup/fold$$k.held-out.jsonl --clusters out/dedup/fold$$k.held-out.clusters.jsonl && \
+		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet \
+			-o out/dedup/fold$$k.shipped.jsonl --clusters out/dedup/fold$$k.shipped.clusters.jsonl && \
+		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet --no-model \
+			-o out/dedup/fold$$k.no-model.jsonl --clusters out/dedup/fold$$k.no-model.clusters.jsonl \
+			|| exit $$?; \
+	done
+	@cat out/dedup/fold[0-9].jsonl > out/dedup/folds.jsonl
+	@for run in held-out shipped no-model; do for part in "" .clusters .rejected; do \
+		cat out/dedup/fold[0-9].$$run$$part.jsonl > out/dedup/folds.$$run$$part.jsonl || exit $$?; \
+	done; done
+	$(BIN) eval-dedup --corpus out/dedup/folds.jsonl --run near-held-out=out/dedup/folds.held-out.jsonl \
+		--run near-shipped-model=out/dedup/folds.shipped.jsonl --run near-no-model=out/dedup/folds.no-model.jsonl
 
 # Rebuilds rules/line.model from the labelled sets, byte for byte.
 model: build

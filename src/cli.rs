@@ -59,6 +59,16 @@ pub struct PlantArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 
+    /// With `--fold`: split the sites into this many folds, as `deboil cv` does.
+    #[arg(long, value_name = "K", requires = "fold", value_parser = clap::value_parser!(u32).range(2..))]
+    pub folds: Option<u32>,
+
+    /// Plant among the pages of this fold's sites only (0 to K-1), with hosts from the
+    /// same fold, so that a model trained with `deboil train --leave-out-fold` has seen
+    /// neither a copy's page nor its host. Each document records its fold.
+    #[arg(long, value_name = "N", requires = "folds")]
+    pub fold: Option<u32>,
+
     /// Where to write the corpus: `{"id", "site", "text", "content", "kind", "of"}` JSONL.
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
@@ -334,6 +344,15 @@ pub struct TrainArgs {
     /// The threshold written into the model as its default.
     #[arg(long, value_name = "SCORE")]
     pub threshold: Option<f32>,
+
+    /// With `--leave-out-fold`: split the sites into this many folds, as `deboil cv` does.
+    #[arg(long, value_name = "K", requires = "leave_out_fold", value_parser = clap::value_parser!(u32).range(2..))]
+    pub folds: Option<u32>,
+
+    /// Train without the pages of this fold's sites (0 to K-1), for an evaluation on them
+    /// (`deboil plant --fold`).
+    #[arg(long, value_name = "N", requires = "folds")]
+    pub leave_out_fold: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -245,6 +245,7 @@ pub fn score_dedup(
     let mut ids: Vec<String> = Vec::new();
     let mut contents: Vec<String> = Vec::new();
     let mut of: Vec<Option<String>> = Vec::new();
+    let mut folds: Vec<Option<u64>> = Vec::new();
     for_each_json(corpus, |v| {
         ids.push(id_of(&v)?);
         contents.push(
@@ -254,6 +255,7 @@ pub fn score_dedup(
                 .to_string(),
         );
         of.push(v.get("of").and_then(Value::as_str).map(str::to_string));
+        folds.push(v.get("fold").and_then(Value::as_u64));
         Ok(())
     })?;
     let index: HashMap<&str, usize> = ids
@@ -270,7 +272,10 @@ pub fn score_dedup(
         .iter()
         .map(|c| crate::dedup::shingle_set_of_every_line(c, k))
         .collect();
-    let truth = true_pairs(&sets, min_jaccard);
+    // Corpora planted fold by fold (`deboil plant --fold`) were each cleaned on their own:
+    // a pair is scored within its fold.
+    let mut truth = true_pairs(&sets, min_jaccard);
+    truth.retain(|&(a, b, _)| folds[a] == folds[b]);
     let mut scores = Vec::new();
     for (name, output) in runs {
         let beside = |kind: &str| {
@@ -331,7 +336,8 @@ pub fn score_dedup(
             .iter()
             .map(|c| crate::dedup::shingle_set(c, &params))
             .collect();
-        let truth_cleaned = true_pairs(&sets, min_jaccard);
+        let mut truth_cleaned = true_pairs(&sets, min_jaccard);
+        truth_cleaned.retain(|&(a, b, _)| folds[a] == folds[b]);
         scores.push(score_pairs(
             &format!("{name}, cleaned"),
             &truth_cleaned,

@@ -125,16 +125,33 @@ pub fn fold_of(site: Option<&str>, folds: usize) -> usize {
     (xxh3_64(site.unwrap_or("").as_bytes()) % folds as u64) as usize
 }
 
-/// Fits a model on whole sets.
+/// A fold of sites (see [`fold_of`]): `fold` of `folds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fold {
+    pub fold: usize,
+    pub folds: usize,
+}
+
+impl Fold {
+    /// Whether a page of `site` is in this fold.
+    pub fn holds(&self, site: Option<&str>) -> bool {
+        fold_of(site, self.folds) == self.fold
+    }
+}
+
+/// Fits a model on whole sets, or on every page outside the sites of `leave_out`.
 pub fn train(
     sets: &[Labelled],
     params: &TrainParams,
     weighting: Weighting,
     threshold: f32,
+    leave_out: Option<Fold>,
 ) -> Model {
     let mut ex = Vec::new();
     for set in sets {
-        examples(set, 0..set.docs.len(), weighting, &mut ex);
+        let kept = (0..set.docs.len())
+            .filter(|&d| leave_out.is_none_or(|f| !f.holds(set.docs[d].site.as_deref())));
+        examples(set, kept, weighting, &mut ex);
     }
     fit(&ex, params, threshold)
 }
@@ -194,7 +211,12 @@ pub fn cross_validate(
 }
 
 /// Comment lines for a model file: what it was trained on and how.
-pub fn provenance(sets: &[Labelled], params: &TrainParams, weighting: Weighting) -> Vec<String> {
+pub fn provenance(
+    sets: &[Labelled],
+    params: &TrainParams,
+    weighting: Weighting,
+    leave_out: Option<Fold>,
+) -> Vec<String> {
     let mut out = vec![
         "deboil line model: gradient-boosted trees over the features in src/features/mod.rs."
             .to_string(),
@@ -202,11 +224,22 @@ pub fn provenance(sets: &[Labelled], params: &TrainParams, weighting: Weighting)
         "Rebuild with `make model`; trained by `deboil train` on:".to_string(),
     ];
     for set in sets {
-        let lines: usize = set.docs.iter().map(|d| d.lines.len()).sum();
+        let trained = || {
+            set.docs
+                .iter()
+                .filter(|d| leave_out.is_none_or(|f| !f.holds(d.site.as_deref())))
+        };
+        let lines: usize = trained().map(|d| d.lines.len()).sum();
         out.push(format!(
             "  {}: {} pages, {lines} lines",
             set.name,
-            set.docs.len()
+            trained().count()
+        ));
+    }
+    if let Some(f) = leave_out {
+        out.push(format!(
+            "left out: the pages of the sites in fold {} of {} (deboil train --leave-out-fold)",
+            f.fold, f.folds
         ));
     }
     out.push(format!(

@@ -10,7 +10,7 @@ use deboil::cli::{Cli, Command, LearnArgs};
 use deboil::config::CleanConfig;
 use deboil::dedup::eval::DedupScores;
 use deboil::eval::{Scores, score};
-use deboil::learn::{Labelled, Weighting, cross_validate, train};
+use deboil::learn::{Fold, Labelled, Weighting, cross_validate, train};
 use deboil::model::train::TrainParams;
 use deboil::pipeline;
 use deboil::{EXIT_BAD_RECORDS, EXIT_FAILURE, EXIT_OK};
@@ -62,8 +62,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Some(t) => t,
                 None => deboil::config::load_model(None)?.threshold,
             };
-            let mut model = train(&sets, &params, weighting, threshold);
-            model.comments = deboil::learn::provenance(&sets, &params, weighting);
+            let leave_out = fold(args.leave_out_fold, args.folds, "--leave-out-fold")?;
+            let mut model = train(&sets, &params, weighting, threshold, leave_out);
+            model.comments = deboil::learn::provenance(&sets, &params, weighting, leave_out);
             write(&args.output, model.to_text().as_bytes())?;
             Ok(EXIT_OK)
         }
@@ -75,7 +76,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             for (docs, labels) in args.docs.iter().zip(&args.labels) {
                 pages.extend(deboil::eval::read_pages(docs, labels)?);
             }
-            let planted = deboil::dedup::eval::plant(&pages, args.seed);
+            let fold = fold(args.fold, args.folds, "--fold")?;
+            if let Some(f) = fold {
+                pages.retain(|p| f.holds(Some(&p.site)));
+            }
+            let mut planted = deboil::dedup::eval::plant(&pages, args.seed);
+            for doc in &mut planted {
+                doc.fold = fold.map(|f| f.fold);
+            }
             let mut bytes = Vec::new();
             for doc in &planted {
                 deboil::report::push_jsonl(doc, &mut bytes);
@@ -157,6 +165,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 /// Reads and describes every labelled set named on the command line.
+/// `--fold`-like option N of `--folds` K, checked.
+fn fold(n: Option<u32>, k: Option<u32>, name: &str) -> anyhow::Result<Option<Fold>> {
+    match (n, k) {
+        (Some(n), Some(k)) if n < k => Ok(Some(Fold {
+            fold: n as usize,
+            folds: k as usize,
+        })),
+        (Some(n), Some(k)) => anyhow::bail!("{name} {n}: folds are numbered 0 to {}", k - 1),
+        _ => Ok(None),
+    }
+}
+
 fn labelled_sets(args: &LearnArgs) -> anyhow::Result<Vec<Labelled>> {
     if args.docs.len() != args.labels.len() {
         anyhow::bail!(

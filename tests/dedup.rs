@@ -408,3 +408,91 @@ fn planted_copies_are_scored_by_eval_dedup() {
     let raw = row("raw, content");
     assert!(raw["found"].as_u64() < content["found"].as_u64(), "{raw}");
 }
+
+#[test]
+fn planted_fold_by_fold_each_copy_and_its_host_are_in_the_fold() {
+    let dir = Dir::new();
+    let (docs, labels) = labelled_set(&dir);
+    let (mut pages, mut copies) = (Vec::new(), 0);
+    for fold in 0..2 {
+        let path = dir.path(&format!("fold{fold}.jsonl"));
+        let r = run(deboil()
+            .args(["plant", "--seed", "5", "--docs"])
+            .arg(&docs)
+            .arg("--labels")
+            .arg(&labels)
+            .args(["--folds", "2", "--fold", &fold.to_string(), "-o"])
+            .arg(&path));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let corpus = jsonl(&dir.read(&format!("fold{fold}.jsonl")));
+        let site_of: std::collections::HashMap<&str, &str> = corpus
+            .iter()
+            .map(|d| {
+                (
+                    d["id"].as_str().expect("id"),
+                    d["site"].as_str().expect("site"),
+                )
+            })
+            .collect();
+        for d in &corpus {
+            assert_eq!(d["fold"], fold, "{d}");
+            let site = d["site"].as_str().expect("site");
+            assert_eq!(deboil::learn::fold_of(Some(site), 2), fold, "{d}");
+            match d["of"].as_str() {
+                // A copy's page is in the fold too, and on another site than its host.
+                Some(of) => {
+                    assert_ne!(site_of[of], site, "{d}");
+                    copies += 1;
+                }
+                None => pages.push(d["id"].as_str().expect("id").to_string()),
+            }
+        }
+    }
+    // Every page is planted in exactly one fold, and a fold of two sites gets copies.
+    assert_eq!(pages.len(), 30);
+    pages.sort();
+    pages.dedup();
+    assert_eq!(pages.len(), 30);
+    assert!(copies > 0);
+    let r = run(deboil()
+        .args(["plant", "--fold", "1", "--docs"])
+        .arg(&docs)
+        .arg("--labels")
+        .arg(&labels)
+        .arg("-o")
+        .arg(dir.path("bad.jsonl")));
+    assert_eq!(r.code, 2, "--fold needs --folds");
+}
+
+#[test]
+fn eval_dedup_scores_a_pair_only_within_its_fold() {
+    let dir = Dir::new();
+    let story = (0..40).map(util::letters).collect::<Vec<_>>().join(" ");
+    let corpus = |folds: [u32; 2]| {
+        let docs: Vec<String> = folds
+            .iter()
+            .enumerate()
+            .map(|(i, fold)| {
+                serde_json::json!({"id": format!("d{i}"), "site": format!("s{i}"), "text": story,
+                    "content": story, "kind": "page", "fold": fold})
+                .to_string()
+            })
+            .collect();
+        docs.join("\n") + "\n"
+    };
+    dir.write("run.jsonl", "");
+    dir.write("run.clusters.jsonl", "");
+    dir.write("run.rejected.jsonl", "");
+    for (folds, pairs) in [([0, 0], 1), ([0, 1], 0)] {
+        let path = dir.write("corpus.jsonl", corpus(folds));
+        let r = run(deboil()
+            .args(["eval-dedup", "--json", "--corpus"])
+            .arg(&path)
+            .arg("--run")
+            .arg(format!("run={}", dir.path("run.jsonl").display())));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        assert_eq!(scores[0]["name"], "run, content");
+        assert_eq!(scores[0]["true_pairs"], pairs, "folds {folds:?}: {scores}");
+    }
+}

@@ -82,6 +82,55 @@ fn a_higher_threshold_removes_no_more() {
 }
 
 #[test]
+fn a_fold_left_out_of_training_is_every_page_of_its_sites() {
+    let dir = Dir::new();
+    let pages = |name: &str| -> usize {
+        let model = dir.read(name);
+        let line = model
+            .lines()
+            .find(|l| l.contains("corpus: "))
+            .unwrap_or_else(|| panic!("{model}"));
+        let n = line
+            .split("corpus: ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next());
+        n.and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"))
+    };
+    let mut trained = Vec::new();
+    for fold in ["0", "1"] {
+        let name = format!("without{fold}.model");
+        let r = train(&dir, &name, &["--folds", "2", "--leave-out-fold", fold]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            dir.read(&name).contains(&format!(
+                "left out: the pages of the sites in fold {fold} of 2"
+            )),
+            "{}",
+            dir.read(&name)
+        );
+        trained.push(pages(&name));
+    }
+    // The 10 pages of 3 sites: each page is left out of exactly one of the two models.
+    assert_eq!(trained.iter().sum::<usize>(), 10, "{trained:?}");
+    assert!(trained.iter().all(|&n| 0 < n && n < 10), "{trained:?}");
+    assert_ne!(dir.read("without0.model"), dir.read("without1.model"));
+    let r = train(
+        &dir,
+        "bad.model",
+        &["--folds", "2", "--leave-out-fold", "2"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--leave-out-fold 2: folds are numbered 0 to 1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.exists("bad.model"));
+}
+
+#[test]
 fn cross_validation_reports_scores_per_threshold() {
     let r = run(deboil()
         .arg("cv")

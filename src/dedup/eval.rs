@@ -68,6 +68,10 @@ pub struct Planted {
     /// For a copy: the id of the page copied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub of: Option<String>,
+    /// The fold of sites the document was planted in (`deboil plant --fold`): corpora of
+    /// several folds are scored together, each pair within its fold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fold: Option<usize>,
 }
 
 /// How copies are made: name, share of words replaced, lines dropped, lines added.
@@ -96,6 +100,7 @@ pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
             content: p.content().join("\n"),
             kind: "page",
             of: None,
+            fold: None,
         })
         .collect();
     let mut by_site: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -160,6 +165,9 @@ pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
                 }
                 host = &pages[hosts[rng.below(hosts.len())]];
             }
+            if host.site == page.site {
+                continue; // no other site lends a template (a fold with one host site)
+            }
             let (head, foot) = host.template();
             let text = head
                 .iter()
@@ -175,6 +183,7 @@ pub fn plant(pages: &[Page], seed: u64) -> Vec<Planted> {
                 content: lines.join("\n"),
                 kind,
                 of: Some(page.id.clone()),
+                fold: None,
             });
         }
     }

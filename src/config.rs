@@ -97,6 +97,7 @@ impl CleanConfig {
             model: None,
             threshold: 0.5,
             scores: args.audit.is_some(),
+            kept_scores: false,
         };
         let mut params = params;
         if params.corpus_min_docs < 2 {
@@ -208,6 +209,7 @@ impl CleanConfig {
             let model = load_model(args.model.as_deref())?;
             params.threshold = args.threshold.unwrap_or(model.threshold);
             params.model = Some(std::sync::Arc::new(crate::model::Scorer::new(model)));
+            params.kept_scores = dedup.spans();
         }
         Ok(CleanConfig {
             inputs: args.inputs,

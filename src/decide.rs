@@ -59,6 +59,9 @@ pub struct Params {
     /// Record the model's score of every removed line in its evidence (for the audit);
     /// otherwise lines are scored only as far as their verdict needs.
     pub scores: bool,
+    /// Record the model's score of every kept line too (deduplication weighs a line by
+    /// how likely it is to be content).
+    pub kept_scores: bool,
 }
 
 /// Why a line was removed.
@@ -278,7 +281,12 @@ pub fn apply_model(
         }
         let margin = margins.next().expect("one margin per scored line");
         let removed = margin >= target;
-        v.evidence.score = (params.scores && removed).then(|| crate::model::sigmoid(margin));
+        let recorded = if removed {
+            params.scores
+        } else {
+            params.kept_scores
+        };
+        v.evidence.score = recorded.then(|| crate::model::sigmoid(margin));
         v.evidence.near_share = None;
         v.removed = removed.then_some(Reason::Model);
     }
@@ -293,18 +301,27 @@ pub fn apply_model(
                 first.insert(exact, (v.removed, position(row)));
             }
             Some((Some(Reason::Rule | Reason::Block), _)) if !judged_before_model(v) => {
-                v.removed = Some(Reason::Repeat);
+                repeat(v);
             }
             Some((None, at))
                 if v.removed.is_none()
                     && *at < LEAD_MAX_POSITION
                     && position(row) < LEAD_COPY_MAX_POSITION =>
             {
-                v.removed = Some(Reason::Repeat);
+                repeat(v);
             }
             Some(_) => {}
         }
     }
+}
+
+/// Removes a line as `repeat`; a score recorded because the model kept it goes with it
+/// (the audit gives the score only of lines the model removed).
+fn repeat(v: &mut LineVerdict) {
+    if v.removed.is_none() {
+        v.evidence.score = None;
+    }
+    v.removed = Some(Reason::Repeat);
 }
 
 /// A kept line printed again further down is removed as `repeat` when its first copy
@@ -694,6 +711,7 @@ mod tests {
             model: None,
             threshold: 0.5,
             scores: false,
+            kept_scores: false,
         }
     }
 
@@ -764,6 +782,13 @@ mod tests {
     }
 
     fn reasons_with(text: &str, params: &Params) -> Vec<Option<Reason>> {
+        verdicts_with(text, params)
+            .iter()
+            .map(|l| l.removed)
+            .collect()
+    }
+
+    fn verdicts_with(text: &str, params: &Params) -> Vec<LineVerdict> {
         let doc = prepare(text, &SHINGLES);
         let counts = counted(&[text]);
         let rules = RuleSet::empty();
@@ -775,7 +800,7 @@ mod tests {
             (&rules, &mut rules.cache()),
             params,
         ) {
-            Verdict::Lines(v) => v.iter().map(|l| l.removed).collect(),
+            Verdict::Lines(v) => v,
             Verdict::DropDoc { .. } => panic!("dropped"),
         }
     }
@@ -804,6 +829,23 @@ mod tests {
         assert_eq!(reasons[3], None);
         assert_eq!(reasons[16], None, "a copy further down stays");
         assert_eq!(reasons.iter().filter(|r| r.is_some()).count(), 1);
+        // Scores of kept lines, for deduplication: the repeat, removed, has none (the
+        // audit gives scores only of lines the model removed).
+        let params = Params {
+            kept_scores: true,
+            ..keep_all_model()
+        };
+        let scores: Vec<Option<f32>> = verdicts_with(&text, &params)
+            .iter()
+            .map(|v| v.evidence.score)
+            .collect();
+        assert!((scores[0].expect("kept, scored") - 0.2689).abs() < 1e-3);
+        assert_eq!(scores[2], None);
+        assert_eq!(
+            scores.iter().filter(|s| s.is_some()).count(),
+            23,
+            "of 24 lines"
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ use crate::count::{Counts, DocKeys};
 use crate::decide::{
     Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask, model_judges,
 };
-use crate::dedup::{self, DocPrint, Mode};
+use crate::dedup::{self, DocPrint, KeptLine, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
@@ -511,21 +511,25 @@ fn process(
             chars_out: out.stats.chars_out,
             text_span: (offset(span.start), offset(span.end)),
         };
-        // Kept lines that are on other pages of the site too, one flag per line of the
-        // cleaned text (both split on `\n` alike); only the matched stretch uses them.
-        let site_lines: Vec<bool> = if cfg.dedup.spans() {
+        // Whether each kept line is on other pages of the site too, and how likely the
+        // model found it to be content, one per line of the cleaned text (both split on
+        // `\n` alike); only the matched stretch uses them.
+        let kept: Vec<KeptLine> = if cfg.dedup.spans() {
             verdicts
                 .iter()
                 .zip(&keep)
                 .filter(|(_, k)| **k)
-                .map(|(v, _)| v.evidence.site_pages >= 2)
+                .map(|(v, _)| KeptLine {
+                    on_site: v.evidence.site_pages >= 2,
+                    content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
+                })
                 .collect()
         } else {
             Vec::new()
         };
         let print = DocPrint {
             site: doc.site.as_deref().map(site_hash),
-            ..dedup::fingerprint_on_site(&cleaned, &site_lines, &cfg.dedup)
+            ..dedup::fingerprint_on_site(&cleaned, &kept, &cfg.dedup)
         };
         out.pending = Some((pending, print));
     }

@@ -45,7 +45,8 @@ fn training_is_deterministic_and_clean_uses_the_model() {
         &["--model", model, "--quiet"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let audit = jsonl(&dir.read("audit.jsonl"));
+    let audit_text = dir.read("audit.jsonl");
+    let audit = jsonl(&audit_text);
     let by_model: Vec<_> = audit.iter().filter(|a| a["reason"] == "model").collect();
     assert!(!by_model.is_empty(), "the model removed lines");
     for a in &by_model {
@@ -53,6 +54,17 @@ fn training_is_deterministic_and_clean_uses_the_model() {
             .as_f64()
             .expect("a model removal carries its score");
         assert!(score >= 0.5, "{a}");
+    }
+    // Deduplication reads the scores of kept lines; the audit is the same without it.
+    let r = clean_into(
+        &dir,
+        &[&repo("testdata/corpus/news.jsonl")],
+        &["--model", model, "--quiet", "--dedup", "none"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(dir.read("audit.jsonl"), audit_text);
+    for a in audit.iter().filter(|a| a["reason"] != "model") {
+        assert!(a.get("score").is_none(), "{a}");
     }
     // The template lines the fixture labels boilerplate go; the story lines stay.
     let clean = dir.read("clean.jsonl");

@@ -54,6 +54,7 @@ fn params() -> Params {
         model: None,
         threshold: 0.5,
         scores: false,
+        kept_scores: false,
     }
 }
 

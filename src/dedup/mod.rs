@@ -138,6 +138,30 @@ pub struct DocPrint {
     /// the document's site (see [`fingerprint_on_site`]), ascending. Empty unless the
     /// matched stretch is on.
     pub site_lines: Vec<u32>,
+    /// How likely each line (numbered as [`DocPrint::shingle_lines`]) is to be content, in
+    /// 255ths (see [`KeptLine::content`]); empty when every line is (no line model, or the
+    /// matched stretch is off).
+    pub line_weights: Vec<u8>,
+}
+
+/// What cleaning knows of one line it kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeptLine {
+    /// The line is also on other pages of the document's site.
+    pub on_site: bool,
+    /// How likely the line is to be content: 1 minus the line model's score (1 when no
+    /// model judged it). In the span test a line of the earlier document that the later
+    /// one does not hold counts this much: it is expected content the copy lacks.
+    pub content: f32,
+}
+
+impl Default for KeptLine {
+    fn default() -> Self {
+        KeptLine {
+            on_site: false,
+            content: 1.0,
+        }
+    }
 }
 
 impl DocPrint {
@@ -152,14 +176,15 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
     fingerprint_on_site(text, &[], params)
 }
 
-/// [`fingerprint`] of a page whose lines `site_lines` flags (indexed as `text.lines()`;
-/// missing ones are not) are also on other pages of its site. Those lines are left out of
-/// its samples and, when the other page does not hold them, of the span test
-/// ([`span_jaccard`]): they are its site's template, which cleaning kept (the line model
-/// did not score them as boilerplate), not its article.
-pub fn fingerprint_on_site(text: &str, site_lines: &[bool], params: &Params) -> DocPrint {
+/// [`fingerprint`] of a page with what cleaning knows of its lines (indexed as
+/// `text.lines()`; missing ones are [`KeptLine::default`]). Lines also on other pages of
+/// its site are left out of its samples and, when the other page does not hold them, of
+/// the span test ([`span_jaccard`]): they are its site's template, which cleaning kept
+/// (the line model did not score them as boilerplate), not its article. Lines the model
+/// found less likely to be content weigh less there.
+pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
-    let joined = Joined::of(text, near.then_some(params.prose_min_words), site_lines);
+    let joined = Joined::of(text, near.then_some(params.prose_min_words), kept);
     let mut print = DocPrint {
         exact: joined.exact,
         ..DocPrint::default()
@@ -188,11 +213,12 @@ pub fn fingerprint_on_site(text: &str, site_lines: &[bool], params: &Params) -> 
         if !params.verify {
             print.signature = signature;
         }
-        print.site_lines = if sampled {
-            joined.site_lines
-        } else {
-            Vec::new()
-        };
+        if sampled {
+            print.site_lines = joined.site_lines;
+            if joined.weights.iter().any(|&w| w < u8::MAX) {
+                print.line_weights = joined.weights;
+            }
+        }
     }
     print
 }
@@ -262,6 +288,8 @@ struct Joined {
     starts: Vec<usize>,
     /// The joined lines that were flagged as on other pages of the site, ascending.
     site_lines: Vec<u32>,
+    /// Each joined line's [`KeptLine::content`], in 255ths.
+    weights: Vec<u8>,
 }
 
 impl Joined {
@@ -269,9 +297,9 @@ impl Joined {
     /// that near copies are judged on: those of at least `join` words when they hold
     /// [`PROSE_MIN_SHARE`] of the text, else every line. A syndicated article keeps its
     /// paragraphs on every site, while what cleaning left of each site's template is
-    /// mostly short lines (bylines, dates, menus) that differ. `site_lines` flags lines
-    /// of `text.lines()` (see [`fingerprint_on_site`]).
-    fn of(text: &str, join: Option<usize>, site_lines: &[bool]) -> Joined {
+    /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
+    /// `text.lines()` (see [`fingerprint_on_site`]).
+    fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
         let mut norm = Normalizer::default();
         let mut exact = Xxh3::with_seed(DOC_SEED);
         let mut all = Joined::empty();
@@ -290,10 +318,10 @@ impl Joined {
             exact.update(b"\n");
             if let Some(min_words) = join {
                 let line = norm.as_str();
-                let on_site = site_lines.get(i).copied().unwrap_or(false);
-                all.push(line, on_site);
+                let note = kept.get(i).copied().unwrap_or_default();
+                all.push(line, note);
                 if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
-                    prose.push(line, on_site);
+                    prose.push(line, note);
                 }
             }
         }
@@ -310,13 +338,16 @@ impl Joined {
             text: String::new(),
             starts: Vec::new(),
             site_lines: Vec::new(),
+            weights: Vec::new(),
         }
     }
 
-    fn push(&mut self, line: &str, on_site: bool) {
-        if on_site {
+    fn push(&mut self, line: &str, note: KeptLine) {
+        if note.on_site {
             self.site_lines.push(self.starts.len() as u32);
         }
+        self.weights
+            .push((note.content.clamp(0.0, 1.0) * 255.0).round() as u8);
         if !self.text.is_empty() {
             self.text.push(' ');
         }
@@ -715,13 +746,24 @@ pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
         }
     }
     let on_site = |print: &DocPrint, line: u32| print.site_lines.binary_search(&line).is_ok();
-    // (held, counted) per line of `earlier`.
+    // (held, counted) per line of `earlier`: an unheld shingle counts as much as its line
+    // is likely content, and not at all on a site line.
     let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
-    let mut per_line = vec![(0u32, 0u32); n_lines];
+    let mut per_line = vec![(0u32, 0.0f64); n_lines];
+    let weight_of = |line: u32| {
+        earlier
+            .line_weights
+            .get(line as usize)
+            .map_or(1.0, |&w| f64::from(w) / 255.0)
+    };
     for (&line, &held) in lines.iter().zip(&e_held) {
         let c = &mut per_line[line as usize];
-        c.0 += u32::from(held);
-        c.1 += u32::from(held || !on_site(earlier, line));
+        if held {
+            c.0 += 1;
+            c.1 += 1.0;
+        } else if !on_site(earlier, line) {
+            c.1 += weight_of(line);
+        }
     }
     let later_counted = if later.site_lines.is_empty() {
         l.len()
@@ -738,8 +780,7 @@ pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
     // both / (span + later_counted - both) >= t, that is when the sum over its lines of
     // (1 + t) held - t counted is at least t later_counted: the stretch with the greatest
     // sum (Kadane; the earliest of equals) reaches `t` if any does.
-    let weight =
-        |&(held, counted): &(u32, u32)| (1.0 + t) * f64::from(held) - t * f64::from(counted);
+    let weight = |&(held, counted): &(u32, f64)| (1.0 + t) * f64::from(held) - t * counted;
     let (mut best, mut best_range) = (0.0, None);
     let (mut sum, mut start) = (0.0, 0);
     for (i, c) in per_line.iter().enumerate() {
@@ -756,10 +797,10 @@ pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
     };
     let (both, span) = per_line[range]
         .iter()
-        .fold((0, 0), |(b, s), &(held, counted)| {
-            (b + held as usize, s + counted as usize)
+        .fold((0.0, 0.0), |(b, s), &(held, counted)| {
+            (b + f64::from(held), s + counted)
         });
-    both as f64 / (span + later_counted - both) as f64
+    both / (span + later_counted as f64 - both)
 }
 
 /// Joins clusters through candidate pairs: same values in one band, then the `held`
@@ -1178,6 +1219,64 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_the_original_the_model_doubts_weigh_less_in_the_stretch() {
+        // The original prints teasers in the middle of its article; the copy has the
+        // article alone. Counted in full, the teasers keep the copy; counted as the line
+        // model's doubt that they are content, they do not.
+        let p = every_pair_a_candidate();
+        let article = prose_lines(0, 12, "a");
+        let teasers = prose_lines(0, 4, "t");
+        let original = [&article[..6], &teasers, &article[6..]].concat().join(
+            "
+",
+        );
+        let copy = article.join(
+            "
+",
+        );
+        let judged = |teaser_content: f32| {
+            let kept: Vec<KeptLine> = (0..16)
+                .map(|i| KeptLine {
+                    on_site: false,
+                    content: if (6..10).contains(&i) {
+                        teaser_content
+                    } else {
+                        1.0
+                    },
+                })
+                .collect();
+            let mut prints = vec![
+                fingerprint_on_site(&original, &kept, &p),
+                fingerprint(&copy, &p),
+            ];
+            for (print, text) in prints.iter_mut().zip([&original, &copy]) {
+                (print.shingles, print.shingle_lines) = shingle_set_with_lines(text, &p);
+            }
+            let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+            (
+                span,
+                prints[0].line_weights.clone(),
+                find_in(&prints, &p)[1],
+            )
+        };
+        let (full, weights, found) = judged(1.0);
+        assert!(weights.is_empty(), "all lines content: no weights kept");
+        assert!(full < 0.8, "{full}");
+        assert_eq!(found, None);
+        let (doubted, weights, found) = judged(0.1);
+        assert_eq!(
+            weights.iter().filter(|&&w| w == 26).count(),
+            4,
+            "{weights:?}"
+        );
+        assert!(doubted > 0.9, "{doubted}");
+        assert_eq!(found.map(|c| c.survivor), Some(0));
+        // A copy that lacks lines the model trusts (a paragraph dropped) stays.
+        let (_, _, found) = judged(0.9);
+        assert_eq!(found, None);
+    }
+
+    #[test]
     fn lines_the_later_page_shares_with_its_own_site_do_not_count_against_it() {
         // A copy of the article under a site that kept a promotion it prints on another
         // of its pages: flagged, those lines are the site's, not the copy's.
@@ -1185,7 +1284,14 @@ mod tests {
         let article = prose_lines(0, 10, "a");
         let promotion = prose_lines(0, 4, "p");
         let copy = [article.clone(), promotion].concat().join("\n");
-        let flags = |on_site: bool| -> Vec<bool> { (0..14).map(|i| on_site && i >= 10).collect() };
+        let flags = |on_site: bool| -> Vec<KeptLine> {
+            (0..14)
+                .map(|i| KeptLine {
+                    on_site: on_site && i >= 10,
+                    content: 1.0,
+                })
+                .collect()
+        };
         for on_site in [true, false] {
             let mut prints = vec![
                 fingerprint(&article.join("\n"), &p),

@@ -926,7 +926,20 @@ mod tests {
     /// Prints as the pipeline makes them: fingerprints, then shingle sets for the
     /// documents [`candidates`] marks.
     fn prints_of<T: AsRef<str>>(texts: &[T], p: &Params) -> Vec<DocPrint> {
-        let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t.as_ref(), p)).collect();
+        prints_on_site(texts, &[], p)
+    }
+
+    /// [`prints_of`] with what cleaning knows of each text's lines (none past `kept`).
+    fn prints_on_site<T: AsRef<str>>(
+        texts: &[T],
+        kept: &[Vec<KeptLine>],
+        p: &Params,
+    ) -> Vec<DocPrint> {
+        let mut prints: Vec<DocPrint> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| fingerprint_on_site(t.as_ref(), kept.get(i).map_or(&[], |k| k), p))
+            .collect();
         for (i, marked) in candidates(&prints, p).marked.into_iter().enumerate() {
             if marked {
                 (prints[i].shingles, prints[i].shingle_lines) =
@@ -1245,13 +1258,7 @@ mod tests {
                     },
                 })
                 .collect();
-            let mut prints = vec![
-                fingerprint_on_site(&original, &kept, &p),
-                fingerprint(&copy, &p),
-            ];
-            for (print, text) in prints.iter_mut().zip([&original, &copy]) {
-                (print.shingles, print.shingle_lines) = shingle_set_with_lines(text, &p);
-            }
+            let prints = prints_on_site(&[&original, &copy], &[kept], &p);
             let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
             (
                 span,

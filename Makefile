@@ -95,7 +95,7 @@ eval-dedup: build
 	@echo "== Held out: copies planted within each of $(FOLDS) folds of sites, each fold cleaned by a model"
 	@echo "   trained without its sites, by the shipped model (trained on every page), and without a model"
 	@for k in $$(seq 0 $$(($(FOLDS) - 1))); do \
-		$(BIN) plant $(LABELLED) --seed 1 --folds $(FOLDS) --fold $$k -o out/dedup/fold$$k.jsonl 2>/dev/null && \
+		$(BIN) plant $(LABELLED) --seed 1 --folds $(FOLDS) --fold $$k -o out/dedup/fold$$k.jsonl && \
 		$(BIN) train $(LABELLED) --site-field site --threshold $(MODEL_THRESHOLD) \
 			--folds $(FOLDS) --leave-out-fold $$k -o out/dedup/fold$$k.model && \
 		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet --model out/dedup/fold$$k.model \

@@ -274,8 +274,12 @@ pub fn score_dedup(
         .collect();
     // Corpora planted fold by fold (`deboil plant --fold`) were each cleaned on their own:
     // a pair is scored within its fold.
-    let mut truth = true_pairs(&sets, min_jaccard);
-    truth.retain(|&(a, b, _)| folds[a] == folds[b]);
+    let pairs_in_folds = |sets: &[Vec<u64>]| {
+        let mut pairs = true_pairs(sets, min_jaccard);
+        pairs.retain(|&(a, b, _)| folds[a] == folds[b]);
+        pairs
+    };
+    let truth = pairs_in_folds(&sets);
     let mut scores = Vec::new();
     for (name, output) in runs {
         let beside = |kind: &str| {
@@ -336,8 +340,7 @@ pub fn score_dedup(
             .iter()
             .map(|c| crate::dedup::shingle_set(c, &params))
             .collect();
-        let mut truth_cleaned = true_pairs(&sets, min_jaccard);
-        truth_cleaned.retain(|&(a, b, _)| folds[a] == folds[b]);
+        let truth_cleaned = pairs_in_folds(&sets);
         scores.push(score_pairs(
             &format!("{name}, cleaned"),
             &truth_cleaned,

@@ -322,18 +322,29 @@ fn labelled_set(dir: &Dir) -> (std::path::PathBuf, std::path::PathBuf) {
     )
 }
 
+/// `deboil plant` on a labelled set, with `extra` options, into `out`.
+fn plant(
+    (docs, labels): &(std::path::PathBuf, std::path::PathBuf),
+    extra: &[&str],
+    out: &std::path::Path,
+) -> util::Run {
+    run(deboil()
+        .arg("plant")
+        .arg("--docs")
+        .arg(docs)
+        .arg("--labels")
+        .arg(labels)
+        .args(extra)
+        .arg("-o")
+        .arg(out))
+}
+
 #[test]
 fn planted_copies_are_scored_by_eval_dedup() {
     let dir = Dir::new();
-    let (docs, labels) = labelled_set(&dir);
+    let set = labelled_set(&dir);
     let planted = dir.path("planted.jsonl");
-    let r = run(deboil()
-        .args(["plant", "--seed", "5", "--docs"])
-        .arg(&docs)
-        .arg("--labels")
-        .arg(&labels)
-        .arg("-o")
-        .arg(&planted));
+    let r = plant(&set, &["--seed", "5"], &planted);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let corpus = jsonl(&dir.read("planted.jsonl"));
     let copies = corpus.iter().filter(|d| !d["of"].is_null()).count();
@@ -412,17 +423,12 @@ fn planted_copies_are_scored_by_eval_dedup() {
 #[test]
 fn planted_fold_by_fold_each_copy_and_its_host_are_in_the_fold() {
     let dir = Dir::new();
-    let (docs, labels) = labelled_set(&dir);
+    let set = labelled_set(&dir);
     let (mut pages, mut copies) = (Vec::new(), 0);
     for fold in 0..2 {
         let path = dir.path(&format!("fold{fold}.jsonl"));
-        let r = run(deboil()
-            .args(["plant", "--seed", "5", "--docs"])
-            .arg(&docs)
-            .arg("--labels")
-            .arg(&labels)
-            .args(["--folds", "2", "--fold", &fold.to_string(), "-o"])
-            .arg(&path));
+        let extra = ["--seed", "5", "--folds", "2", "--fold", &fold.to_string()];
+        let r = plant(&set, &extra, &path);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let corpus = jsonl(&dir.read(&format!("fold{fold}.jsonl")));
         let site_of: std::collections::HashMap<&str, &str> = corpus
@@ -454,13 +460,7 @@ fn planted_fold_by_fold_each_copy_and_its_host_are_in_the_fold() {
     pages.dedup();
     assert_eq!(pages.len(), 30);
     assert!(copies > 0);
-    let r = run(deboil()
-        .args(["plant", "--fold", "1", "--docs"])
-        .arg(&docs)
-        .arg("--labels")
-        .arg(&labels)
-        .arg("-o")
-        .arg(dir.path("bad.jsonl")));
+    let r = plant(&set, &["--fold", "1"], &dir.path("bad.jsonl"));
     assert_eq!(r.code, 2, "--fold needs --folds");
 }
 

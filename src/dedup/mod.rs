@@ -1239,14 +1239,8 @@ mod tests {
         let p = every_pair_a_candidate();
         let article = prose_lines(0, 12, "a");
         let teasers = prose_lines(0, 4, "t");
-        let original = [&article[..6], &teasers, &article[6..]].concat().join(
-            "
-",
-        );
-        let copy = article.join(
-            "
-",
-        );
+        let original = [&article[..6], &teasers, &article[6..]].concat().join("\n");
+        let copy = article.join("\n");
         let judged = |teaser_content: f32| {
             let kept: Vec<KeptLine> = (0..16)
                 .map(|i| KeptLine {

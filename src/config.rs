@@ -312,6 +312,27 @@ pub fn beside(output: &Path, kind: &str) -> Option<PathBuf> {
     )))
 }
 
+/// Checks that the folder an output of option `flag` goes to exists, before any work
+/// is done for it.
+pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(ConfigError::Usage(format!(
+            "{flag} {}: folder {} does not exist",
+            path.display(),
+            dir.display()
+        )))
+    }
+}
+
 fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigError> {
     let named = [
         ("--output", Some(&outputs.clean)),
@@ -338,17 +359,7 @@ fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigErro
                 path.display()
             )));
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(ConfigError::Usage(format!(
-                "{flag} {}: folder {} does not exist",
-                path.display(),
-                dir.display()
-            )));
-        }
+        check_folder_of(flag, path)?;
     }
     let stdout = named
         .iter()

@@ -56,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Train(args) => {
+            deboil::config::check_folder_of("--output", &args.output)?;
             let sets = labelled_sets(&args.learn)?;
             let (params, weighting) = learning(&args.learn);
             let threshold = match args.threshold {
@@ -69,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Plant(args) => {
+            deboil::config::check_folder_of("--output", &args.output)?;
             if args.docs.len() != args.labels.len() {
                 anyhow::bail!("give --docs and --labels in pairs");
             }
@@ -115,6 +117,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Cv(args) => {
+            if let Some(dir) = &args.predictions {
+                // Made before the folds run, so that a bad path fails at once.
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("--predictions {}", dir.display()))?;
+            }
             let sets = labelled_sets(&args.learn)?;
             let (params, weighting) = learning(&args.learn);
             let thresholds = if args.thresholds.is_empty() {

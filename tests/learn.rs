@@ -144,6 +144,7 @@ fn a_fold_left_out_of_training_is_every_page_of_its_sites() {
 
 #[test]
 fn cross_validation_reports_scores_per_threshold() {
+    let dir = Dir::new();
     let r = run(deboil()
         .arg("cv")
         .arg("--docs")
@@ -158,8 +159,19 @@ fn cross_validation_reports_scores_per_threshold() {
             "--thresholds",
             "0.3,0.7",
             "--json",
-        ]));
+        ])
+        .arg("--predictions")
+        .arg(dir.path("new/predictions")));
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // The predictions folder is made; one held-out score per labelled line.
+    let labels =
+        jsonl(&std::fs::read_to_string(repo("testdata/labelled/labels.jsonl")).expect("labels"));
+    let lines: usize = labels
+        .iter()
+        .map(|l| l["line_labels"].as_array().expect("labels").len())
+        .sum();
+    let predictions = jsonl(&dir.read("new/predictions/corpus.predictions.jsonl"));
+    assert_eq!(predictions.len(), lines);
     let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let scores = scores.as_array().expect("a list");
     assert_eq!(scores.len(), 2);
@@ -212,6 +224,18 @@ fn bad_labels_and_unpaired_sets_are_named() {
         r.stderr
     );
     assert!(!dir.exists("m.model"), "nothing written");
+}
+
+#[test]
+fn a_missing_output_folder_is_named_before_any_work() {
+    let dir = Dir::new();
+    let r = train(&dir, "missing/m.model", &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--output") && r.stderr.contains("missing does not exist"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

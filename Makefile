@@ -103,15 +103,21 @@ eval-dedup: build
 		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet \
 			-o out/dedup/fold$$k.shipped.jsonl --clusters out/dedup/fold$$k.shipped.clusters.jsonl && \
 		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet --no-model \
-			-o out/dedup/fold$$k.no-model.jsonl --clusters out/dedup/fold$$k.no-model.clusters.jsonl \
+			-o out/dedup/fold$$k.no-model.jsonl --clusters out/dedup/fold$$k.no-model.clusters.jsonl && \
+		$(BIN) clean out/dedup/fold$$k.jsonl --site-field site --quiet --text-field content --keep-lines \
+			-o out/dedup/fold$$k.labelled.jsonl --clusters out/dedup/fold$$k.labelled.clusters.jsonl \
 			|| exit $$?; \
 	done
 	@cat out/dedup/fold[0-9].jsonl > out/dedup/folds.jsonl
-	@for run in held-out shipped no-model; do for part in "" .clusters .rejected; do \
+	@for run in held-out shipped no-model labelled; do for part in "" .clusters .rejected; do \
 		cat out/dedup/fold[0-9].$$run$$part.jsonl > out/dedup/folds.$$run$$part.jsonl || exit $$?; \
 	done; done
 	$(BIN) eval-dedup --corpus out/dedup/folds.jsonl --run near-held-out=out/dedup/folds.held-out.jsonl \
 		--run near-shipped-model=out/dedup/folds.shipped.jsonl --run near-no-model=out/dedup/folds.no-model.jsonl
+	@echo
+	@echo "== Deduplication alone: each fold's labelled content, as if cleaning had matched the labels"
+	$(BIN) eval-dedup --corpus out/dedup/folds.jsonl --text-field content \
+		--run near-labelled-content=out/dedup/folds.labelled.jsonl
 
 # Rebuilds rules/line.model from the labelled sets, byte for byte.
 model: build

@@ -90,6 +90,12 @@ pub struct EvalDedupArgs {
     #[arg(long, default_value_t = 0.8)]
     pub min_jaccard: f64,
 
+    /// The field the runs cleaned (as their `clean --text-field`): the "cleaned" rows
+    /// compare clusters with it. `content` scores deduplication of the labelled content
+    /// itself, as if cleaning had matched the labels.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    pub text_field: String,
+
     /// Print the scores as JSON.
     #[arg(long)]
     pub json: bool,

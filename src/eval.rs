@@ -236,11 +236,13 @@ pub fn read_pages(docs: &Path, labels: &Path) -> Result<Vec<Page>> {
     Ok(pages)
 }
 
-/// Scores each run's `--clusters` file against the true pairs of a planted corpus.
+/// Scores each run's `--clusters` file against the true pairs of a planted corpus;
+/// `text_field` is the field the runs cleaned.
 pub fn score_dedup(
     corpus: &Path,
     runs: &[(String, std::path::PathBuf)],
     min_jaccard: f64,
+    text_field: &str,
 ) -> Result<Vec<DedupScores>> {
     let mut ids: Vec<String> = Vec::new();
     let mut contents: Vec<String> = Vec::new();
@@ -322,7 +324,7 @@ pub fn score_dedup(
         let mut put = |v: &Value| -> Result<()> {
             if let Some(&i) = index.get(id_of(v)?.as_str()) {
                 cleaned[i] = v
-                    .get("text")
+                    .get(text_field)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .into();

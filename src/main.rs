@@ -108,7 +108,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     None => Err(anyhow::anyhow!("--run {r}: expected NAME=PATH")),
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let scores = deboil::eval::score_dedup(&args.corpus, &runs, args.min_jaccard)?;
+            let scores =
+                deboil::eval::score_dedup(&args.corpus, &runs, args.min_jaccard, &args.text_field)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {

@@ -421,6 +421,52 @@ fn planted_copies_are_scored_by_eval_dedup() {
 }
 
 #[test]
+fn eval_dedup_scores_runs_that_cleaned_another_field() {
+    // Deduplicating the labelled content itself: the "cleaned" rows compare the clusters
+    // with that field, so its true pairs are the content's and every one is found.
+    let dir = Dir::new();
+    let set = labelled_set(&dir);
+    let planted = dir.path("planted.jsonl");
+    assert_eq!(plant(&set, &["--seed", "5"], &planted).code, 0);
+    let r = run(deboil()
+        .arg("clean")
+        .arg(&planted)
+        .args([
+            "--site-field",
+            "site",
+            "--text-field",
+            "content",
+            "--keep-lines",
+        ])
+        .args(["--dedup-min-words", "0", "--no-match-span", "--quiet", "-o"])
+        .arg(dir.path("labelled.jsonl"))
+        .arg("--clusters")
+        .arg(dir.path("labelled.clusters.jsonl")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = |field: &str| {
+        let r = run(deboil()
+            .args(["eval-dedup", "--json", "--text-field", field, "--corpus"])
+            .arg(&planted)
+            .arg("--run")
+            .arg(format!("labelled={}", dir.path("labelled.jsonl").display())));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        v.as_array().expect("rows").clone()
+    };
+    let by_content = rows("content");
+    let (content, cleaned) = (&by_content[0], &by_content[1]);
+    assert!(content["true_pairs"].as_u64().expect("pairs") >= 1);
+    assert_eq!(content["found"], content["true_pairs"], "{content}");
+    assert_eq!(content["claimed_true"], content["claimed"], "{content}");
+    assert_eq!(cleaned["true_pairs"], content["true_pairs"], "{cleaned}");
+    assert_eq!(cleaned["found"], cleaned["true_pairs"], "{cleaned}");
+    // The field is what the cleaned rows read: a field no record has leaves no text.
+    let by_none = rows("no-such-field");
+    assert_eq!(by_none[1]["true_pairs"], 0, "{}", by_none[1]);
+    assert_eq!(by_none[0], *content, "the content rows do not depend on it");
+}
+
+#[test]
 fn planted_fold_by_fold_each_copy_and_its_host_are_in_the_fold() {
     let dir = Dir::new();
     let set = labelled_set(&dir);

@@ -173,7 +173,6 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
     let mut shingles = Vec::new();
     let mut norm = Normalizer::default();
     let mut tokens = Vec::new();
-    let mut ends = Vec::new();
     for span in spans {
         norm.normalize(span.content(text));
         let key_bytes = norm.key();
@@ -187,15 +186,16 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
                 tokens.len()
             });
             let shingled = words <= params.max_line_words;
-            let ascii = norm.ascii_words().is_some();
-            if ascii && shingled {
-                ascii_tokens(key_bytes, &mut tokens, &mut ends);
+            // An ASCII key's word ends were found while normalizing.
+            let ascii_ends = norm.ascii_word_ends();
+            if let (Some(ends), true) = (ascii_ends, shingled) {
+                ascii_tokens(ends, &mut tokens);
             }
-            let stopwords = match (params.stopwords, ascii && !shingled) {
+            let stopwords = match (params.stopwords, ascii_ends.filter(|_| !shingled)) {
                 (false, _) => 0,
                 // A long line's words are counted without being collected.
-                (true, true) => stopwords::count_ascii(key_bytes, &mut ends),
-                (true, false) => stopwords::count_in(key_bytes, tokens.iter().cloned()),
+                (true, Some(ends)) => stopwords::count_at_ends(key_bytes, ends),
+                (true, None) => stopwords::count_in(key_bytes, tokens.iter().cloned()),
             };
             if shingled {
                 push_shingles(key_bytes, &tokens, params.words, &mut shingles);
@@ -246,7 +246,8 @@ pub fn word_tokens(norm: &str) -> Vec<Range<usize>> {
     let mut tokens = Vec::new();
     if norm.is_ascii() {
         if !norm.is_empty() {
-            ascii_tokens(norm.as_bytes(), &mut tokens, &mut Vec::new());
+            let mut ends = Vec::new();
+            ascii_tokens(ascii_word_ends(norm.as_bytes(), &mut ends), &mut tokens);
         }
     } else {
         tokenize(norm, &mut tokens);
@@ -278,11 +279,12 @@ fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {
     }
 }
 
-/// The words of an ASCII key (single spaces between words) as byte ranges.
-fn ascii_tokens(norm: &[u8], tokens: &mut Vec<Range<usize>>, ends: &mut Vec<u32>) {
+/// The words of an ASCII key (single spaces between words) as byte ranges, from where
+/// each ends.
+fn ascii_tokens(ends: &[u32], tokens: &mut Vec<Range<usize>>) {
     tokens.clear();
     let mut start = 0;
-    for &end in ascii_word_ends(norm, ends) {
+    for &end in ends {
         tokens.push(start..end as usize);
         start = end as usize + 1;
     }
@@ -471,7 +473,7 @@ mod tests {
         #[test]
         fn ascii_words_are_split_at_every_space(line in "(a| |[a-z]{1,9}){0,40}") {
             let mut tokens = Vec::new();
-            ascii_tokens(line.as_bytes(), &mut tokens, &mut Vec::new());
+            ascii_tokens(ascii_word_ends(line.as_bytes(), &mut Vec::new()), &mut tokens);
             proptest::prop_assert_eq!(tokens, split_at_spaces(&line));
         }
     }

@@ -78,6 +78,9 @@ pub struct Normalizer {
     ascii: bool,
     /// Words of an ASCII key (counted while normalizing); `None` otherwise.
     ascii_words: Option<usize>,
+    /// Where each word of an ASCII key ends, found while normalizing: the first
+    /// `ascii_words` entries count.
+    ends: Vec<u32>,
 }
 
 /// What a byte of ASCII text does in a normalized key.
@@ -116,10 +119,17 @@ impl Normalizer {
         let mut state = State::default();
         if line.is_ascii() {
             self.ascii = true;
+            // At most one word end per two bytes of the key, which is at most one byte
+            // longer than the line.
+            let ends = line.len() / 2 + 2;
+            if self.ends.len() < ends {
+                self.ends.resize(ends, 0);
+            }
             self.ascii_words = Some(normalize_ascii(
                 line.as_bytes(),
                 &mut self.key,
                 &mut self.digits,
+                &mut self.ends,
             ));
         } else {
             self.ascii_words = None;
@@ -154,6 +164,12 @@ impl Normalizer {
     /// Words of the last line when it was ASCII (spaces in the key, plus one).
     pub fn ascii_words(&self) -> Option<usize> {
         self.ascii_words
+    }
+
+    /// Where each word of the last line ends when it was ASCII (its last word ends at the
+    /// key's length), as [`crate::fingerprint::ascii_word_ends`] finds them.
+    pub fn ascii_word_ends(&self) -> Option<&[u32]> {
+        self.ascii_words.map(|words| &self.ends[..words])
     }
 
     /// Whether the last normalized line is ASCII.
@@ -219,8 +235,15 @@ const ASCII_STEP: [u8; 32] = {
 /// least one input byte, and a space at least one white-space byte, so the key never needs
 /// more than one byte beyond the line's length. A run of letters, most of a line, is
 /// copied eight bytes at a time ([`letter_run`]): after its first letter (and the space
-/// owed before it) a letter changes nothing but the key. Returns the word count.
-fn normalize_ascii(line: &[u8], out: &mut Vec<u8>, digits: &mut Vec<u8>) -> usize {
+/// owed before it) a letter changes nothing but the key. Where each word ends goes into
+/// `ends` (where each space is written, then the key's length), which needs room for
+/// every word. Returns the word count.
+fn normalize_ascii(
+    line: &[u8],
+    out: &mut Vec<u8>,
+    digits: &mut Vec<u8>,
+    ends: &mut [u32],
+) -> usize {
     // Room for one eight-byte store past the last kept byte.
     out.clear();
     out.resize(line.len() + 1 + 8, 0);
@@ -237,6 +260,7 @@ fn normalize_ascii(line: &[u8], out: &mut Vec<u8>, digits: &mut Vec<u8>) -> usiz
                 // The first letter's step: a space if one is owed and a word came before.
                 let space = usize::from(state & 5 == 5);
                 buf[n] = b' ';
+                ends[spaces] = n as u32;
                 n += space;
                 spaces += space;
                 buf[n..n + 8].copy_from_slice(&lowered.to_le_bytes());
@@ -251,6 +275,7 @@ fn normalize_ascii(line: &[u8], out: &mut Vec<u8>, digits: &mut Vec<u8>) -> usiz
         let step = usize::from(ASCII_STEP[(state << 2) | class]);
         let space = (step >> 1) & 1;
         buf[n] = b' ';
+        ends[spaces] = n as u32;
         n += space;
         spaces += space;
         buf[n] = ASCII_MAP[usize::from(b & 0x7f)];
@@ -262,7 +287,12 @@ fn normalize_ascii(line: &[u8], out: &mut Vec<u8>, digits: &mut Vec<u8>) -> usiz
     }
     out.truncate(n);
     digits.truncate(dn);
-    if n == 0 { 0 } else { spaces + 1 }
+    if n == 0 {
+        0
+    } else {
+        ends[spaces] = n as u32;
+        spaces + 1
+    }
 }
 
 /// The state after a letter (see [`ASCII_STEP`]): something written, no space owed.
@@ -450,7 +480,11 @@ mod tests {
             s in "([A-Za-z]{1,14}[ ,.;:'\t0-9-]{1,3}){0,12}[A-Za-z]{0,20}"
         ) {
             let mut fast = (Vec::new(), Vec::new());
-            let words = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1);
+            let mut ends = vec![0; s.len() / 2 + 2];
+            let words = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1, &mut ends);
+            let mut scratch = Vec::new();
+            let found = crate::fingerprint::ascii_word_ends(&fast.0, &mut scratch);
+            prop_assert_eq!(&ends[..words], if words == 0 { &[][..] } else { found });
             let expected = if fast.0.is_empty() { 0 } else { fast.0.split(|&b| b == b' ').count() };
             prop_assert_eq!(words, expected);
             prop_assert_eq!(fast, ascii_by_steps(&s));
@@ -459,7 +493,11 @@ mod tests {
         #[test]
         fn ascii_fast_path_agrees_with_the_general_path(s in "[ -~\t]{0,60}") {
             let mut fast = (Vec::new(), Vec::new());
-            let words = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1);
+            let mut ends = vec![0; s.len() / 2 + 2];
+            let words = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1, &mut ends);
+            let mut scratch = Vec::new();
+            let found = crate::fingerprint::ascii_word_ends(&fast.0, &mut scratch);
+            prop_assert_eq!(&ends[..words], if words == 0 { &[][..] } else { found });
             let expected = if fast.0.is_empty() { 0 } else { fast.0.split(|&b| b == b' ').count() };
             prop_assert_eq!(words, expected);
             prop_assert_eq!(fast, ascii_by_steps(&s));

@@ -118,10 +118,15 @@ pub fn count_in(line: &[u8], words: impl IntoIterator<Item = Range<usize>>) -> u
 /// [`crate::fingerprint::ascii_word_ends`] without a branch on where the spaces fall
 /// (`ends` is its scratch space). Long lines of running text are most of a corpus's words.
 pub fn count_ascii(line: &[u8], ends: &mut Vec<u32>) -> usize {
+    count_at_ends(line, ascii_word_ends(line, ends))
+}
+
+/// [`count_ascii`] when where each word ends is known.
+pub fn count_at_ends(line: &[u8], ends: &[u32]) -> usize {
     let t = table();
     let mut start = 0;
     let mut count = 0;
-    for &end in ascii_word_ends(line, ends) {
+    for &end in ends {
         let end = end as usize;
         count += usize::from(stop_at(t, line, start..end));
         start = end + 1;

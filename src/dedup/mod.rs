@@ -30,6 +30,7 @@
 //! the documents that have a likely copy, not with the corpus.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use nohash_hasher::BuildNoHashHasher;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
@@ -202,7 +203,7 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
             print.samples = samples(&own);
             with_lines.into_iter().map(|(h, _)| h).collect()
         } else {
-            let shingles = shingles(&joined.text, params.shingle_words);
+            let shingles = joined.shingles(params.shingle_words);
             if sampled {
                 print.samples = samples(&shingles);
             }
@@ -256,7 +257,7 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
     if joined.text.is_empty() {
         return Vec::new();
     }
-    let mut set = shingles(&joined.text, k);
+    let mut set = joined.shingles(k);
     set.sort_unstable();
     set.dedup();
     set
@@ -290,6 +291,8 @@ struct Joined {
     site_lines: Vec<u32>,
     /// Each joined line's [`KeptLine::content`], in 255ths.
     weights: Vec<u8>,
+    /// The word tokens of `text` ([`word_tokens`]), gathered line by line.
+    tokens: Vec<Range<usize>>,
 }
 
 impl Joined {
@@ -304,6 +307,7 @@ impl Joined {
         let mut exact = Xxh3::with_seed(DOC_SEED);
         let mut all = Joined::empty();
         let mut prose = Joined::empty();
+        let mut tokens = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if is_blank(line) {
                 continue;
@@ -318,10 +322,23 @@ impl Joined {
             exact.update(b"\n");
             if let Some(min_words) = join {
                 let line = norm.as_str();
+                // An ASCII key's words were found while normalizing it.
+                match norm.ascii_word_ends() {
+                    Some(ends) => {
+                        tokens.clear();
+                        let mut start = 0;
+                        tokens.extend(ends.iter().map(|&end| {
+                            let word = start..end as usize;
+                            start = end as usize + 1;
+                            word
+                        }));
+                    }
+                    None => tokens = word_tokens(line),
+                }
                 let note = kept.get(i).copied().unwrap_or_default();
-                all.push(line, note);
-                if min_words > 0 && line.len() >= min_words && words(line) >= min_words {
-                    prose.push(line, note);
+                all.push(line, &tokens, note);
+                if min_words > 0 && tokens.len() >= min_words {
+                    prose.push(line, &tokens, note);
                 }
             }
         }
@@ -339,10 +356,12 @@ impl Joined {
             starts: Vec::new(),
             site_lines: Vec::new(),
             weights: Vec::new(),
+            tokens: Vec::new(),
         }
     }
 
-    fn push(&mut self, line: &str, note: KeptLine) {
+    /// Appends a normalized line and its word tokens.
+    fn push(&mut self, line: &str, tokens: &[Range<usize>], note: KeptLine) {
         if note.on_site {
             self.site_lines.push(self.starts.len() as u32);
         }
@@ -351,13 +370,21 @@ impl Joined {
         if !self.text.is_empty() {
             self.text.push(' ');
         }
-        self.starts.push(self.text.len());
+        let start = self.text.len();
+        self.starts.push(start);
         self.text.push_str(line);
+        self.tokens
+            .extend(tokens.iter().map(|t| t.start + start..t.end + start));
+    }
+
+    /// [`shingles`] of the joined text.
+    fn shingles(&self, k: usize) -> Vec<u64> {
+        shingles_of(&self.text, &self.tokens, k)
     }
 
     /// Every shingle (as [`shingles`]) with the line it starts on.
     fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32)> {
-        let tokens = word_tokens(&self.text);
+        let tokens = &self.tokens;
         let k = k.max(1);
         if tokens.len() <= k {
             return vec![(xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED), 0)];
@@ -375,19 +402,13 @@ impl Joined {
     }
 }
 
-/// Word tokens of a normalized line (characters, for scripts written without spaces).
-fn words(norm: &str) -> usize {
-    if norm.is_ascii() {
-        // A normalized line has single spaces between words and none at its ends.
-        memchr::memchr_iter(b' ', norm.as_bytes()).count() + 1
-    } else {
-        word_tokens(norm).len()
-    }
-}
-
 /// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
 pub fn shingles(normalized: &str, k: usize) -> Vec<u64> {
-    let tokens = word_tokens(normalized);
+    shingles_of(normalized, &word_tokens(normalized), k)
+}
+
+/// [`shingles`] of a text whose word tokens are known.
+fn shingles_of(normalized: &str, tokens: &[Range<usize>], k: usize) -> Vec<u64> {
     let k = k.max(1);
     if tokens.len() <= k {
         return vec![xxh3_64_with_seed(normalized.as_bytes(), SHINGLE_SEED)];
@@ -1423,6 +1444,19 @@ mod tests {
     fn chinese_text_shingles_by_character() {
         let s = shingles("我们今天去北京", 5);
         assert_eq!(s.len(), 3);
+    }
+
+    proptest::proptest! {
+        /// The tokens gathered line by line (from the normalizer's word ends, or split
+        /// again for lines that are not ASCII) are those of the joined text.
+        #[test]
+        fn joined_tokens_are_the_joined_texts(
+            text in "([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})(\n([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})){0,6}",
+            join in 0usize..4,
+        ) {
+            let joined = Joined::of(&text, Some(join), &[]);
+            proptest::prop_assert_eq!(&joined.tokens, &word_tokens(&joined.text));
+        }
     }
 
     #[test]

@@ -281,13 +281,14 @@ fn tokenize(norm: &str, tokens: &mut Vec<Range<usize>>) {
 
 /// The words of an ASCII key (single spaces between words) as byte ranges, from where
 /// each ends.
-fn ascii_tokens(ends: &[u32], tokens: &mut Vec<Range<usize>>) {
+pub(crate) fn ascii_tokens(ends: &[u32], tokens: &mut Vec<Range<usize>>) {
     tokens.clear();
     let mut start = 0;
-    for &end in ends {
-        tokens.push(start..end as usize);
+    tokens.extend(ends.iter().map(|&end| {
+        let word = start..end as usize;
         start = end as usize + 1;
-    }
+        word
+    }));
 }
 
 /// Where each word of an ASCII key ends (its last word ends at the key's length), written

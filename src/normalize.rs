@@ -235,7 +235,9 @@ const ASCII_STEP: [u8; 32] = {
 /// least one input byte, and a space at least one white-space byte, so the key never needs
 /// more than one byte beyond the line's length. A run of letters, most of a line, is
 /// copied eight bytes at a time ([`letter_run`]): after its first letter (and the space
-/// owed before it) a letter changes nothing but the key. Where each word ends goes into
+/// owed before it) a letter changes nothing but the key. Those eight bytes are stored
+/// whole, and fit: the key is never longer than the input read so far, and eight more
+/// bytes of input remain. Where each word ends goes into
 /// `ends` (where each space is written, then the key's length), which needs room for
 /// every word. Returns the word count.
 fn normalize_ascii(
@@ -244,9 +246,8 @@ fn normalize_ascii(
     digits: &mut Vec<u8>,
     ends: &mut [u32],
 ) -> usize {
-    // Room for one eight-byte store past the last kept byte.
     out.clear();
-    out.resize(line.len() + 1 + 8, 0);
+    out.resize(line.len() + 1, 0);
     digits.clear();
     digits.resize(line.len() + 1, 0);
     let (buf, dbuf) = (&mut out[..], &mut digits[..]);

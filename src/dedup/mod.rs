@@ -35,7 +35,7 @@ use std::ops::Range;
 use nohash_hasher::BuildNoHashHasher;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
-use crate::fingerprint::word_tokens;
+use crate::fingerprint::{ascii_tokens, word_tokens};
 use crate::normalize::{Normalizer, is_blank};
 
 pub mod eval;
@@ -324,15 +324,7 @@ impl Joined {
                 let line = norm.as_str();
                 // An ASCII key's words were found while normalizing it.
                 match norm.ascii_word_ends() {
-                    Some(ends) => {
-                        tokens.clear();
-                        let mut start = 0;
-                        tokens.extend(ends.iter().map(|&end| {
-                            let word = start..end as usize;
-                            start = end as usize + 1;
-                            word
-                        }));
-                    }
+                    Some(ends) => ascii_tokens(ends, &mut tokens),
                     None => tokens = word_tokens(line),
                 }
                 let note = kept.get(i).copied().unwrap_or_default();

@@ -18,6 +18,12 @@ fn train(dir: &Dir, name: &str, extra: &[&str]) -> util::Run {
         .args(extra))
 }
 
+/// The run exited 2 (nothing written) and said `says`.
+fn refused(r: &util::Run, says: &str) {
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(says), "{says:?} not in {}", r.stderr);
+}
+
 #[test]
 fn training_is_deterministic_and_clean_uses_the_model() {
     let dir = Dir::new();
@@ -132,13 +138,7 @@ fn a_fold_left_out_of_training_is_every_page_of_its_sites() {
         "bad.model",
         &["--folds", "2", "--leave-out-fold", "2"],
     );
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("--leave-out-fold 2: folds are numbered 0 to 1"),
-        "{}",
-        r.stderr
-    );
+    refused(&r, "--leave-out-fold 2: folds are numbered 0 to 1");
     assert!(!dir.exists("bad.model"));
 }
 
@@ -199,8 +199,7 @@ fn bad_labels_and_unpaired_sets_are_named() {
         .arg(repo("testdata/labelled/labels.jsonl"))
         .arg("-o")
         .arg(dir.path("m.model")));
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("in pairs"), "{}", r.stderr);
+    refused(&r, "in pairs");
 
     let labels = dir.write(
         "labels.jsonl",
@@ -216,13 +215,7 @@ fn bad_labels_and_unpaired_sets_are_named() {
         .arg(&labels)
         .arg("-o")
         .arg(dir.path("m.model")));
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("labels.jsonl: news-00 has 8 labels for 9 lines"),
-        "{}",
-        r.stderr
-    );
+    refused(&r, "labels.jsonl: news-00 has 8 labels for 9 lines");
     assert!(!dir.exists("m.model"), "nothing written");
 }
 
@@ -230,12 +223,8 @@ fn bad_labels_and_unpaired_sets_are_named() {
 fn a_missing_output_folder_is_named_before_any_work() {
     let dir = Dir::new();
     let r = train(&dir, "missing/m.model", &[]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--output") && r.stderr.contains("missing does not exist"),
-        "{}",
-        r.stderr
-    );
+    refused(&r, "--output");
+    refused(&r, "missing does not exist");
 }
 
 #[test]
@@ -248,9 +237,8 @@ fn a_broken_model_file_is_named_with_its_line() {
         &[&repo("testdata/corpus/news.jsonl")],
         &["--model", model],
     );
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("m.model:3:"), "{}", r.stderr);
-    assert!(r.stderr.contains("retrain"), "{}", r.stderr);
+    refused(&r, "m.model:3:");
+    refused(&r, "retrain");
     for output in [
         "clean.jsonl",
         "rejected.jsonl",

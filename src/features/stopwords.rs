@@ -10,8 +10,6 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::fingerprint::ascii_word_ends;
-
 #[rustfmt::skip]
 const WORDS: &[&str] = &[
     // English
@@ -113,15 +111,10 @@ pub fn count_in(line: &[u8], words: impl IntoIterator<Item = Range<usize>>) -> u
         .sum()
 }
 
-/// How many words of an ASCII normalized line (words split at single spaces) are
-/// stopwords: [`count_in`] over its words, found by
-/// [`crate::fingerprint::ascii_word_ends`] without a branch on where the spaces fall
-/// (`ends` is its scratch space). Long lines of running text are most of a corpus's words.
-pub fn count_ascii(line: &[u8], ends: &mut Vec<u32>) -> usize {
-    count_at_ends(line, ascii_word_ends(line, ends))
-}
-
-/// [`count_ascii`] when where each word ends is known.
+/// How many words of an ASCII normalized line are stopwords: [`count_in`] over its
+/// words, given where each ends (as the normalizer records them, or
+/// [`crate::fingerprint::ascii_word_ends`] finds them), without collecting the words. Long
+/// lines of running text are most of a corpus's words.
 pub fn count_at_ends(line: &[u8], ends: &[u32]) -> usize {
     let t = table();
     let mut start = 0;
@@ -156,6 +149,12 @@ fn stop_at(t: &Table, line: &[u8], word: Range<usize>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::ascii_word_ends;
+
+    /// [`count_at_ends`] with the ends found by scanning the line.
+    fn count_ascii(line: &[u8], ends: &mut Vec<u32>) -> usize {
+        count_at_ends(line, ascii_word_ends(line, ends))
+    }
 
     #[test]
     fn every_entry_fits_and_is_found() {

@@ -246,6 +246,22 @@ pub struct CleanArgs {
     #[arg(long, value_name = "PATH")]
     pub clusters: Option<PathBuf>,
 
+    /// Where to write the MinHash signature of every document of the clean output, one
+    /// JSON line each and in the same order: its id, the fingerprint of its normalized
+    /// text and its bins (needs `--dedup near`). Hashes have fixed seeds, so signatures of
+    /// two runs with the same `scheme` compare: the share of equal bins estimates the
+    /// Jaccard similarity of two documents' shingle sets.
+    #[arg(long, value_name = "PATH")]
+    pub signatures: Option<PathBuf>,
+
+    /// Signatures an earlier run wrote (`--signatures`; repeatable): a document of this
+    /// run that copies one of those documents goes to the rejected output with its id as
+    /// the survivor, as if the earlier run's documents came first. Near copies are judged
+    /// by the estimate (the share of equal bins), having no shingle sets to verify.
+    /// Needs `--dedup exact` or `near`, and signatures of the same scheme.
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
+
     /// Keep every line: only remove copies of documents (to compare with cleaning).
     #[arg(long)]
     pub keep_lines: bool,

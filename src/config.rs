@@ -52,6 +52,8 @@ pub enum ConfigError {
 #[derive(Debug, Clone)]
 pub struct CleanConfig {
     pub inputs: Vec<PathBuf>,
+    /// Signatures of documents an earlier run kept (`--against`).
+    pub against: Vec<PathBuf>,
     pub outputs: Outputs,
     pub fields: Fields,
     pub rules: RuleSet,
@@ -80,6 +82,7 @@ pub struct Outputs {
     pub audit: Option<PathBuf>,
     pub report: Option<PathBuf>,
     pub clusters: Option<PathBuf>,
+    pub signatures: Option<PathBuf>,
 }
 
 impl CleanConfig {
@@ -138,6 +141,8 @@ impl CleanConfig {
             rows: args.rows.unwrap_or(crate::dedup::DEFAULT_ROWS),
             verify: !args.no_verify,
             match_span: !args.no_match_span,
+            // Near copies of an earlier run's documents are judged by estimates.
+            keep_signatures: args.signatures.is_some() || !args.against.is_empty(),
             min_jaccard: args
                 .min_jaccard
                 .unwrap_or(crate::dedup::DEFAULT_MIN_JACCARD),
@@ -156,6 +161,12 @@ impl CleanConfig {
                 "--min-jaccard must be between 0 and 1, not {}",
                 dedup.min_jaccard
             ));
+        }
+        if args.signatures.is_some() && dedup.mode != crate::dedup::Mode::Near {
+            return usage("--signatures needs --dedup near: only near copies are signed".into());
+        }
+        if !args.against.is_empty() && dedup.mode == crate::dedup::Mode::None {
+            return usage("--against needs --dedup exact or near".into());
         }
         if dedup.bins() > 4096 {
             return usage("--bands times --rows must be at most 4096".into());
@@ -190,8 +201,10 @@ impl CleanConfig {
             audit: args.audit,
             report: args.report,
             clusters: args.clusters,
+            signatures: args.signatures,
         };
-        check_outputs(&outputs, &args.inputs)?;
+        let read: Vec<PathBuf> = args.inputs.iter().chain(&args.against).cloned().collect();
+        check_outputs(&outputs, &read)?;
         let spill_dir = (outputs.clean.as_os_str() != "-").then(|| match outputs.clean.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -213,6 +226,7 @@ impl CleanConfig {
         }
         Ok(CleanConfig {
             inputs: args.inputs,
+            against: args.against,
             outputs,
             fields,
             rules,
@@ -268,6 +282,8 @@ impl CleanConfig {
             no_verify: false,
             no_match_span: false,
             clusters: None,
+            signatures: None,
+            against: Vec::new(),
             keep_lines: false,
             threads,
             max_record_bytes: None,
@@ -340,6 +356,7 @@ fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigErro
         ("--audit", outputs.audit.as_ref()),
         ("--report", outputs.report.as_ref()),
         ("--clusters", outputs.clusters.as_ref()),
+        ("--signatures", outputs.signatures.as_ref()),
     ];
     let files: Vec<(&str, &PathBuf)> = named
         .iter()
@@ -471,6 +488,7 @@ mod tests {
             audit: audit.map(PathBuf::from),
             report: None,
             clusters: None,
+            signatures: None,
         };
         assert!(check_outputs(&o("a.jsonl", Some("a.jsonl")), &[]).is_err());
         assert!(check_outputs(&o("in.jsonl", None), &["in.jsonl".into()]).is_err());

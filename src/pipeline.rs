@@ -10,13 +10,15 @@
 //!                                                                     (pass 3)
 //! ```
 //!
-//! With `--dedup none` there is no pass 3: pass 2 writes the clean output directly.
+//! With `--dedup none` there is no pass 3: pass 2 writes the clean output directly. With
+//! `--against`, an earlier run's signatures are read before pass 1 and pass 3 first takes
+//! out the copies of its documents ([`dedup::earlier`]).
 //!
 //! Batches keep input order; the pool maps each batch in parallel and collects it in
 //! order, so output never depends on `--threads`. Counting is a commutative sum, so pass 1
 //! does not depend on it either.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -32,11 +34,12 @@ use crate::count::{Counts, DocKeys};
 use crate::decide::{
     Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask, model_judges,
 };
+use crate::dedup::earlier::{Earlier, EarlierCopy};
 use crate::dedup::{self, DocPrint, KeptLine, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
-use crate::io::read::{Inputs, Layout, RawRecord, discover, read_records};
+use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::write::{Output, write_file};
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
@@ -64,9 +67,11 @@ impl Outcome {
 pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let pool = worker_pool(cfg.threads)?;
     let inputs = discover(&cfg.inputs)?;
+    // Read before the passes, so that a bad file stops the run before any work.
+    let earlier = load_earlier(cfg)?;
 
     let (counts, prints) = count_pass(cfg, &inputs, &pool)?;
-    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints)?;
+    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints, earlier)?;
 
     let report = Report::new(&stats, counts.stats());
     if let Some(path) = &cfg.outputs.report {
@@ -259,6 +264,7 @@ fn clean_pass(
     pool: &rayon::ThreadPool,
     counts: &Counts,
     mut prints: SpillReader,
+    earlier: Option<EarlierRun>,
 ) -> Result<Stats> {
     let create = |p: &std::path::Path| {
         Output::create(p).with_context(|| format!("creating {}", p.display()))
@@ -319,7 +325,12 @@ fn clean_pass(
         }
         CleanSink::Pending(spill, pending, prints) => {
             let clean = create(&cfg.outputs.clean)?;
-            let waiting = (spill, pending, prints);
+            let waiting = Waiting {
+                spill,
+                pending,
+                prints,
+                earlier,
+            };
             let clean = dedup_pass(cfg, inputs, pool, waiting, clean, &mut rejected, &mut stats)?;
             finish(clean, &cfg.outputs.clean)?;
         }
@@ -543,24 +554,55 @@ fn dedup_pass(
     cfg: &CleanConfig,
     inputs: &Inputs,
     pool: &rayon::ThreadPool,
-    waiting: (SpillWriter, Vec<Pending>, Vec<DocPrint>),
+    waiting: Waiting,
     mut clean: Output,
     rejected: &mut Option<Output>,
     stats: &mut Stats,
 ) -> Result<Output> {
-    let (spill, pending, mut prints) = waiting;
+    let Waiting {
+        spill,
+        pending,
+        prints: all,
+        earlier,
+    } = waiting;
     let mut records = spill
         .into_reader()
         .context("reading the temporary file of clean records")?;
+    let n = all.len();
+    // Copies of an earlier run's documents go first; the rest (`prints`, numbered in
+    // `rest`) are deduplicated among themselves.
+    let of_earlier: Vec<Option<EarlierCopy>> = match &earlier {
+        Some(e) => pool.install(|| {
+            all.par_iter()
+                .map(|p| e.index.copy_of(p, &cfg.dedup))
+                .collect()
+        }),
+        None => vec![None; n],
+    };
+    stats.earlier_docs = earlier.as_ref().map_or(0, |e| e.ids.len() as u64);
+    stats.earlier_copies = of_earlier.iter().flatten().count() as u64;
+    let rest: Vec<usize> = (0..n).filter(|&i| of_earlier[i].is_none()).collect();
+    let mut prints: Vec<DocPrint> = all
+        .into_iter()
+        .zip(&of_earlier)
+        .filter(|(_, e)| e.is_none())
+        .map(|(p, _)| p)
+        .collect();
     let candidates = dedup::candidates(&prints, &cfg.dedup);
     // The samples have found their pairs: free them before the shingle sets come in.
     for p in &mut prints {
         p.samples = Vec::new();
     }
     if candidates.marked.contains(&true) {
-        let marked = &candidates.marked;
-        shingle_candidates(cfg, pool, &mut records, &pending, marked, &mut prints)
-            .context("reading the temporary file of clean records")?;
+        shingle_candidates(
+            cfg,
+            pool,
+            &mut records,
+            &pending,
+            (&rest, &candidates.marked),
+            &mut prints,
+        )
+        .context("reading the temporary file of clean records")?;
         for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
             stats.verified_docs += 1;
             stats.verified_shingles += p.shingles.len() as u64;
@@ -569,11 +611,52 @@ fn dedup_pass(
             .rewind()
             .context("reading the temporary file of clean records")?;
     }
-    let copies = dedup::find(&prints, &candidates.held, &cfg.dedup);
+    // Survivors numbered over every document of this run, then the earlier run's.
+    let mut copies: Vec<Option<dedup::Copy>> = of_earlier
+        .iter()
+        .map(|e| {
+            e.map(|e| dedup::Copy {
+                survivor: n + e.of,
+                kind: e.kind,
+                similarity: e.similarity,
+            })
+        })
+        .collect();
+    for (k, copy) in dedup::find(&prints, &candidates.held, &cfg.dedup)
+        .into_iter()
+        .enumerate()
+    {
+        copies[rest[k]] = copy.map(|c| dedup::Copy {
+            survivor: rest[c.survivor],
+            ..c
+        });
+    }
+    let mut signatures = match &cfg.outputs.signatures {
+        Some(path) => {
+            let out =
+                Output::create(path).with_context(|| format!("creating {}", path.display()))?;
+            // Only documents not copying an earlier one can be written out.
+            let mut signed = vec![(0, Vec::new()); n];
+            for (&i, p) in rest.iter().zip(&mut prints) {
+                signed[i] = (p.exact, std::mem::take(&mut p.signature));
+            }
+            Some((out, path, signed))
+        }
+        None => None,
+    };
     drop(prints);
+    let earlier_ids: &[Box<RawValue>] = earlier.as_ref().map_or(&[], |e| &e.ids);
+    let id_of = |i: usize| -> &str {
+        if i < n {
+            &pending[i].id
+        } else {
+            earlier_ids[i - n].get()
+        }
+    };
+    let scheme = signature_scheme(&cfg.dedup);
     let mut record = Vec::new();
     let mut line = Vec::new();
-    for (p, copy) in pending.iter().zip(&copies) {
+    for (i, (p, copy)) in pending.iter().zip(&copies).enumerate() {
         records
             .next_into(&mut record)
             .context("reading the temporary file of clean records")?;
@@ -581,6 +664,21 @@ fn dedup_pass(
             clean
                 .write_all(&record)
                 .context("writing the clean output")?;
+            if let Some((out, path, signed)) = signatures.as_mut() {
+                let (exact, minhash) = &signed[i];
+                line.clear();
+                push_jsonl(
+                    &SignatureRecord {
+                        id: serde_json::from_str(&p.id).unwrap_or(RawValue::NULL),
+                        exact: &format!("{exact:016x}"),
+                        scheme: &scheme,
+                        minhash,
+                    },
+                    &mut line,
+                );
+                out.write_all(&line)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             continue;
         };
         let reason = copy.kind.code();
@@ -591,7 +689,7 @@ fn dedup_pass(
         let Some(out) = rejected.as_mut() else {
             continue;
         };
-        let survivor_id = &pending[copy.survivor].id;
+        let survivor_id = id_of(copy.survivor);
         let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
         let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
         let as_json: Option<&RawValue> = std::str::from_utf8(&record)
@@ -603,10 +701,18 @@ fn dedup_pass(
             &RejectedRecord {
                 source: &source,
                 reason,
-                detail: format!(
-                    "{reason} of {survivor_id} (Jaccard {:.3}), judged on the cleaned text",
-                    copy.similarity
-                ),
+                detail: if copy.survivor < n {
+                    format!(
+                        "{reason} of {survivor_id} (Jaccard {:.3}), judged on the cleaned text",
+                        copy.similarity
+                    )
+                } else {
+                    format!(
+                        "{reason} of {survivor_id}, a document of an earlier run (--against; \
+                         estimated Jaccard {:.3}), judged on the cleaned text",
+                        copy.similarity
+                    )
+                },
                 id,
                 record: as_json,
                 raw: None,
@@ -618,20 +724,121 @@ fn dedup_pass(
         out.write_all(&line)
             .context("writing the rejected output")?;
     }
+    if let Some((out, path, _)) = signatures {
+        out.finish()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if let Some(path) = &cfg.outputs.clusters {
-        write_clusters(path, &copies, &pending)?;
+        write_clusters(path, &copies, &id_of, n)?;
     }
     Ok(clean)
 }
 
+/// What pass 2 leaves for pass 3: the clean records in a temporary file, what is known of
+/// each, their prints, and the documents of an earlier run (`--against`).
+struct Waiting {
+    spill: SpillWriter,
+    pending: Vec<Pending>,
+    prints: Vec<DocPrint>,
+    earlier: Option<EarlierRun>,
+}
+
+/// Documents an earlier run kept (`--against`): their signatures and ids.
+struct EarlierRun {
+    index: Earlier,
+    ids: Vec<Box<RawValue>>,
+}
+
+/// One line of a `--signatures` file, as `--against` reads it.
+#[derive(serde::Deserialize)]
+struct SignatureLine {
+    id: Box<RawValue>,
+    exact: String,
+    scheme: String,
+    minhash: Vec<u32>,
+}
+
+/// Reads the `--against` files. A line that is not a signature of this run's scheme is an
+/// error naming its file and line.
+fn load_earlier(cfg: &CleanConfig) -> Result<Option<EarlierRun>> {
+    if cfg.against.is_empty() {
+        return Ok(None);
+    }
+    let scheme = signature_scheme(&cfg.dedup);
+    let mut run = EarlierRun {
+        index: Earlier::default(),
+        ids: Vec::new(),
+    };
+    let mut bytes = Vec::new();
+    for path in &cfg.against {
+        let reading = || format!("reading {}", path.display());
+        let mut reader = open_decoded(path, Arc::new(AtomicU64::new(0))).with_context(reading)?;
+        for n in 1.. {
+            bytes.clear();
+            if reader.read_until(b'\n', &mut bytes).with_context(reading)? == 0 {
+                break;
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let at = format!("{}:{n}", path.display());
+            let line: SignatureLine = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{at}: not a signature line of `--signatures`"))?;
+            if line.scheme != scheme {
+                anyhow::bail!(
+                    "{at}: signatures made as {:?}, where this run makes {scheme:?} \
+                     (--dedup-words, --dedup-min-words and --bands × --rows must match)",
+                    line.scheme
+                );
+            }
+            let exact = Some(&line.exact)
+                .filter(|e| e.len() == 16)
+                .and_then(|e| u64::from_str_radix(e, 16).ok())
+                .with_context(|| format!("{at}: `exact` is not 16 hex digits"))?;
+            run.index
+                .push(exact, &line.minhash, &cfg.dedup)
+                .map_err(|why| anyhow::anyhow!("{at}: {why}"))?;
+            run.ids.push(line.id);
+        }
+    }
+    run.index.seal();
+    Ok(Some(run))
+}
+
+/// What makes two runs' signatures comparable: the hash, the normalization, the shingles
+/// and the number of bins. `--signatures` writes it on every line.
+pub fn signature_scheme(params: &dedup::Params) -> String {
+    format!(
+        "{}/oph normalize={} words={} prose-words={} bins={}",
+        crate::fingerprint::HASH_ALGORITHM,
+        crate::normalize::NORMALIZE_VERSION,
+        params.shingle_words,
+        params.prose_min_words,
+        params.bins()
+    )
+}
+
+/// One line of `--signatures`.
+#[derive(serde::Serialize)]
+struct SignatureRecord<'a> {
+    id: &'a RawValue,
+    /// The fingerprint of the normalized text, as 16 hex digits: equal for exact copies.
+    exact: &'a str,
+    scheme: &'a str,
+    /// The MinHash bins (empty for a text without words).
+    minhash: &'a [u32],
+}
+
 /// Fills in the shingle sets of the documents in a candidate pair (for exact Jaccard), from
-/// their clean records, in parallel batches of about [`SHINGLE_BATCH_BYTES`].
+/// their clean records, in parallel batches of about [`SHINGLE_BATCH_BYTES`]. `prints`
+/// are the documents numbered in `rest` (ascending record numbers), `marked` says which
+/// of them need a set.
 fn shingle_candidates(
     cfg: &CleanConfig,
     pool: &rayon::ThreadPool,
     records: &mut SpillReader,
     pending: &[Pending],
-    marked: &[bool],
+    (rest, marked): (&[usize], &[bool]),
     prints: &mut [DocPrint],
 ) -> Result<()> {
     let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -640,8 +847,8 @@ fn shingle_candidates(
         let sets: Vec<Result<(Vec<u64>, Vec<u32>)>> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|(i, record)| {
-                    let (start, end) = pending[*i].text_span;
+                .map(|(k, record)| {
+                    let (start, end) = pending[rest[*k]].text_span;
                     let text: String = record
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
@@ -654,25 +861,29 @@ fn shingle_candidates(
                 })
                 .collect()
         });
-        for ((i, _), set) in batch.drain(..).zip(sets) {
-            (prints[i].shingles, prints[i].shingle_lines) = set?;
+        for ((k, _), set) in batch.drain(..).zip(sets) {
+            (prints[k].shingles, prints[k].shingle_lines) = set?;
         }
         Ok(())
     };
     let ended = || anyhow::anyhow!("the temporary file of clean records ended early");
-    for (i, &marked) in marked.iter().enumerate() {
-        if !marked {
+    // `rest` is ascending: walk the records, taking the marked ones of `rest`.
+    let mut k = 0;
+    for i in 0..pending.len() {
+        let at = (rest.get(k) == Some(&i)).then_some(k);
+        k += usize::from(at.is_some());
+        let Some(k) = at.filter(|&k| marked[k]) else {
             if !records.skip()? {
                 return Err(ended());
             }
             continue;
-        }
+        };
         let mut record = Vec::new();
         if !records.next_into(&mut record)? {
             return Err(ended());
         }
         batch_bytes += record.len();
-        batch.push((i, record));
+        batch.push((k, record));
         if batch_bytes >= SHINGLE_BATCH_BYTES {
             flush(&mut batch)?;
             batch_bytes = 0;
@@ -681,13 +892,16 @@ fn shingle_candidates(
     flush(&mut batch)
 }
 
-/// `--clusters`: one JSON line per cluster of copies, in the order of their survivors.
-fn write_clusters(
+/// `--clusters`: one JSON line per cluster of copies, in the order of their survivors
+/// (numbered as [`dedup_pass`] numbers them: this run's `n` documents, then an earlier
+/// run's).
+fn write_clusters<'a>(
     path: &std::path::Path,
     copies: &[Option<dedup::Copy>],
-    pending: &[Pending],
+    id_of: &dyn Fn(usize) -> &'a str,
+    n: usize,
 ) -> Result<()> {
-    let id = |i: usize| serde_json::from_str(&pending[i].id).unwrap_or(RawValue::NULL);
+    let id = |i: usize| serde_json::from_str(id_of(i)).unwrap_or(RawValue::NULL);
     let mut out = Output::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut line = Vec::new();
     for cluster in dedup::clusters(copies) {
@@ -704,6 +918,7 @@ fn write_clusters(
         push_jsonl(
             &ClusterRecord {
                 survivor: id(cluster.survivor),
+                earlier: cluster.survivor >= n,
                 size: members.len(),
                 members,
             },
@@ -724,6 +939,9 @@ fn round3(x: f64) -> f64 {
 #[derive(serde::Serialize)]
 struct ClusterRecord<'a> {
     survivor: &'a RawValue,
+    /// The survivor is a document of an earlier run (`--against`), not of this one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    earlier: bool,
     size: usize,
     members: Vec<ClusterMember<'a>>,
 }

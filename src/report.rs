@@ -43,6 +43,10 @@ pub struct Stats {
     /// their distinct shingles (8 bytes each held in memory).
     pub verified_docs: u64,
     pub verified_shingles: u64,
+    /// Documents of an earlier run (`--against`), and documents of this one found to copy
+    /// one of them.
+    pub earlier_docs: u64,
+    pub earlier_copies: u64,
     top: TopLines,
 }
 
@@ -125,6 +129,8 @@ impl Stats {
         self.chars_out += later.chars_out;
         self.verified_docs += later.verified_docs;
         self.verified_shingles += later.verified_shingles;
+        self.earlier_docs += later.earlier_docs;
+        self.earlier_copies += later.earlier_copies;
         for (mine, theirs) in self.removed.iter_mut().zip(later.removed) {
             mine.lines += theirs.lines;
             mine.chars += theirs.chars;
@@ -182,6 +188,10 @@ pub struct DedupCounts {
     pub verified_documents: u64,
     /// Their distinct shingles, 8 bytes each.
     pub verified_shingles: u64,
+    /// Documents an earlier run kept, read from `--against`.
+    pub earlier_documents: u64,
+    /// Documents of this run rejected as copies of those.
+    pub earlier_copies: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -237,6 +247,8 @@ impl Report {
             dedup: DedupCounts {
                 verified_documents: stats.verified_docs,
                 verified_shingles: stats.verified_shingles,
+                earlier_documents: stats.earlier_docs,
+                earlier_copies: stats.earlier_copies,
             },
         }
     }
@@ -275,6 +287,12 @@ impl Report {
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect();
             s += &format!("  rejected: {}\n", parts.join(", "));
+        }
+        if self.dedup.earlier_documents > 0 {
+            s += &format!(
+                "  of them copies of an earlier run's documents (--against): {} (of {} read)\n",
+                self.dedup.earlier_copies, self.dedup.earlier_documents
+            );
         }
         s += &format!(
             "lines: {} in, {} out ({:.1}% removed)\nchars: {} in, {} out ({:.1}% removed)\n",
@@ -439,6 +457,19 @@ mod tests {
         assert!(
             r.to_text()
                 .starts_with("documents: 3 in, 2 out, 1 rejected\n")
+        );
+        assert!(
+            !r.to_text().contains("--against"),
+            "no earlier run, no line"
+        );
+        s.earlier_docs = 19;
+        s.earlier_copies = 1;
+        let r = Report::new(&s, crate::count::Counts::default().stats());
+        assert!(
+            r.to_text()
+                .contains("copies of an earlier run's documents (--against): 1 (of 19 read)\n"),
+            "{}",
+            r.to_text()
         );
         s.docs_in = 4;
         assert!(

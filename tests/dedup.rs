@@ -141,6 +141,180 @@ fn without_line_cleaning_the_templates_hide_most_copies_from_minhash_over_every_
     assert_eq!(found, 5, "copies judged by their prose lines");
 }
 
+/// The ids of JSONL records, in order.
+fn ids(records: &[serde_json::Value]) -> Vec<String> {
+    records.iter().map(|r| r["id"].to_string()).collect()
+}
+
+fn path_str(path: &std::path::Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn signatures_line_up_with_the_clean_output_and_compare_across_runs() {
+    let dir = Dir::new();
+    let signatures = dir.path("signatures.jsonl");
+    let r = clean(
+        &dir,
+        &[syndicated()],
+        &["--signatures", path_str(&signatures)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let clean_docs = jsonl(&dir.read("clean.jsonl"));
+    let signed = jsonl(&dir.read("signatures.jsonl"));
+    assert_eq!(
+        ids(&signed),
+        ids(&clean_docs),
+        "one line per clean document, in order"
+    );
+    for s in &signed {
+        assert_eq!(
+            s["scheme"], "xxh3-64/oph normalize=1 words=5 prose-words=10 bins=120",
+            "{s}"
+        );
+        assert_eq!(s["minhash"].as_array().expect("bins").len(), 120, "{s}");
+        let exact = s["exact"].as_str().expect("exact");
+        assert!(
+            exact.len() == 16 && u64::from_str_radix(exact, 16).is_ok(),
+            "{exact}"
+        );
+    }
+    let (at, original) = clean_docs
+        .iter()
+        .enumerate()
+        .find(|(_, d)| d["id"] == ORIGINAL)
+        .expect("the original");
+
+    // Another run, on the original's cleaned text alone under another id, kept as it is:
+    // the same fingerprint and bins.
+    let again = Dir::new();
+    let record = serde_json::json!({"id": "again", "text": original["text"]});
+    let input = again.write("again.jsonl", format!("{record}\n"));
+    let theirs = again.path("signatures.jsonl");
+    let r = util::clean_into(
+        &again,
+        &[&input],
+        &["--quiet", "--keep-lines", "--signatures", path_str(&theirs)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let theirs = jsonl(&again.read("signatures.jsonl"));
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["id"], "again");
+    assert_eq!(theirs[0]["exact"], signed[at]["exact"]);
+    assert_eq!(theirs[0]["minhash"], signed[at]["minhash"]);
+}
+
+/// The site pages and the original in a first run; the same site pages and the five
+/// copies in a second run, against the first run's signatures.
+#[test]
+fn a_later_run_rejects_copies_of_what_an_earlier_run_kept() {
+    let text = std::fs::read_to_string(syndicated()).expect("fixture");
+    let lines: Vec<&str> = text.lines().collect();
+    let (pages, original, copies) = (&lines[..18], lines[18], &lines[19..]);
+    assert!(original.contains(ORIGINAL));
+    let first = Dir::new();
+    let input = first.write("first.jsonl", format!("{}\n{original}\n", pages.join("\n")));
+    let signatures = first.path("signatures.jsonl");
+    let r = clean(&first, &[input], &["--signatures", path_str(&signatures)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(jsonl(&first.read("clean.jsonl")).len(), 19);
+
+    let second = Dir::new();
+    let input = second.write(
+        "second.jsonl",
+        format!("{}\n{}\n", pages.join("\n"), copies.join("\n")),
+    );
+    let against = ["--against", path_str(&signatures)];
+    let r = clean(&second, std::slice::from_ref(&input), &against);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Every document was kept by the first run, or copies one it kept.
+    assert_eq!(second.read("clean.jsonl"), "");
+    let rejected = jsonl(&second.read("rejected.jsonl"));
+    assert_eq!(rejected.len(), 23, "nothing lost");
+    for r in &rejected {
+        let id = r["id"].as_str().expect("id");
+        let survivor = if id.ends_with("-solar") { ORIGINAL } else { id };
+        assert_eq!(r["survivor"], survivor, "{r}");
+        assert!(
+            r["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("earlier run"),
+            "{r}"
+        );
+        let j = r["similarity"].as_f64().expect("similarity");
+        assert!(j >= 0.8, "{r}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&second.read("report.json")).expect("report");
+    assert_eq!(report["dedup"]["earlier_documents"], 19);
+    assert_eq!(report["dedup"]["earlier_copies"], 23);
+    let clusters = jsonl(&second.read("clusters.jsonl"));
+    let of_original = clusters
+        .iter()
+        .find(|c| c["survivor"] == ORIGINAL)
+        .expect("the original's cluster");
+    assert_eq!(of_original["earlier"], true);
+    assert_eq!(of_original["size"], 6);
+
+    // Without the first run's signatures the copies are found among themselves.
+    let alone = Dir::new();
+    let r = clean(&alone, &[input], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(jsonl(&alone.read("clean.jsonl")).len(), 19);
+}
+
+#[test]
+fn signatures_of_another_scheme_or_a_broken_line_stop_the_run() {
+    let dir = Dir::new();
+    let signatures = dir.path("signatures.jsonl");
+    let r = clean(
+        &dir,
+        &[syndicated()],
+        &["--signatures", path_str(&signatures)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sig = path_str(&signatures);
+
+    let later = Dir::new();
+    let r = clean(
+        &later,
+        &[syndicated()],
+        &["--against", sig, "--dedup-words", "4"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{sig}:1: signatures made as")) && r.stderr.contains("words=4"),
+        "{}",
+        r.stderr
+    );
+    assert!(!later.exists("clean.jsonl"), "nothing written");
+
+    let mut text = dir.read("signatures.jsonl");
+    text.push_str("{\"id\": \"x\", \"exact\": \"12\"}\n");
+    let broken = dir.write("broken.jsonl", &text);
+    let n = text.lines().count();
+    let r = clean(&later, &[syndicated()], &["--against", path_str(&broken)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let at = format!("{}:{n}: not a signature line", broken.display());
+    assert!(r.stderr.contains(&at), "{}", r.stderr);
+
+    for (flags, says) in [
+        (
+            ["--dedup", "exact", "--signatures", "s.jsonl"],
+            "--signatures needs --dedup near",
+        ),
+        (
+            ["--dedup", "none", "--against", sig],
+            "--against needs --dedup exact or near",
+        ),
+    ] {
+        let r = clean(&later, &[syndicated()], &flags);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(says), "{}", r.stderr);
+    }
+}
+
 /// `n` prose lines of 15 distinct words, `salt` apart from other texts.
 fn prose(salt: &str, n: usize) -> Vec<String> {
     (0..n)
@@ -249,7 +423,17 @@ fn verified_pairs_give_exact_similarities_by_default() {
 #[test]
 fn same_result_for_any_thread_count_and_any_split_into_files() {
     let whole = Dir::new();
-    let r = clean(&whole, &[syndicated()], &["--threads", "1"]);
+    let signed = |d: &Dir| {
+        d.path("signatures.jsonl")
+            .to_str()
+            .expect("UTF-8")
+            .to_string()
+    };
+    let r = clean(
+        &whole,
+        &[syndicated()],
+        &["--threads", "1", "--signatures", &signed(&whole)],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(syndicated()).expect("fixture");
     let lines: Vec<&str> = text.lines().collect();
@@ -263,10 +447,12 @@ fn same_result_for_any_thread_count_and_any_split_into_files() {
         let r = clean(
             &split,
             std::slice::from_ref(&folder),
-            &["--threads", threads],
+            &["--threads", threads, "--signatures", &signed(&split)],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(split.read("clean.jsonl"), whole.read("clean.jsonl"));
+        let signatures = split.read("signatures.jsonl");
+        assert_eq!(signatures, whole.read("signatures.jsonl"));
         assert_eq!(split.read("clusters.jsonl"), whole.read("clusters.jsonl"));
         // Rejected records name their source file; everything else is the same.
         let strip = |d: &Dir| -> Vec<serde_json::Value> {

@@ -38,6 +38,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 use crate::fingerprint::{ascii_tokens, word_tokens};
 use crate::normalize::{Normalizer, is_blank};
 
+pub mod earlier;
 pub mod eval;
 
 const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
@@ -84,6 +85,9 @@ pub struct Params {
     /// matches best (see [`span_jaccard`]); pairs then also come from shared samples
     /// ([`held_pairs`]).
     pub match_span: bool,
+    /// Keep each print's [`DocPrint::signature`] (to write it out); estimates without
+    /// `verify` keep it anyway.
+    pub keep_signatures: bool,
     pub min_jaccard: f64,
 }
 
@@ -97,6 +101,7 @@ impl Default for Params {
             rows: DEFAULT_ROWS,
             verify: true,
             match_span: true,
+            keep_signatures: false,
             min_jaccard: DEFAULT_MIN_JACCARD,
         }
     }
@@ -122,7 +127,8 @@ pub struct DocPrint {
     /// The LSH bucket of each band of the MinHash signature; empty in exact mode or for a
     /// text without words.
     pub bands: Vec<u64>,
-    /// The MinHash signature, kept only to estimate Jaccard without `verify`.
+    /// The MinHash signature, kept only to estimate Jaccard without `verify` or with
+    /// [`Params::keep_signatures`].
     pub signature: Vec<u32>,
     /// The sorted shingle set ([`shingle_set`]); empty unless filled in for `verify`.
     pub shingles: Vec<u64>,
@@ -211,7 +217,7 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
         };
         let signature = signature(&shingles, params.bins());
         print.bands = band_keys(&signature, params);
-        if !params.verify {
+        if !params.verify || params.keep_signatures {
             print.signature = signature;
         }
         if sampled {
@@ -923,7 +929,7 @@ mod tests {
         }
     }
 
-    fn words(n: usize, salt: &str) -> Vec<String> {
+    pub(super) fn words(n: usize, salt: &str) -> Vec<String> {
         (0..n).map(|i| format!("w{salt}{}", letters(i))).collect()
     }
 

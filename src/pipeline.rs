@@ -549,7 +549,8 @@ fn process(
 
 /// Pass 3: finds the copies among the cleaned documents, then copies each waiting clean
 /// record to the output, or, for a copy, to the rejected output (after pass 2's
-/// rejections) with its survivor and similarity. Writes `--clusters` too.
+/// rejections) with its survivor and similarity. Writes `--clusters` and `--signatures`
+/// too.
 fn dedup_pass(
     cfg: &CleanConfig,
     inputs: &Inputs,
@@ -562,89 +563,30 @@ fn dedup_pass(
     let Waiting {
         spill,
         pending,
-        prints: all,
+        prints,
         earlier,
     } = waiting;
     let mut records = spill
         .into_reader()
         .context("reading the temporary file of clean records")?;
-    let n = all.len();
-    // Copies of an earlier run's documents go first; the rest (`prints`, numbered in
-    // `rest`) are deduplicated among themselves.
-    let of_earlier: Vec<Option<EarlierCopy>> = match &earlier {
-        Some(e) => pool.install(|| {
-            all.par_iter()
-                .map(|p| e.index.copy_of(p, &cfg.dedup))
-                .collect()
-        }),
-        None => vec![None; n],
-    };
-    stats.earlier_docs = earlier.as_ref().map_or(0, |e| e.ids.len() as u64);
-    stats.earlier_copies = of_earlier.iter().flatten().count() as u64;
-    let rest: Vec<usize> = (0..n).filter(|&i| of_earlier[i].is_none()).collect();
-    let mut prints: Vec<DocPrint> = all
-        .into_iter()
-        .zip(&of_earlier)
-        .filter(|(_, e)| e.is_none())
-        .map(|(p, _)| p)
-        .collect();
-    let candidates = dedup::candidates(&prints, &cfg.dedup);
-    // The samples have found their pairs: free them before the shingle sets come in.
-    for p in &mut prints {
-        p.samples = Vec::new();
-    }
-    if candidates.marked.contains(&true) {
-        shingle_candidates(
-            cfg,
-            pool,
-            &mut records,
-            &pending,
-            (&rest, &candidates.marked),
-            &mut prints,
-        )
-        .context("reading the temporary file of clean records")?;
-        for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
-            stats.verified_docs += 1;
-            stats.verified_shingles += p.shingles.len() as u64;
-        }
-        records
-            .rewind()
-            .context("reading the temporary file of clean records")?;
-    }
-    // Survivors numbered over every document of this run, then the earlier run's.
-    let mut copies: Vec<Option<dedup::Copy>> = of_earlier
-        .iter()
-        .map(|e| {
-            e.map(|e| dedup::Copy {
-                survivor: n + e.of,
-                kind: e.kind,
-                similarity: e.similarity,
-            })
-        })
-        .collect();
-    for (k, copy) in dedup::find(&prints, &candidates.held, &cfg.dedup)
-        .into_iter()
-        .enumerate()
-    {
-        copies[rest[k]] = copy.map(|c| dedup::Copy {
-            survivor: rest[c.survivor],
-            ..c
-        });
-    }
+    let n = pending.len();
+    let (copies, signed) = find_copies(
+        cfg,
+        pool,
+        &mut records,
+        &pending,
+        prints,
+        earlier.as_ref(),
+        stats,
+    )?;
     let mut signatures = match &cfg.outputs.signatures {
         Some(path) => {
             let out =
                 Output::create(path).with_context(|| format!("creating {}", path.display()))?;
-            // Only documents not copying an earlier one can be written out.
-            let mut signed = vec![(0, Vec::new()); n];
-            for (&i, p) in rest.iter().zip(&mut prints) {
-                signed[i] = (p.exact, std::mem::take(&mut p.signature));
-            }
-            Some((out, path, signed))
+            Some((out, path))
         }
         None => None,
     };
-    drop(prints);
     let earlier_ids: &[Box<RawValue>] = earlier.as_ref().map_or(&[], |e| &e.ids);
     let id_of = |i: usize| -> &str {
         if i < n {
@@ -664,7 +606,7 @@ fn dedup_pass(
             clean
                 .write_all(&record)
                 .context("writing the clean output")?;
-            if let Some((out, path, signed)) = signatures.as_mut() {
+            if let Some((out, path)) = signatures.as_mut() {
                 let (exact, minhash) = &signed[i];
                 line.clear();
                 push_jsonl(
@@ -707,9 +649,13 @@ fn dedup_pass(
                         copy.similarity
                     )
                 } else {
+                    let estimated = match copy.kind {
+                        dedup::Kind::NearDuplicate => "estimated ",
+                        dedup::Kind::Duplicate => "",
+                    };
                     format!(
                         "{reason} of {survivor_id}, a document of an earlier run (--against; \
-                         estimated Jaccard {:.3}), judged on the cleaned text",
+                         {estimated}Jaccard {:.3}), judged on the cleaned text",
                         copy.similarity
                     )
                 },
@@ -724,7 +670,7 @@ fn dedup_pass(
         out.write_all(&line)
             .context("writing the rejected output")?;
     }
-    if let Some((out, path, _)) = signatures {
+    if let Some((out, path)) = signatures {
         out.finish()
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -732,6 +678,87 @@ fn dedup_pass(
         write_clusters(path, &copies, &id_of, n)?;
     }
     Ok(clean)
+}
+
+/// A document's exact fingerprint and MinHash signature, for `--signatures`.
+type Signed = (u64, Vec<u32>);
+
+/// Which documents are copies (survivors numbered over this run's documents, then the
+/// earlier run's), and, with `--signatures`, each document's exact fingerprint and
+/// signature (empty for a copy of an earlier run's document). Copies of an earlier run's
+/// documents are taken out first; the rest are deduplicated among themselves.
+fn find_copies(
+    cfg: &CleanConfig,
+    pool: &rayon::ThreadPool,
+    records: &mut SpillReader,
+    pending: &[Pending],
+    all: Vec<DocPrint>,
+    earlier: Option<&EarlierRun>,
+    stats: &mut Stats,
+) -> Result<(Vec<Option<dedup::Copy>>, Vec<Signed>)> {
+    let n = all.len();
+    let of_earlier: Vec<Option<EarlierCopy>> = match earlier {
+        Some(e) => pool.install(|| {
+            all.par_iter()
+                .map(|p| e.index.copy_of(p, &cfg.dedup))
+                .collect()
+        }),
+        None => vec![None; n],
+    };
+    stats.earlier_docs = earlier.map_or(0, |e| e.ids.len() as u64);
+    stats.earlier_copies = of_earlier.iter().flatten().count() as u64;
+    // The rest, `prints`, numbered in `rest`.
+    let rest: Vec<usize> = (0..n).filter(|&i| of_earlier[i].is_none()).collect();
+    let mut prints: Vec<DocPrint> = all
+        .into_iter()
+        .zip(&of_earlier)
+        .filter(|(_, e)| e.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let candidates = dedup::candidates(&prints, &cfg.dedup);
+    // The samples have found their pairs: free them before the shingle sets come in.
+    for p in &mut prints {
+        p.samples = Vec::new();
+    }
+    if candidates.marked.contains(&true) {
+        let marked = (rest.as_slice(), candidates.marked.as_slice());
+        shingle_candidates(cfg, pool, records, pending, marked, &mut prints)
+            .context("reading the temporary file of clean records")?;
+        for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
+            stats.verified_docs += 1;
+            stats.verified_shingles += p.shingles.len() as u64;
+        }
+        records
+            .rewind()
+            .context("reading the temporary file of clean records")?;
+    }
+    let mut copies: Vec<Option<dedup::Copy>> = of_earlier
+        .iter()
+        .map(|e| {
+            e.map(|e| dedup::Copy {
+                survivor: n + e.of,
+                kind: e.kind,
+                similarity: e.similarity,
+            })
+        })
+        .collect();
+    for (k, copy) in dedup::find(&prints, &candidates.held, &cfg.dedup)
+        .into_iter()
+        .enumerate()
+    {
+        copies[rest[k]] = copy.map(|c| dedup::Copy {
+            survivor: rest[c.survivor],
+            ..c
+        });
+    }
+    let mut signed = Vec::new();
+    if cfg.outputs.signatures.is_some() {
+        signed = vec![(0, Vec::new()); n];
+        for (&i, p) in rest.iter().zip(&mut prints) {
+            signed[i] = (p.exact, std::mem::take(&mut p.signature));
+        }
+    }
+    Ok((copies, signed))
 }
 
 /// What pass 2 leaves for pass 3: the clean records in a temporary file, what is known of

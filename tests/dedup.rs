@@ -150,18 +150,20 @@ fn path_str(path: &std::path::Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
 
+/// Cleans `inputs` into `dir` with `--signatures`, which it returns: signatures.jsonl.
+fn signed_run(dir: &Dir, inputs: &[std::path::PathBuf]) -> std::path::PathBuf {
+    let signatures = dir.path("signatures.jsonl");
+    let r = clean(dir, inputs, &["--signatures", path_str(&signatures)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    signatures
+}
+
 #[test]
 fn signatures_line_up_with_the_clean_output_and_compare_across_runs() {
     let dir = Dir::new();
-    let signatures = dir.path("signatures.jsonl");
-    let r = clean(
-        &dir,
-        &[syndicated()],
-        &["--signatures", path_str(&signatures)],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let signatures = signed_run(&dir, &[syndicated()]);
     let clean_docs = jsonl(&dir.read("clean.jsonl"));
-    let signed = jsonl(&dir.read("signatures.jsonl"));
+    let signed = jsonl(&std::fs::read_to_string(signatures).expect("signatures"));
     assert_eq!(
         ids(&signed),
         ids(&clean_docs),
@@ -214,9 +216,7 @@ fn a_later_run_rejects_copies_of_what_an_earlier_run_kept() {
     assert!(original.contains(ORIGINAL));
     let first = Dir::new();
     let input = first.write("first.jsonl", format!("{}\n{original}\n", pages.join("\n")));
-    let signatures = first.path("signatures.jsonl");
-    let r = clean(&first, &[input], &["--signatures", path_str(&signatures)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let signatures = signed_run(&first, &[input]);
     assert_eq!(jsonl(&first.read("clean.jsonl")).len(), 19);
 
     let second = Dir::new();
@@ -267,13 +267,7 @@ fn a_later_run_rejects_copies_of_what_an_earlier_run_kept() {
 #[test]
 fn signatures_of_another_scheme_or_a_broken_line_stop_the_run() {
     let dir = Dir::new();
-    let signatures = dir.path("signatures.jsonl");
-    let r = clean(
-        &dir,
-        &[syndicated()],
-        &["--signatures", path_str(&signatures)],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let signatures = signed_run(&dir, &[syndicated()]);
     let sig = path_str(&signatures);
 
     let later = Dir::new();

@@ -44,8 +44,10 @@ impl Earlier {
             ));
         }
         let doc = u32::try_from(self.len).map_err(|_| "more than 2^32 documents".to_string())?;
-        self.exact.entry(exact).or_insert(doc);
-        if minhash.is_empty() {
+        let first = *self.exact.entry(exact).or_insert(doc) == doc;
+        // An exact copy of an earlier document has its bins: the first answers for both,
+        // and the buckets stay as small as the distinct texts.
+        if minhash.is_empty() || !first {
             self.bins.resize(self.bins.len() + bins, 0);
         } else {
             self.bins.extend_from_slice(minhash);
@@ -144,6 +146,11 @@ mod tests {
         let b = words(200, "b").join(" ");
         let earlier = earlier_of(&[a.clone(), b.clone(), b.clone()], &p);
         assert_eq!(earlier.len(), 3);
+        assert_eq!(
+            earlier.buckets.len(),
+            2 * p.bands,
+            "two distinct texts in the buckets"
+        );
 
         // The same text: the first earlier document with it.
         let copy = earlier.copy_of(&fingerprint(&b, &p), &p).expect("a copy");

@@ -595,7 +595,7 @@ fn dedup_pass(
             earlier_ids[i - n].get()
         }
     };
-    let scheme = signature_scheme(&cfg.dedup);
+    let scheme = cfg.dedup.scheme();
     let mut record = Vec::new();
     let mut line = Vec::new();
     for (i, (p, copy)) in pending.iter().zip(&copies).enumerate() {
@@ -791,7 +791,7 @@ fn load_earlier(cfg: &CleanConfig) -> Result<Option<EarlierRun>> {
     if cfg.against.is_empty() {
         return Ok(None);
     }
-    let scheme = signature_scheme(&cfg.dedup);
+    let scheme = cfg.dedup.scheme();
     let mut run = EarlierRun {
         index: Earlier::default(),
         ids: Vec::new(),
@@ -830,19 +830,6 @@ fn load_earlier(cfg: &CleanConfig) -> Result<Option<EarlierRun>> {
     }
     run.index.seal();
     Ok(Some(run))
-}
-
-/// What makes two runs' signatures comparable: the hash, the normalization, the shingles
-/// and the number of bins. `--signatures` writes it on every line.
-pub fn signature_scheme(params: &dedup::Params) -> String {
-    format!(
-        "{}/oph normalize={} words={} prose-words={} bins={}",
-        crate::fingerprint::HASH_ALGORITHM,
-        crate::normalize::NORMALIZE_VERSION,
-        params.shingle_words,
-        params.prose_min_words,
-        params.bins()
-    )
 }
 
 /// One line of `--signatures`.

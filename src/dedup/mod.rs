@@ -112,6 +112,20 @@ impl Params {
         self.bands * self.rows
     }
 
+    /// What makes two runs' signatures comparable: the hash, the normalization, the
+    /// shingles and the number of bins. `--signatures` writes it on every line, and
+    /// `--against` reads only signatures of its own scheme.
+    pub fn scheme(&self) -> String {
+        format!(
+            "{}/oph normalize={} words={} prose-words={} bins={}",
+            crate::fingerprint::HASH_ALGORITHM,
+            crate::normalize::NORMALIZE_VERSION,
+            self.shingle_words,
+            self.prose_min_words,
+            self.bins()
+        )
+    }
+
     /// Whether near copies are also judged by the matched stretch (and proposed by held
     /// pairs): exact verification with [`Params::match_span`].
     pub fn spans(&self) -> bool {

@@ -858,7 +858,7 @@ fn shingle_candidates(
     let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0;
     let mut flush = |batch: &mut Vec<(usize, Vec<u8>)>| -> Result<()> {
-        let sets: Vec<Result<(Vec<u64>, Vec<u32>)>> = pool.install(|| {
+        let sets: Vec<Result<dedup::ShingleSets>> = pool.install(|| {
             batch
                 .par_iter()
                 .map(|(k, record)| {
@@ -868,15 +868,18 @@ fn shingle_candidates(
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .context("a clean record changed in the temporary file")?;
                     Ok(if cfg.dedup.spans() {
-                        dedup::shingle_set_with_lines(&text, &cfg.dedup)
+                        dedup::shingle_sets_with_lines(&text, &cfg.dedup)
                     } else {
-                        (dedup::shingle_set(&text, &cfg.dedup), Vec::new())
+                        dedup::ShingleSets {
+                            shingles: dedup::shingle_set(&text, &cfg.dedup),
+                            ..Default::default()
+                        }
                     })
                 })
                 .collect()
         });
         for ((k, _), set) in batch.drain(..).zip(sets) {
-            (prints[k].shingles, prints[k].shingle_lines) = set?;
+            set?.fill(&mut prints[k]);
         }
         Ok(())
     };

@@ -163,6 +163,24 @@ pub struct DocPrint {
     /// 255ths (see [`KeptLine::content`]); empty when every line is (no line model, or the
     /// matched stretch is off).
     pub line_weights: Vec<u8>,
+    /// Whether the document is judged on its prose lines (they hold [`PROSE_MIN_SHARE`] of
+    /// its text), not on every line.
+    pub prose: bool,
+    /// For a document judged on every line that has prose lines: the shingles of those
+    /// alone. Filled in with [`DocPrint::shingles`] when the matched stretch is on; a copy
+    /// judged on its prose lines is also tried against this stretch (see [`likeness`]).
+    pub prose_only: Option<Box<ProseShingles>>,
+}
+
+/// The shingles of a document's prose lines alone, for a document judged on every line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProseShingles {
+    /// Sorted and distinct, as [`DocPrint::shingles`].
+    pub shingles: Vec<u64>,
+    /// For each, the line it first starts on, numbered among *every* line as
+    /// [`DocPrint::shingle_lines`] is, so that [`DocPrint::site_lines`] and
+    /// [`DocPrint::line_weights`] apply to it.
+    pub lines: Vec<u32>,
 }
 
 /// What cleaning knows of one line it kept.
@@ -208,6 +226,7 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
     let joined = Joined::of(text, near.then_some(params.prose_min_words), kept);
     let mut print = DocPrint {
         exact: joined.exact,
+        prose: joined.prose,
         ..DocPrint::default()
     };
     if near && !joined.text.is_empty() {
@@ -287,15 +306,54 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
 /// lines the set is made of: the prose lines when they stand for the text), as
 /// [`DocPrint::shingle_lines`] holds it.
 pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32>) {
-    let joined = Joined::of(text, Some(params.prose_min_words), &[]);
-    if joined.text.is_empty() {
-        return (Vec::new(), Vec::new());
+    let sets = shingle_sets_with_lines(text, params);
+    (sets.shingles, sets.lines)
+}
+
+/// What exact verification compares of a document in a candidate pair.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShingleSets {
+    /// [`DocPrint::shingles`].
+    pub shingles: Vec<u64>,
+    /// [`DocPrint::shingle_lines`].
+    pub lines: Vec<u32>,
+    /// [`DocPrint::prose_only`].
+    pub prose_only: Option<Box<ProseShingles>>,
+}
+
+impl ShingleSets {
+    /// Fills them into the document's print.
+    pub fn fill(self, print: &mut DocPrint) {
+        print.shingles = self.shingles;
+        print.shingle_lines = self.lines;
+        print.prose_only = self.prose_only;
     }
-    let mut pairs = joined.shingles_with_lines(params.shingle_words);
-    // Sorted by hash, then line: the first of equal hashes holds the earliest line.
-    pairs.sort_unstable();
-    pairs.dedup_by_key(|p| p.0);
-    pairs.into_iter().unzip()
+}
+
+/// [`shingle_set_with_lines`], and, when the text is judged on every line and has prose
+/// lines, the set of its prose lines alone ([`DocPrint::prose_only`]).
+pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
+    let (joined, prose) = Joined::views(text, Some(params.prose_min_words), &[]);
+    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>) {
+        if joined.text.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut pairs = joined.shingles_with_lines(params.shingle_words);
+        // Sorted by hash, then line: the first of equal hashes holds the earliest line.
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        pairs.into_iter().unzip()
+    };
+    let prose_only = prose.map(|prose| {
+        let (shingles, lines) = sorted(&prose);
+        Box::new(ProseShingles { shingles, lines })
+    });
+    let (shingles, lines) = sorted(&joined);
+    ShingleSets {
+        shingles,
+        lines,
+        prose_only,
+    }
 }
 
 /// A text as deduplication reads it.
@@ -313,6 +371,12 @@ struct Joined {
     weights: Vec<u8>,
     /// The word tokens of `text` ([`word_tokens`]), gathered line by line.
     tokens: Vec<Range<usize>>,
+    /// Whether these are the prose lines, standing for the text.
+    prose: bool,
+    /// For the prose lines of a text judged on every line: where each joined line is
+    /// among every line, so that shingles are numbered as the whole text's are. Empty
+    /// otherwise (lines are numbered as joined).
+    origin: Vec<u32>,
 }
 
 impl Joined {
@@ -323,6 +387,12 @@ impl Joined {
     /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
     /// `text.lines()` (see [`fingerprint_on_site`]).
     fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
+        Joined::views(text, join, kept).0
+    }
+
+    /// [`Joined::of`], and, when that is every line and some are prose lines, the prose
+    /// lines alone, numbered among every line ([`Joined::origin`]).
+    fn views(text: &str, join: Option<usize>, kept: &[KeptLine]) -> (Joined, Option<Joined>) {
         let mut norm = Normalizer::default();
         let mut exact = Xxh3::with_seed(DOC_SEED);
         let mut all = Joined::empty();
@@ -351,14 +421,21 @@ impl Joined {
                 all.push(line, &tokens, note);
                 if min_words > 0 && tokens.len() >= min_words {
                     prose.push(line, &tokens, note);
+                    prose.origin.push(all.starts.len() as u32 - 1);
                 }
             }
         }
         let prose_stands = !prose.text.is_empty()
             && prose.text.len() as f64 >= PROSE_MIN_SHARE * all.text.len() as f64;
-        let mut joined = if prose_stands { prose } else { all };
+        let (mut joined, prose_only) = if prose_stands {
+            prose.origin.clear();
+            prose.prose = true;
+            (prose, None)
+        } else {
+            (all, (!prose.text.is_empty()).then_some(prose))
+        };
         joined.exact = exact.digest();
-        joined
+        (joined, prose_only)
     }
 
     fn empty() -> Joined {
@@ -369,6 +446,8 @@ impl Joined {
             site_lines: Vec::new(),
             weights: Vec::new(),
             tokens: Vec::new(),
+            prose: false,
+            origin: Vec::new(),
         }
     }
 
@@ -398,8 +477,12 @@ impl Joined {
     fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32)> {
         let tokens = &self.tokens;
         let k = k.max(1);
+        let number = |line: usize| self.origin.get(line).map_or(line as u32, |&o| o);
         if tokens.len() <= k {
-            return vec![(xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED), 0)];
+            return vec![(
+                xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED),
+                number(0),
+            )];
         }
         let mut line = 0;
         tokens
@@ -408,7 +491,7 @@ impl Joined {
                 while line + 1 < self.starts.len() && self.starts[line + 1] <= w[0].start {
                     line += 1;
                 }
-                (run_hash(&self.text, w), line as u32)
+                (run_hash(&self.text, w), number(line))
             })
             .collect()
     }
@@ -747,7 +830,16 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
     if j >= params.min_jaccard || !params.spans() || later.same_site(survivor) {
         return j;
     }
-    j.max(span_jaccard(survivor, later, params.min_jaccard))
+    let t = params.min_jaccard;
+    let span = j.max(span_jaccard(survivor, later, t));
+    match &survivor.prose_only {
+        // A copy judged on its prose lines, of a survivor judged on every line: its short
+        // lines are not in its set, so the survivor's are left out too.
+        Some(prose) if span < t && later.prose => span
+            .max(jaccard(&prose.shingles, &later.shingles))
+            .max(span_of(survivor, &prose.shingles, &prose.lines, later, t)),
+        _ => span,
+    }
 }
 
 /// The exact Jaccard similarity of `later`'s shingles with those of the run of `earlier`'s
@@ -760,7 +852,13 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// `earlier` needs its [`DocPrint::shingle_lines`], and `later` too when it has site
 /// lines; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
-    let (e, lines, l) = (&earlier.shingles, &earlier.shingle_lines, &later.shingles);
+    span_of(earlier, &earlier.shingles, &earlier.shingle_lines, later, t)
+}
+
+/// [`span_jaccard`] with `e` and `lines` in place of `earlier`'s shingles and their lines
+/// (numbered as its [`DocPrint::shingle_lines`]).
+fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f64) -> f64 {
+    let l = &later.shingles;
     if l.is_empty() || lines.len() != e.len() || e.is_empty() {
         return 0.0;
     }
@@ -975,8 +1073,7 @@ mod tests {
             .collect();
         for (i, marked) in candidates(&prints, p).marked.into_iter().enumerate() {
             if marked {
-                (prints[i].shingles, prints[i].shingle_lines) =
-                    shingle_set_with_lines(texts[i].as_ref(), p);
+                shingle_sets_with_lines(texts[i].as_ref(), p).fill(&mut prints[i]);
             }
         }
         prints
@@ -1148,6 +1245,54 @@ mod tests {
             (0..8).map(on).collect::<Vec<_>>(),
             [15, 15, 15, 15, 15, 15, 4, 11]
         );
+    }
+
+    #[test]
+    fn a_copy_judged_on_its_prose_lines_is_compared_with_the_prose_lines_of_its_original() {
+        // The original kept two short lines (photo credits, teasers) after each paragraph,
+        // more text than its paragraphs, so it is judged on every line; its copy elsewhere
+        // has the paragraphs and a short byline of its own, and is judged on its prose.
+        let p = every_pair_a_candidate();
+        let article = prose_lines(0, 6, "a");
+        // Short lines of 8 words (prose lines have at least 10).
+        let shorts: Vec<String> = words(96, "s").chunks(8).map(|w| w.join(" ")).collect();
+        let original: Vec<String> = article
+            .iter()
+            .zip(shorts.chunks(2))
+            .flat_map(|(line, s)| [line.clone(), s[0].clone(), s[1].clone()])
+            .collect();
+        let (original, copy) = (original.join("\n"), format!("by z\n{}", article.join("\n")));
+        let prints = prints_of(&[original.clone(), copy.clone()], &p);
+        assert!(!prints[0].prose && prints[1].prose);
+        let prose = prints[0]
+            .prose_only
+            .as_ref()
+            .expect("the original's prose lines");
+        // Its prose shingles are numbered among all its lines: paragraph k is line 3k.
+        let first_lines: std::collections::BTreeSet<u32> = prose.lines.iter().copied().collect();
+        assert_eq!(
+            first_lines.into_iter().collect::<Vec<_>>(),
+            [0, 3, 6, 9, 12, 15]
+        );
+        // Against every line of the original, even its best stretch falls short.
+        assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.8);
+        let found = find_in(&prints, &p)[1].expect("the copy");
+        assert_eq!((found.survivor, found.similarity), (0, 1.0));
+        // A later document judged on every line is not compared so: its short lines count.
+        let listed = format!(
+            "{copy}\n{}",
+            words(160, "t")
+                .chunks(8)
+                .map(|w| w.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let prints = prints_of(&[original.clone(), listed], &p);
+        assert!(!prints[1].prose);
+        assert_eq!(find_in(&prints, &p)[1], None);
+        // Nor is a survivor judged on its prose lines given a second set.
+        let prints = prints_of(&[copy.clone(), original], &p);
+        assert!(prints[0].prose && prints[0].prose_only.is_none());
     }
 
     #[test]

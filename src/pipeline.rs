@@ -242,6 +242,9 @@ struct Pending {
     chars_out: u64,
     /// Where the cleaned text's JSON string literal sits in the clean record.
     text_span: (u32, u32),
+    /// The clean record's length in its spill frame; after it, with the matched stretch
+    /// on, come the fingerprints of the lines cleaning removed (little-endian `u64`s).
+    record_len: u32,
 }
 
 /// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
@@ -521,7 +524,14 @@ fn process(
             lines_out,
             chars_out: out.stats.chars_out,
             text_span: (offset(span.start), offset(span.end)),
+            record_len: offset(out.clean.len()),
         };
+        if cfg.dedup.spans() {
+            let removed = (prepared.lines.iter().zip(&keep)).filter(|(_, k)| !**k);
+            for key in removed.filter_map(|(l, _)| l.key) {
+                out.clean.extend_from_slice(&key.to_le_bytes());
+            }
+        }
         // Whether each kept line is on other pages of the site too, and how likely the
         // model found it to be content, one per line of the cleaned text (both split on
         // `\n` alike); only the matched stretch uses them.
@@ -602,6 +612,7 @@ fn dedup_pass(
         records
             .next_into(&mut record)
             .context("reading the temporary file of clean records")?;
+        record.truncate(p.record_len as usize);
         let Some(copy) = copy else {
             clean
                 .write_all(&record)
@@ -861,14 +872,27 @@ fn shingle_candidates(
         let sets: Vec<Result<dedup::ShingleSets>> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|(k, record)| {
-                    let (start, end) = pending[rest[*k]].text_span;
-                    let text: String = record
+                .map(|(k, frame)| {
+                    let p = &pending[rest[*k]];
+                    let (start, end) = p.text_span;
+                    let changed =
+                        || anyhow::anyhow!("a clean record changed in the temporary file");
+                    let text: String = frame
                         .get(start as usize..end as usize)
                         .and_then(|literal| serde_json::from_slice(literal).ok())
-                        .context("a clean record changed in the temporary file")?;
+                        .ok_or_else(changed)?;
                     Ok(if cfg.dedup.spans() {
-                        dedup::shingle_sets_with_lines(&text, &cfg.dedup)
+                        let removed = frame.get(p.record_len as usize..).ok_or_else(changed)?;
+                        let mut removed: Vec<u64> = removed
+                            .chunks_exact(8)
+                            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+                            .collect();
+                        removed.sort_unstable();
+                        removed.dedup();
+                        dedup::ShingleSets {
+                            removed,
+                            ..dedup::shingle_sets_with_lines(&text, &cfg.dedup)
+                        }
                     } else {
                         dedup::ShingleSets {
                             shingles: dedup::shingle_set(&text, &cfg.dedup),

@@ -370,6 +370,52 @@ fn what_a_copy_shares_with_its_own_site_does_not_keep_it() {
     }
 }
 
+/// The original's site prints one of the article's paragraphs on its other pages too, so
+/// cleaning removes it there as the site's (`--site-min-pages 3`), while its copy on site b
+/// keeps it. The copy holds a paragraph the original does not show, but the original had
+/// it: that line counts on neither side, and the copy goes.
+#[test]
+fn a_line_the_original_had_removed_does_not_keep_its_copy() {
+    let dir = Dir::new();
+    let article = prose("art", 4);
+    let quoted = article[2].clone();
+    let docs = [
+        ("a0", "a.example", article.clone()),
+        (
+            "a1",
+            "a.example",
+            [prose("alpha", 4), vec![quoted.clone()]].concat(),
+        ),
+        (
+            "a2",
+            "a.example",
+            [prose("gamma", 4), vec![quoted]].concat(),
+        ),
+        ("b0", "b.example", prose("beta", 4)),
+        ("b1", "b.example", article),
+    ];
+    let corpus: String = docs
+        .iter()
+        .map(|(id, site, lines)| {
+            serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string() + "\n"
+        })
+        .collect();
+    let input = dir.write("corpus.jsonl", corpus);
+    let r = clean(&dir, &[input], &["--no-model", "--site-min-pages", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The paragraph went from the three pages of site a, and stayed on b1.
+    let removed: Vec<String> = jsonl(&dir.read("audit.jsonl"))
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(removed, ["a0", "a1", "a2"]);
+    let rejected = jsonl(&dir.read("rejected.jsonl"));
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["id"], "b1");
+    assert_eq!(rejected[0]["survivor"], "a0");
+    assert!(rejected[0]["similarity"].as_f64().expect("similarity") >= 0.8);
+}
+
 #[test]
 fn modes_none_and_exact() {
     let dir = Dir::new();

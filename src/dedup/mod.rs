@@ -170,6 +170,14 @@ pub struct DocPrint {
     /// alone. Filled in with [`DocPrint::shingles`] when the matched stretch is on; a copy
     /// judged on its prose lines is also tried against this stretch (see [`likeness`]).
     pub prose_only: Option<Box<ProseShingles>>,
+    /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
+    /// [`DocPrint::shingle_lines`]; filled in with them when the matched stretch is on.
+    pub line_keys: Vec<u64>,
+    /// The fingerprints of the lines cleaning removed from the document, sorted; filled in
+    /// with its shingles when the matched stretch is on. In the stretch test, a line that
+    /// one document of a pair kept and the other's cleaning removed counts on neither side
+    /// (see [`span_jaccard`]).
+    pub removed: Vec<u64>,
 }
 
 /// The shingles of a document's prose lines alone, for a document judged on every line.
@@ -319,6 +327,10 @@ pub struct ShingleSets {
     pub lines: Vec<u32>,
     /// [`DocPrint::prose_only`].
     pub prose_only: Option<Box<ProseShingles>>,
+    /// [`DocPrint::line_keys`].
+    pub line_keys: Vec<u64>,
+    /// [`DocPrint::removed`] (which the caller knows, not the text).
+    pub removed: Vec<u64>,
 }
 
 impl ShingleSets {
@@ -327,13 +339,15 @@ impl ShingleSets {
         print.shingles = self.shingles;
         print.shingle_lines = self.lines;
         print.prose_only = self.prose_only;
+        print.line_keys = self.line_keys;
+        print.removed = self.removed;
     }
 }
 
 /// [`shingle_set_with_lines`], and, when the text is judged on every line and has prose
 /// lines, the set of its prose lines alone ([`DocPrint::prose_only`]).
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
-    let (joined, prose) = Joined::views(text, Some(params.prose_min_words), &[]);
+    let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
     let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>) {
         if joined.text.is_empty() {
             return (Vec::new(), Vec::new());
@@ -353,6 +367,8 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         shingles,
         lines,
         prose_only,
+        line_keys: std::mem::take(&mut joined.keys),
+        removed: Vec::new(),
     }
 }
 
@@ -377,6 +393,8 @@ struct Joined {
     /// among every line, so that shingles are numbered as the whole text's are. Empty
     /// otherwise (lines are numbered as joined).
     origin: Vec<u32>,
+    /// Each joined line's fingerprint ([`crate::fingerprint::line_hash`]), when asked for.
+    keys: Vec<u64>,
 }
 
 impl Joined {
@@ -387,12 +405,18 @@ impl Joined {
     /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
     /// `text.lines()` (see [`fingerprint_on_site`]).
     fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
-        Joined::views(text, join, kept).0
+        Joined::views(text, join, kept, false).0
     }
 
     /// [`Joined::of`], and, when that is every line and some are prose lines, the prose
-    /// lines alone, numbered among every line ([`Joined::origin`]).
-    fn views(text: &str, join: Option<usize>, kept: &[KeptLine]) -> (Joined, Option<Joined>) {
+    /// lines alone, numbered among every line ([`Joined::origin`]). `keys`: fill in
+    /// [`Joined::keys`].
+    fn views(
+        text: &str,
+        join: Option<usize>,
+        kept: &[KeptLine],
+        keys: bool,
+    ) -> (Joined, Option<Joined>) {
         let mut norm = Normalizer::default();
         let mut exact = Xxh3::with_seed(DOC_SEED);
         let mut all = Joined::empty();
@@ -419,9 +443,12 @@ impl Joined {
                 }
                 let note = kept.get(i).copied().unwrap_or_default();
                 all.push(line, &tokens, note);
+                let key = keys.then(|| crate::fingerprint::line_hash(line));
+                all.keys.extend(key);
                 if min_words > 0 && tokens.len() >= min_words {
                     prose.push(line, &tokens, note);
                     prose.origin.push(all.starts.len() as u32 - 1);
+                    prose.keys.extend(key);
                 }
             }
         }
@@ -448,6 +475,7 @@ impl Joined {
             tokens: Vec::new(),
             prose: false,
             origin: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -877,8 +905,16 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
         }
     }
     let on_site = |print: &DocPrint, line: u32| print.site_lines.binary_search(&line).is_ok();
+    // A line the other document's cleaning removed: cleaning judged it twice, differently.
+    let removed_by = |print: &DocPrint, other: &DocPrint, line: u32| {
+        (print.line_keys.get(line as usize))
+            .is_some_and(|key| other.removed.binary_search(key).is_ok())
+    };
+    let aside = |print: &DocPrint, other: &DocPrint, line: u32| {
+        on_site(print, line) || removed_by(print, other, line)
+    };
     // (held, counted) per line of `earlier`: an unheld shingle counts as much as its line
-    // is likely content, and not at all on a site line.
+    // is likely content, and not at all on a site line or a line `later` had removed.
     let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
     let mut per_line = vec![(0u32, 0.0f64); n_lines];
     let weight_of = |line: u32| {
@@ -892,11 +928,11 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
         if held {
             c.0 += 1;
             c.1 += 1.0;
-        } else if !on_site(earlier, line) {
+        } else if !aside(earlier, later, line) {
             c.1 += weight_of(line);
         }
     }
-    let later_counted = if later.site_lines.is_empty() {
+    let later_counted = if later.site_lines.is_empty() && earlier.removed.is_empty() {
         l.len()
     } else if later.shingle_lines.len() != l.len() {
         return 0.0;
@@ -904,7 +940,7 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
         l_held
             .iter()
             .zip(&later.shingle_lines)
-            .filter(|&(&held, &line)| held || !on_site(later, line))
+            .filter(|&(&held, &line)| held || !aside(later, earlier, line))
             .count()
     };
     // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when
@@ -1293,6 +1329,36 @@ mod tests {
         // Nor is a survivor judged on its prose lines given a second set.
         let prints = prints_of(&[copy.clone(), original], &p);
         assert!(prints[0].prose && prints[0].prose_only.is_none());
+    }
+
+    #[test]
+    fn a_line_one_document_kept_and_the_other_had_removed_counts_on_neither_side() {
+        // Cleaning removed the third paragraph from the original page and kept it on its
+        // copy elsewhere: the copy holds text the original does not show.
+        let p = every_pair_a_candidate();
+        let article = prose_lines(0, 4, "a");
+        let shown: Vec<String> = [&article[..2], &article[3..]].concat();
+        let texts = [shown.join("\n"), article.join("\n")];
+        let mut prints = prints_of(&texts, &p);
+        assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.8);
+        assert_eq!(find_in(&prints, &p)[1], None);
+        // Told which lines the original had removed, the stretch test sets that one aside.
+        let removed = crate::fingerprint::line_hash(&crate::normalize::normalize(&article[2]));
+        prints[0].removed = vec![removed];
+        let found = find_in(&prints, &p)[1].expect("the copy");
+        // (Shingles that start on the line before it and reach into it still count.)
+        assert_eq!(found.survivor, 0);
+        assert!(found.similarity > 0.8, "{found:?}");
+        // And the same when the copy came first and is the one whose cleaning removed it.
+        let texts = [article.join("\n"), shown.join("\n")];
+        let mut prints = prints_of(&texts, &p);
+        assert_eq!(find_in(&prints, &p)[1], None);
+        prints[1].removed = vec![removed];
+        assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
+        // A removed line the other document does not hold changes nothing.
+        let mut prints = prints_of(&[shown.join("\n"), article.join("\n")], &p);
+        prints[0].removed = vec![crate::fingerprint::line_hash("another line")];
+        assert_eq!(find_in(&prints, &p)[1], None);
     }
 
     #[test]

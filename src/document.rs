@@ -201,10 +201,70 @@ impl Document<'_> {
     }
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal, byte for byte as `serde_json` writes it: `"`, `\\`
+/// and control characters escaped (`\n`, `\t`, … or `\u00XX`), everything else as is.
+/// Eight bytes at a time: most of a clean text is runs of letters between line breaks.
 pub fn push_json_string(s: &str, out: &mut Vec<u8>) {
-    // Writing into a Vec cannot fail, and a &str always serializes.
-    serde_json::to_writer(out, s).expect("writing a string into a Vec cannot fail");
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each of eight bytes that is below `n` (at most 0x80). A borrow can
+    // mark a byte above a marked one too, so only the lowest mark is exact; a byte at or
+    // above 0x80 is never marked.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let equal = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // `bytes[copied..i]` is waiting to be copied as is.
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes.get(i..i + 8) {
+            Some(chunk) => {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let marks = below(x, 0x20) | equal(x, b'"') | equal(x, b'\\');
+                if marks == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += marks.trailing_zeros() as usize / 8;
+            }
+            None if !needs_escape(bytes[i]) => {
+                i += 1;
+                continue;
+            }
+            None => {}
+        }
+        out.extend_from_slice(&bytes[copied..i]);
+        push_escape(bytes[i], out);
+        i += 1;
+        copied = i;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The escape of a byte that [`needs_escape`].
+fn push_escape(b: u8, out: &mut Vec<u8>) {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let (hi, lo) = (HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]);
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hi, lo]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
 }
 
 fn json_string(s: &str) -> String {
@@ -374,5 +434,39 @@ mod tests {
         assert_eq!(&out[span], b"\"line one\\n\"");
         assert_eq!(out, b"{\"id\":\"dir/a.txt\",\"text\":\"line one\\n\"}\n");
         assert_eq!(parse_text(b"", "e").unwrap_err(), RecordError::EmptyFile);
+    }
+
+    /// `serde_json`'s own string writer, which [`push_json_string`] must match.
+    fn serde_string(s: &str) -> Vec<u8> {
+        serde_json::to_vec(s).expect("a string serializes")
+    }
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        let all_controls: String = (0u8..0x20).map(char::from).collect();
+        for s in [
+            "",
+            "plain",
+            "exactly8",
+            "line one\nline two\r\n\ttabbed",
+            "quote \" and backslash \\ and \u{7f} and \u{1b}[0m",
+            "é, 中文, emoji 🦀 across the eight-byte boundary\n",
+            &all_controls,
+        ] {
+            let mut out = Vec::new();
+            push_json_string(s, &mut out);
+            assert_eq!(out, serde_string(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_written_as_serde_json_writes_it(
+            s in "(\\PC|[\\x00-\\x1f\"\\\\\u{7f}]){0,40}"
+        ) {
+            let mut out = b"prefix".to_vec();
+            push_json_string(&s, &mut out);
+            proptest::prop_assert_eq!(&out[6..], &serde_string(&s)[..]);
+        }
     }
 }

@@ -735,9 +735,9 @@ fn find_copies(
         let marked = (rest.as_slice(), candidates.marked.as_slice());
         shingle_candidates(cfg, pool, records, pending, marked, &mut prints)
             .context("reading the temporary file of clean records")?;
-        for p in prints.iter().filter(|p| !p.shingles.is_empty()) {
+        for p in prints.iter().filter(|p| !p.shingles().is_empty()) {
             stats.verified_docs += 1;
-            stats.verified_shingles += p.shingles.len() as u64;
+            stats.verified_shingles += p.shingles().len() as u64;
         }
         records
             .rewind()

@@ -144,11 +144,9 @@ pub struct DocPrint {
     /// The MinHash signature, kept only to estimate Jaccard without `verify` or with
     /// [`Params::keep_signatures`].
     pub signature: Vec<u32>,
-    /// The sorted shingle set ([`shingle_set`]); empty unless filled in for `verify`.
-    pub shingles: Vec<u64>,
-    /// For each of `shingles`, the line it first starts on ([`shingle_set_with_lines`]);
-    /// filled in with them.
-    pub shingle_lines: Vec<u32>,
+    /// What exact verification compares: filled in for `verify` ([`ShingleSets::fill`])
+    /// for the documents in a candidate pair only, so the others pay 8 bytes for it.
+    pub sets: Option<Box<ShingleSets>>,
     /// The sampled shingles ([`samples`]), sorted: how a document held in another is
     /// found when the two are not alike as wholes. Empty unless the matched stretch is on.
     pub samples: Vec<u32>,
@@ -166,18 +164,6 @@ pub struct DocPrint {
     /// Whether the document is judged on its prose lines (they hold [`PROSE_MIN_SHARE`] of
     /// its text), not on every line.
     pub prose: bool,
-    /// For a document judged on every line that has prose lines: the shingles of those
-    /// alone. Filled in with [`DocPrint::shingles`] when the matched stretch is on; a copy
-    /// judged on its prose lines is also tried against this stretch (see [`likeness`]).
-    pub prose_only: Option<Box<ProseShingles>>,
-    /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
-    /// [`DocPrint::shingle_lines`]; filled in with them when the matched stretch is on.
-    pub line_keys: Vec<u64>,
-    /// The fingerprints of the lines cleaning removed from the document, sorted; filled in
-    /// with its shingles when the matched stretch is on. In the stretch test, a line that
-    /// one document of a pair kept and the other's cleaning removed counts on neither side
-    /// (see [`span_jaccard`]).
-    pub removed: Vec<u64>,
 }
 
 /// The shingles of a document's prose lines alone, for a document judged on every line.
@@ -212,6 +198,24 @@ impl Default for KeptLine {
 }
 
 impl DocPrint {
+    /// The sorted shingle set, when filled in ([`DocPrint::sets`]); else empty.
+    pub fn shingles(&self) -> &[u64] {
+        self.sets.as_ref().map_or(&[], |s| &s.shingles)
+    }
+
+    /// For each of [`DocPrint::shingles`], the line it first starts on, when filled in.
+    pub fn shingle_lines(&self) -> &[u32] {
+        self.sets.as_ref().map_or(&[], |s| &s.lines)
+    }
+
+    fn line_keys(&self) -> &[u64] {
+        self.sets.as_ref().map_or(&[], |s| &s.line_keys)
+    }
+
+    fn removed(&self) -> &[u64] {
+        self.sets.as_ref().map_or(&[], |s| &s.removed)
+    }
+
     /// Whether the two are known to be pages of one site.
     fn same_site(&self, other: &DocPrint) -> bool {
         matches!((self.site, other.site), (Some(a), Some(b)) if a == b)
@@ -318,34 +322,38 @@ pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32
     (sets.shingles, sets.lines)
 }
 
-/// What exact verification compares of a document in a candidate pair.
+/// What exact verification compares of a document in a candidate pair
+/// ([`DocPrint::sets`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShingleSets {
-    /// [`DocPrint::shingles`].
+    /// The sorted shingle set ([`shingle_set`]).
     pub shingles: Vec<u64>,
-    /// [`DocPrint::shingle_lines`].
+    /// For each of `shingles`, the line it first starts on ([`shingle_set_with_lines`]);
+    /// empty unless the matched stretch is on.
     pub lines: Vec<u32>,
-    /// [`DocPrint::prose_only`].
+    /// For a document judged on every line that has prose lines: the shingles of those
+    /// alone. A copy judged on its prose lines is also tried against this stretch (see
+    /// [`likeness`]).
     pub prose_only: Option<Box<ProseShingles>>,
-    /// [`DocPrint::line_keys`].
+    /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
+    /// `lines` numbers them.
     pub line_keys: Vec<u64>,
-    /// [`DocPrint::removed`] (which the caller knows, not the text).
+    /// The fingerprints of the lines cleaning removed from the document, sorted (which the
+    /// caller knows, not the text). In the stretch test, a line that one document of a
+    /// pair kept and the other's cleaning removed counts on neither side (see
+    /// [`span_jaccard`]).
     pub removed: Vec<u64>,
 }
 
 impl ShingleSets {
     /// Fills them into the document's print.
     pub fn fill(self, print: &mut DocPrint) {
-        print.shingles = self.shingles;
-        print.shingle_lines = self.lines;
-        print.prose_only = self.prose_only;
-        print.line_keys = self.line_keys;
-        print.removed = self.removed;
+        print.sets = Some(Box::new(self));
     }
 }
 
 /// [`shingle_set_with_lines`], and, when the text is judged on every line and has prose
-/// lines, the set of its prose lines alone ([`DocPrint::prose_only`]).
+/// lines, the set of its prose lines alone ([`ShingleSets::prose_only`]).
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
     let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>) {
@@ -842,7 +850,7 @@ pub fn clusters(copies: &[Option<Copy>]) -> Vec<Cluster> {
 
 fn similarity(a: &DocPrint, b: &DocPrint, params: &Params) -> f64 {
     if params.verify {
-        jaccard(&a.shingles, &b.shingles)
+        jaccard(a.shingles(), b.shingles())
     } else {
         estimate(&a.signature, &b.signature)
     }
@@ -860,11 +868,11 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
     }
     let t = params.min_jaccard;
     let span = j.max(span_jaccard(survivor, later, t));
-    match &survivor.prose_only {
+    match survivor.sets.as_ref().and_then(|s| s.prose_only.as_ref()) {
         // A copy judged on its prose lines, of a survivor judged on every line: its short
         // lines are not in its set, so the survivor's are left out too.
         Some(prose) if span < t && later.prose => span
-            .max(jaccard(&prose.shingles, &later.shingles))
+            .max(jaccard(&prose.shingles, later.shingles()))
             .max(span_of(survivor, &prose.shingles, &prose.lines, later, t)),
         _ => span,
     }
@@ -880,13 +888,19 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// `earlier` needs its [`DocPrint::shingle_lines`], and `later` too when it has site
 /// lines; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
-    span_of(earlier, &earlier.shingles, &earlier.shingle_lines, later, t)
+    span_of(
+        earlier,
+        earlier.shingles(),
+        earlier.shingle_lines(),
+        later,
+        t,
+    )
 }
 
 /// [`span_jaccard`] with `e` and `lines` in place of `earlier`'s shingles and their lines
 /// (numbered as its [`DocPrint::shingle_lines`]).
 fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f64) -> f64 {
-    let l = &later.shingles;
+    let l = later.shingles();
     if l.is_empty() || lines.len() != e.len() || e.is_empty() {
         return 0.0;
     }
@@ -907,8 +921,8 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
     let on_site = |print: &DocPrint, line: u32| print.site_lines.binary_search(&line).is_ok();
     // A line the other document's cleaning removed: cleaning judged it twice, differently.
     let removed_by = |print: &DocPrint, other: &DocPrint, line: u32| {
-        (print.line_keys.get(line as usize))
-            .is_some_and(|key| other.removed.binary_search(key).is_ok())
+        (print.line_keys().get(line as usize))
+            .is_some_and(|key| other.removed().binary_search(key).is_ok())
     };
     let aside = |print: &DocPrint, other: &DocPrint, line: u32| {
         on_site(print, line) || removed_by(print, other, line)
@@ -932,14 +946,14 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
             c.1 += weight_of(line);
         }
     }
-    let later_counted = if later.site_lines.is_empty() && earlier.removed.is_empty() {
+    let later_counted = if later.site_lines.is_empty() && earlier.removed().is_empty() {
         l.len()
-    } else if later.shingle_lines.len() != l.len() {
+    } else if later.shingle_lines().len() != l.len() {
         return 0.0;
     } else {
         l_held
             .iter()
-            .zip(&later.shingle_lines)
+            .zip(later.shingle_lines())
             .filter(|&(&held, &line)| held || !aside(later, earlier, line))
             .count()
     };
@@ -1229,9 +1243,9 @@ mod tests {
             ..near()
         };
         let prints = prints_of(&[a.join(" "), b.join(" "), c.join(" ")], &p);
-        let ab = jaccard(&prints[0].shingles, &prints[1].shingles);
-        let bc = jaccard(&prints[1].shingles, &prints[2].shingles);
-        let ac = jaccard(&prints[0].shingles, &prints[2].shingles);
+        let ab = jaccard(prints[0].shingles(), prints[1].shingles());
+        let bc = jaccard(prints[1].shingles(), prints[2].shingles());
+        let ac = jaccard(prints[0].shingles(), prints[2].shingles());
         assert!(ab >= 0.75 && bc >= 0.75 && ac < 0.75, "{ab} {bc} {ac}");
         let found = find_in(&prints, &p);
         assert_eq!(found[1].map(|c| c.survivor), Some(0));
@@ -1300,10 +1314,8 @@ mod tests {
         let (original, copy) = (original.join("\n"), format!("by z\n{}", article.join("\n")));
         let prints = prints_of(&[original.clone(), copy.clone()], &p);
         assert!(!prints[0].prose && prints[1].prose);
-        let prose = prints[0]
-            .prose_only
-            .as_ref()
-            .expect("the original's prose lines");
+        let sets = prints[0].sets.as_ref().expect("the original's sets");
+        let prose = sets.prose_only.as_ref().expect("its prose lines");
         // Its prose shingles are numbered among all its lines: paragraph k is line 3k.
         let first_lines: std::collections::BTreeSet<u32> = prose.lines.iter().copied().collect();
         assert_eq!(
@@ -1328,7 +1340,8 @@ mod tests {
         assert_eq!(find_in(&prints, &p)[1], None);
         // Nor is a survivor judged on its prose lines given a second set.
         let prints = prints_of(&[copy.clone(), original], &p);
-        assert!(prints[0].prose && prints[0].prose_only.is_none());
+        let sets = prints[0].sets.as_ref().expect("the copy's sets");
+        assert!(prints[0].prose && sets.prose_only.is_none());
     }
 
     #[test]
@@ -1344,7 +1357,10 @@ mod tests {
         assert_eq!(find_in(&prints, &p)[1], None);
         // Told which lines the original had removed, the stretch test sets that one aside.
         let removed = crate::fingerprint::line_hash(&crate::normalize::normalize(&article[2]));
-        prints[0].removed = vec![removed];
+        let set_removed = |print: &mut DocPrint, removed: Vec<u64>| {
+            print.sets.as_mut().expect("sets of a candidate").removed = removed;
+        };
+        set_removed(&mut prints[0], vec![removed]);
         let found = find_in(&prints, &p)[1].expect("the copy");
         // (Shingles that start on the line before it and reach into it still count.)
         assert_eq!(found.survivor, 0);
@@ -1353,11 +1369,14 @@ mod tests {
         let texts = [article.join("\n"), shown.join("\n")];
         let mut prints = prints_of(&texts, &p);
         assert_eq!(find_in(&prints, &p)[1], None);
-        prints[1].removed = vec![removed];
+        set_removed(&mut prints[1], vec![removed]);
         assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
         // A removed line the other document does not hold changes nothing.
         let mut prints = prints_of(&[shown.join("\n"), article.join("\n")], &p);
-        prints[0].removed = vec![crate::fingerprint::line_hash("another line")];
+        set_removed(
+            &mut prints[0],
+            vec![crate::fingerprint::line_hash("another line")],
+        );
         assert_eq!(find_in(&prints, &p)[1], None);
     }
 
@@ -1371,7 +1390,7 @@ mod tests {
         let original = wrapped(&article, &comments, 2);
         let copy = article.join("\n");
         let prints = prints_of(&[original.clone(), copy.clone()], &p);
-        let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+        let whole = jaccard(prints[0].shingles(), prints[1].shingles());
         assert!(whole < 0.8, "{whole}");
         let found = find_in(&prints, &p)[1].expect("the copy");
         assert_eq!((found.survivor, found.kind), (0, Kind::NearDuplicate));
@@ -1428,7 +1447,7 @@ mod tests {
             prose_lines(0, 10, "z").join("\n"),
         ];
         let prints = prints_of(&texts, &p);
-        let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+        let whole = jaccard(prints[0].shingles(), prints[1].shingles());
         assert!(
             whole < 0.4,
             "{whole}: the bands propose this pair 1 time in 100"
@@ -1552,17 +1571,17 @@ mod tests {
             );
             let texts = [article.join("\n"), copy.clone()];
             for (print, text) in prints.iter_mut().zip(&texts) {
-                (print.shingles, print.shingle_lines) = shingle_set_with_lines(text, &p);
+                shingle_sets_with_lines(text, &p).fill(print);
             }
-            let whole = jaccard(&prints[0].shingles, &prints[1].shingles);
+            let whole = jaccard(prints[0].shingles(), prints[1].shingles());
             assert!(whole < 0.8, "{whole}");
             let found = find(&prints, &[(0, 1)], &p)[1];
             assert_eq!(found.is_some(), on_site, "{found:?}");
             // The samples leave out the shingles that start on the site's lines.
             let own: Vec<u64> = prints[1]
-                .shingles
+                .shingles()
                 .iter()
-                .zip(&prints[1].shingle_lines)
+                .zip(prints[1].shingle_lines())
                 .filter(|&(_, &line)| !on_site || line < 10)
                 .map(|(&h, _)| h)
                 .collect();
@@ -1609,7 +1628,7 @@ mod tests {
         let p = near();
         assert!(p.verify, "exact verification is the default");
         let prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
-        assert!(prints.iter().all(|d| d.shingles.is_empty()));
+        assert!(prints.iter().all(|d| d.sets.is_none()));
         assert_eq!(
             candidates(&prints, &p).marked,
             vec![true, false, true, false]

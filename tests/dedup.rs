@@ -321,6 +321,20 @@ fn prose(salt: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Writes `(id, site, lines)` pages as JSONL and cleans them into `dir` without the line
+/// model, a line being the site's when it is on 3 of its pages (`--site-min-pages 3`).
+fn clean_pages_of_sites(dir: &Dir, docs: &[(&str, &str, Vec<String>)]) {
+    let corpus: String = docs
+        .iter()
+        .map(|(id, site, lines)| {
+            serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string() + "\n"
+        })
+        .collect();
+    let input = dir.write("corpus.jsonl", corpus);
+    let r = clean(dir, &[input], &["--no-model", "--site-min-pages", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// A copy on site b of site a's article, with a promotion of site b's own that cleaning
 /// keeps (`--site-min-pages 3`: it is on 2 pages). The copy is only about 0.77 alike to
 /// the article as a whole; the promotion is on another page of its site, so it is the
@@ -342,16 +356,7 @@ fn what_a_copy_shares_with_its_own_site_does_not_keep_it() {
         docs.push(("b0", "b.example", other));
         docs.push(("b1", "b.example", prose("beta", 6)));
         docs.push(("b2", "b.example", [article, promotion].concat()));
-        let corpus: String = docs
-            .iter()
-            .map(|(id, site, lines)| {
-                serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string()
-                    + "\n"
-            })
-            .collect();
-        let input = dir.write("corpus.jsonl", corpus);
-        let r = clean(&dir, &[input], &["--no-model", "--site-min-pages", "3"]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        clean_pages_of_sites(&dir, &docs);
         let clean_ids: Vec<String> = jsonl(&dir.read("clean.jsonl"))
             .iter()
             .map(|d| d["id"].as_str().expect("id").to_string())
@@ -394,15 +399,7 @@ fn a_line_the_original_had_removed_does_not_keep_its_copy() {
         ("b0", "b.example", prose("beta", 4)),
         ("b1", "b.example", article),
     ];
-    let corpus: String = docs
-        .iter()
-        .map(|(id, site, lines)| {
-            serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string() + "\n"
-        })
-        .collect();
-    let input = dir.write("corpus.jsonl", corpus);
-    let r = clean(&dir, &[input], &["--no-model", "--site-min-pages", "3"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    clean_pages_of_sites(&dir, &docs);
     // The paragraph went from the three pages of site a, and stayed on b1.
     let removed: Vec<String> = jsonl(&dir.read("audit.jsonl"))
         .iter()

@@ -243,8 +243,32 @@ struct Pending {
     /// Where the cleaned text's JSON string literal sits in the clean record.
     text_span: (u32, u32),
     /// The clean record's length in its spill frame; after it, with the matched stretch
-    /// on, come the fingerprints of the lines cleaning removed (little-endian `u64`s).
+    /// on, come the fingerprints of the lines cleaning removed ([`Pending::removed`]).
     record_len: u32,
+}
+
+impl Pending {
+    /// Appends to a spill frame, after the clean record, the fingerprints of the lines
+    /// that cleaning removed (`keep` false), as little-endian `u64`s.
+    fn push_removed(lines: &[LinePrint], keep: &[bool], frame: &mut Vec<u8>) {
+        let removed = lines.iter().zip(keep).filter(|(_, k)| !**k);
+        for key in removed.filter_map(|(l, _)| l.key) {
+            frame.extend_from_slice(&key.to_le_bytes());
+        }
+    }
+
+    /// The fingerprints [`Pending::push_removed`] wrote after this record, sorted and
+    /// distinct; `None` for a frame shorter than the record.
+    fn removed(&self, frame: &[u8]) -> Option<Vec<u64>> {
+        let bytes = frame.get(self.record_len as usize..)?;
+        let mut removed: Vec<u64> = bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+            .collect();
+        removed.sort_unstable();
+        removed.dedup();
+        Some(removed)
+    }
 }
 
 /// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
@@ -527,10 +551,7 @@ fn process(
             record_len: offset(out.clean.len()),
         };
         if cfg.dedup.spans() {
-            let removed = (prepared.lines.iter().zip(&keep)).filter(|(_, k)| !**k);
-            for key in removed.filter_map(|(l, _)| l.key) {
-                out.clean.extend_from_slice(&key.to_le_bytes());
-            }
+            Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
         }
         // Whether each kept line is on other pages of the site too, and how likely the
         // model found it to be content, one per line of the cleaned text (both split on
@@ -882,15 +903,8 @@ fn shingle_candidates(
                         .and_then(|literal| serde_json::from_slice(literal).ok())
                         .ok_or_else(changed)?;
                     Ok(if cfg.dedup.spans() {
-                        let removed = frame.get(p.record_len as usize..).ok_or_else(changed)?;
-                        let mut removed: Vec<u64> = removed
-                            .chunks_exact(8)
-                            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
-                            .collect();
-                        removed.sort_unstable();
-                        removed.dedup();
                         dedup::ShingleSets {
-                            removed,
+                            removed: p.removed(frame).ok_or_else(changed)?,
                             ..dedup::shingle_sets_with_lines(&text, &cfg.dedup)
                         }
                     } else {

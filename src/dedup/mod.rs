@@ -314,22 +314,15 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
     set
 }
 
-/// [`shingle_set`] with, for each shingle, the line it first starts on (counting the
-/// lines the set is made of: the prose lines when they stand for the text), as
-/// [`DocPrint::shingle_lines`] holds it.
-pub fn shingle_set_with_lines(text: &str, params: &Params) -> (Vec<u64>, Vec<u32>) {
-    let sets = shingle_sets_with_lines(text, params);
-    (sets.shingles, sets.lines)
-}
-
 /// What exact verification compares of a document in a candidate pair
 /// ([`DocPrint::sets`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShingleSets {
     /// The sorted shingle set ([`shingle_set`]).
     pub shingles: Vec<u64>,
-    /// For each of `shingles`, the line it first starts on ([`shingle_set_with_lines`]);
-    /// empty unless the matched stretch is on.
+    /// For each of `shingles`, the line it first starts on, counting the lines the set is
+    /// made of (the prose lines when they stand for the text); empty unless the matched
+    /// stretch is on.
     pub lines: Vec<u32>,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
@@ -352,8 +345,10 @@ impl ShingleSets {
     }
 }
 
-/// [`shingle_set_with_lines`], and, when the text is judged on every line and has prose
-/// lines, the set of its prose lines alone ([`ShingleSets::prose_only`]).
+/// [`shingle_set`] with, for each shingle, the line it first starts on and each line's
+/// fingerprint, and, when the text is judged on every line and has prose lines, the set of
+/// its prose lines alone ([`ShingleSets::prose_only`]). The caller fills in
+/// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
     let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>) {
@@ -1284,7 +1279,11 @@ mod tests {
         lines.push(lines[1].clone());
         lines.extend(prose_lines(6, 1, "a"));
         let text = lines.join("\n");
-        let (set, at) = shingle_set_with_lines(&text, &p);
+        let ShingleSets {
+            shingles: set,
+            lines: at,
+            ..
+        } = shingle_sets_with_lines(&text, &p);
         assert_eq!(set, shingle_set(&text, &p));
         assert_eq!(at.len(), set.len());
         // Eight prose lines stand for the text (the short line is not one of them). A

@@ -235,8 +235,8 @@ const ASCII_STEP: [u8; 32] = {
 /// least one input byte, and a space at least one white-space byte, so the key never needs
 /// more than one byte beyond the line's length. A run of letters, most of a line, is
 /// copied eight bytes at a time ([`letter_run`]): after its first letter (and the space
-/// owed before it) a letter changes nothing but the key. A single space after the run is
-/// taken in the same step. Those eight bytes are stored
+/// owed before it) a letter changes nothing but the key. A single space after the run, or
+/// a mark and a space, is taken in the same step. Those eight bytes are stored
 /// whole, and fit: the key is never longer than the input read so far, and eight more
 /// bytes of input remain. Where each word ends goes into
 /// `ends` (where each space is written, then the key's length), which needs room for
@@ -269,11 +269,17 @@ fn normalize_ascii(
                 n += letters;
                 i += letters;
                 state = LETTER_STATE;
-                // A single space after a word, most of what separates words: the table's
-                // white-space step, which owes a space and writes nothing.
+                // A single space after a word, or a mark and a space (", ", ". "): most of
+                // what separates words. The table's steps for them: a mark writes nothing,
+                // a space owes one.
                 if line.get(i) == Some(&b' ') {
                     state |= 1;
                     i += 1;
+                } else if let Some(&[mark, b' ']) = line.get(i..i + 2)
+                    && ASCII_CLASS[usize::from(mark & 0x7f)] == Class::Drop
+                {
+                    state |= 1;
+                    i += 2;
                 }
                 continue;
             }

@@ -112,6 +112,17 @@ const ASCII_CLASS: [Class; 128] = {
 };
 
 impl Normalizer {
+    /// A normalizer whose buffers already hold a line of `longest` bytes, so that
+    /// normalizing a document's lines does not grow them line by line.
+    pub fn with_capacity(longest: usize) -> Normalizer {
+        Normalizer {
+            key: Vec::with_capacity(longest + 1),
+            digits: Vec::with_capacity(longest + 1),
+            ends: Vec::with_capacity(longest / 2 + 2),
+            ..Normalizer::default()
+        }
+    }
+
     /// Normalizes `line`; the result is valid UTF-8.
     pub fn normalize(&mut self, line: &str) -> &[u8] {
         self.key.clear();

@@ -428,10 +428,13 @@ impl Joined {
         kept: &[KeptLine],
         keys: bool,
     ) -> (Joined, Option<Joined>) {
-        let mut norm = Normalizer::default();
+        let (lines, longest) =
+            (text.lines()).fold((0, 0), |(n, longest), l| (n + 1, l.len().max(longest)));
+        let mut norm = Normalizer::with_capacity(longest);
         let mut exact = Xxh3::with_seed(DOC_SEED);
-        let mut all = Joined::empty();
-        let mut prose = Joined::empty();
+        let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, lines));
+        let mut all = Joined::with_capacity(room(text.len()));
+        let mut prose = Joined::with_capacity(room(text.len()));
         let mut tokens = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if is_blank(line) {
@@ -476,14 +479,16 @@ impl Joined {
         (joined, prose_only)
     }
 
-    fn empty() -> Joined {
+    /// Room for `bytes` of text in `lines` lines, so that pushing them does not grow
+    /// the buffers line by line (a word token per six bytes, about as many as prose has).
+    fn with_capacity((bytes, lines): (usize, usize)) -> Joined {
         Joined {
             exact: 0,
-            text: String::new(),
-            starts: Vec::new(),
+            text: String::with_capacity(bytes),
+            starts: Vec::with_capacity(lines),
             site_lines: Vec::new(),
-            weights: Vec::new(),
-            tokens: Vec::new(),
+            weights: Vec::with_capacity(lines),
+            tokens: Vec::with_capacity(bytes / 6),
             prose: false,
             origin: Vec::new(),
             keys: Vec::new(),

@@ -36,7 +36,7 @@ use nohash_hasher::BuildNoHashHasher;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
 use crate::fingerprint::{ascii_tokens, word_tokens};
-use crate::normalize::{Normalizer, is_blank};
+use crate::normalize::{Normalizer, is_blank, split_lines};
 
 pub mod earlier;
 pub mod eval;
@@ -428,15 +428,15 @@ impl Joined {
         kept: &[KeptLine],
         keys: bool,
     ) -> (Joined, Option<Joined>) {
-        let (lines, longest) =
-            (text.lines()).fold((0, 0), |(n, longest), l| (n + 1, l.len().max(longest)));
+        let spans = split_lines(text);
+        let longest = spans.iter().map(|s| s.end - s.start).max().unwrap_or(0);
         let mut norm = Normalizer::with_capacity(longest);
         let mut exact = Xxh3::with_seed(DOC_SEED);
-        let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, lines));
+        let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, spans.len()));
         let mut all = Joined::with_capacity(room(text.len()));
         let mut prose = Joined::with_capacity(room(text.len()));
         let mut tokens = Vec::new();
-        for (i, line) in text.lines().enumerate() {
+        for (i, line) in spans.iter().map(|s| s.content(text)).enumerate() {
             if is_blank(line) {
                 continue;
             }

@@ -292,8 +292,74 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// A JSON value as a string, when it is one: borrowed when it has no escapes.
 fn as_str(raw: &RawValue) -> Option<Cow<'_, str>> {
-    serde_json::from_str::<Str<'_>>(raw.get()).ok().map(|s| s.0)
+    unescape(raw.get())
+}
+
+/// The string a JSON string literal stands for, the same as `serde_json` reads it (`None`
+/// for anything else, and for a `\u` escape of a lone surrogate, which `serde_json`
+/// refuses too). The literal is already known to be valid JSON (a [`RawValue`]), so
+/// decoding is finding backslashes (`memchr`) and copying the runs between them: the
+/// text field is most of every record, and is read in both passes.
+fn unescape(literal: &str) -> Option<Cow<'_, str>> {
+    let body = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = body.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', bytes) else {
+        return Some(Cow::Borrowed(body));
+    };
+    let mut out = String::with_capacity(body.len());
+    let (mut run, mut at) = (0, first);
+    loop {
+        out.push_str(&body[run..at]);
+        let escape = *bytes.get(at + 1)?;
+        at += 2;
+        match escape {
+            b'n' => out.push('\n'),
+            b't' => out.push('\t'),
+            b'r' => out.push('\r'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'"' | b'\\' | b'/' => out.push(char::from(escape)),
+            b'u' => {
+                let unit = hex4(bytes.get(at..at + 4)?)?;
+                at += 4;
+                let c = match unit {
+                    0xD800..=0xDBFF => {
+                        let low = match bytes.get(at..at + 6)? {
+                            [b'\\', b'u', hex @ ..] => hex4(hex)?,
+                            _ => return None,
+                        };
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        at += 6;
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => u32::from(unit),
+                };
+                out.push(char::from_u32(c)?);
+            }
+            _ => return None,
+        }
+        run = at;
+        match memchr::memchr(b'\\', &bytes[at..]) {
+            Some(next) => at += next,
+            None => {
+                out.push_str(&body[run..]);
+                return Some(Cow::Owned(out));
+            }
+        }
+    }
+}
+
+/// Four hex digits as a UTF-16 code unit.
+fn hex4(digits: &[u8]) -> Option<u16> {
+    if digits.len() != 4 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
 }
 
 /// A JSON object's entries in order, each value left as raw JSON.
@@ -459,7 +525,53 @@ mod tests {
         }
     }
 
+    /// What `serde_json` reads from a string literal (`None` where it refuses it).
+    fn serde_unescape(literal: &str) -> Option<String> {
+        serde_json::from_str::<String>(literal).ok()
+    }
+
+    #[test]
+    fn string_literals_are_read_as_serde_json_reads_them() {
+        for literal in [
+            r#""""#,
+            r#""plain, no escapes""#,
+            r#""line\none\r\n\ttab \"quoted\" back\\slash \/ \b\f""#,
+            r#""\u00e9t\u00C9 \u4e2d\u6587 \ud83d\ude00 end""#,
+            r#""\u0000 nul and \u001f""#,
+            r#""lone \ud83d high""#,
+            r#""lone \ude00 low""#,
+            r#""high then not low \ud83d\u0041""#,
+            r#""high at the end \ud83d""#,
+            r#""\\""#,
+        ] {
+            let ours = unescape(literal).map(Cow::into_owned);
+            assert_eq!(ours, serde_unescape(literal), "{literal}");
+        }
+        assert_eq!(unescape("7"), None, "not a string");
+        assert!(matches!(
+            unescape(r#""no escapes""#),
+            Some(Cow::Borrowed(_))
+        ));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn escaped_text_is_read_back_as_serde_json_reads_it(
+            s in "(\\PC|[\\x00-\\x1f\"\\\\\u{7f}]){0,40}",
+            units in proptest::collection::vec(
+                proptest::prop_oneof![0xD7F0u16..0xE010, 0u16..0x80, proptest::num::u16::ANY],
+                0..4,
+            ),
+        ) {
+            // Every string serde_json writes, then `\u` escapes of any code units
+            // (surrogate pairs and lone halves among them).
+            let written = String::from_utf8(serde_string(&s)).expect("utf8");
+            let escapes: String = units.iter().map(|u| format!("\\u{u:04x}")).collect();
+            let literal = format!("{}{escapes}\"", &written[..written.len() - 1]);
+            let ours = unescape(&literal).map(Cow::into_owned);
+            proptest::prop_assert_eq!(ours, serde_unescape(&literal));
+        }
+
         #[test]
         fn any_string_is_written_as_serde_json_writes_it(
             s in "(\\PC|[\\x00-\\x1f\"\\\\\u{7f}]){0,40}"

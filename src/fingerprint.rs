@@ -171,8 +171,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
     let spans = split_lines(text);
     let mut lines = Vec::with_capacity(spans.len());
     let mut shingles = Vec::new();
-    let longest = spans.iter().map(|s| s.end - s.start).max().unwrap_or(0);
-    let mut norm = Normalizer::with_capacity(longest);
+    let mut norm = Normalizer::for_lines(&spans);
     let mut tokens = Vec::new();
     for span in spans {
         norm.normalize(span.content(text));

@@ -112,9 +112,10 @@ const ASCII_CLASS: [Class; 128] = {
 };
 
 impl Normalizer {
-    /// A normalizer whose buffers already hold a line of `longest` bytes, so that
+    /// A normalizer whose buffers already hold the longest of `lines`, so that
     /// normalizing a document's lines does not grow them line by line.
-    pub fn with_capacity(longest: usize) -> Normalizer {
+    pub fn for_lines(lines: &[LineSpan]) -> Normalizer {
+        let longest = lines.iter().map(|l| l.end - l.start).max().unwrap_or(0);
         Normalizer {
             key: Vec::with_capacity(longest + 1),
             digits: Vec::with_capacity(longest + 1),

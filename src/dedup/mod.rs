@@ -429,8 +429,7 @@ impl Joined {
         keys: bool,
     ) -> (Joined, Option<Joined>) {
         let spans = split_lines(text);
-        let longest = spans.iter().map(|s| s.end - s.start).max().unwrap_or(0);
-        let mut norm = Normalizer::with_capacity(longest);
+        let mut norm = Normalizer::for_lines(&spans);
         let mut exact = Xxh3::with_seed(DOC_SEED);
         let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, spans.len()));
         let mut all = Joined::with_capacity(room(text.len()));

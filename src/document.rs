@@ -270,7 +270,7 @@ fn push_escape(b: u8, out: &mut Vec<u8>) {
 fn json_string(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
     push_json_string(s, &mut out);
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    String::from_utf8(out).expect("a str escaped as JSON is UTF-8")
 }
 
 /// The host of a URL, lower-cased, without `www.` or a port.
@@ -301,8 +301,9 @@ fn as_str(raw: &RawValue) -> Option<Cow<'_, str>> {
 /// for anything else, and for a `\u` escape of a lone surrogate, which `serde_json`
 /// refuses too). The literal is already known to be valid JSON (a [`RawValue`]), so
 /// decoding is finding backslashes (`memchr`) and copying the runs between them: the
-/// text field is most of every record, and is read in both passes.
-fn unescape(literal: &str) -> Option<Cow<'_, str>> {
+/// text field is most of every record, and is read in both passes (and pass 3 reads the
+/// clean records' texts back the same way).
+pub fn unescape(literal: &str) -> Option<Cow<'_, str>> {
     let body = literal.strip_prefix('"')?.strip_suffix('"')?;
     let bytes = body.as_bytes();
     let Some(first) = memchr::memchr(b'\\', bytes) else {

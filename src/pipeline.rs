@@ -36,7 +36,7 @@ use crate::decide::{
 };
 use crate::dedup::earlier::{Earlier, EarlierCopy};
 use crate::dedup::{self, DocPrint, KeptLine, Mode};
-use crate::document::{Document, RecordError, parse_json, parse_text};
+use crate::document::{Document, RecordError, parse_json, parse_text, unescape};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
@@ -898,9 +898,9 @@ fn shingle_candidates(
                     let (start, end) = p.text_span;
                     let changed =
                         || anyhow::anyhow!("a clean record changed in the temporary file");
-                    let text: String = frame
-                        .get(start as usize..end as usize)
-                        .and_then(|literal| serde_json::from_slice(literal).ok())
+                    let text = (frame.get(start as usize..end as usize))
+                        .and_then(|literal| std::str::from_utf8(literal).ok())
+                        .and_then(unescape)
                         .ok_or_else(changed)?;
                     Ok(if cfg.dedup.spans() {
                         dedup::ShingleSets {

@@ -236,11 +236,11 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
 }
 
 /// [`fingerprint`] of a page with what cleaning knows of its lines (indexed as
-/// `text.lines()`; missing ones are [`KeptLine::default`]). Lines also on other pages of
-/// its site are left out of its samples and, when the other page does not hold them, of
-/// the span test ([`span_jaccard`]): they are its site's template, which cleaning kept
-/// (the line model did not score them as boilerplate), not its article. Lines the model
-/// found less likely to be content weigh less there.
+/// [`split_lines`] finds them; missing ones are [`KeptLine::default`]). Lines also on other
+/// pages of its site are left out of its samples and, when the other page does not hold
+/// them, of the span test ([`span_jaccard`]): they are its site's template, which cleaning
+/// kept (the line model did not score them as boilerplate), not its article. Lines the
+/// model found less likely to be content weigh less there ([`DOUBT_POWER`]).
 pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> DocPrint {
     let near = params.mode == Mode::Near;
     let joined = Joined::of(text, near.then_some(params.prose_min_words), kept);
@@ -414,7 +414,7 @@ impl Joined {
     /// [`PROSE_MIN_SHARE`] of the text, else every line. A syndicated article keeps its
     /// paragraphs on every site, while what cleaning left of each site's template is
     /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
-    /// `text.lines()` (see [`fingerprint_on_site`]).
+    /// `text` as [`split_lines`] finds them (see [`fingerprint_on_site`]).
     fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
         Joined::views(text, join, kept, false).0
     }

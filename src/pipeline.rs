@@ -6,11 +6,12 @@
 //!                                             └──▶ spill file (fingerprints, in order)
 //! reader thread ──batches──▶ pool: parse → spill → decide → bytes ──▶ writer thread
 //!                                     └──▶ dedup print            (pass 2, in order)
-//! dedup::find(prints) ──▶ clean records from a temporary file ──▶ output or rejected
-//!                                                                     (pass 3)
+//! dedup::find(prints) ──▶ copies cut out of the clean output ──▶ rejected   (pass 3)
 //! ```
 //!
-//! With `--dedup none` there is no pass 3: pass 2 writes the clean output directly. With
+//! Pass 2 writes every clean record once, into the clean output ([`Held`]); pass 3 reads
+//! back the records it needs (to verify candidate pairs, to reject a copy) and cuts the
+//! copies out. With `--dedup none` there is no pass 3. With
 //! `--against`, an earlier run's signatures are read before pass 1 and pass 3 first takes
 //! out the copies of its documents ([`dedup::earlier`]).
 //!
@@ -39,6 +40,7 @@ use crate::dedup::{self, DocPrint, KeptLine, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text, unescape};
 use crate::fingerprint::LinePrint;
 use crate::fingerprint::{Prepared, prepare, site_hash};
+use crate::io::held::Held;
 use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::write::{Output, write_file};
@@ -232,7 +234,7 @@ struct DocOutput {
     pending: Option<(Pending, DocPrint)>,
 }
 
-/// A cleaned document waiting for deduplication; its clean record waits in a spill file.
+/// A cleaned document waiting for deduplication; its clean record waits in [`Held`].
 struct Pending {
     /// The id, as JSON.
     id: String,
@@ -241,10 +243,13 @@ struct Pending {
     lines_out: u64,
     chars_out: u64,
     /// Where the cleaned text's JSON string literal sits in the clean record.
-    text_span: (u32, u32),
-    /// The clean record's length in its spill frame; after it, with the matched stretch
-    /// on, come the fingerprints of the lines cleaning removed ([`Pending::removed`]).
-    record_len: u32,
+    text_span: std::ops::Range<usize>,
+    /// The clean record's length in [`DocOutput::clean`]; after it, with the matched
+    /// stretch on, come the fingerprints of the lines cleaning removed
+    /// ([`Pending::push_removed`]), which the writer spills apart.
+    record_len: usize,
+    /// Where the clean record starts in [`Held`] (set by the writer).
+    offset: u64,
 }
 
 impl Pending {
@@ -257,25 +262,35 @@ impl Pending {
         }
     }
 
-    /// The fingerprints [`Pending::push_removed`] wrote after this record, sorted and
-    /// distinct; `None` for a frame shorter than the record.
-    fn removed(&self, frame: &[u8]) -> Option<Vec<u64>> {
-        let bytes = frame.get(self.record_len as usize..)?;
-        let mut removed: Vec<u64> = bytes
+    /// The fingerprints [`Pending::push_removed`] wrote, sorted and distinct.
+    fn removed(frame: &[u8]) -> Vec<u64> {
+        let mut removed: Vec<u64> = frame
             .chunks_exact(8)
             .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
             .collect();
         removed.sort_unstable();
         removed.dedup();
-        Some(removed)
+        removed
+    }
+
+    /// Where the clean record sits in [`Held`].
+    fn range(&self) -> std::ops::Range<u64> {
+        self.offset..self.offset + self.record_len as u64
     }
 }
 
-/// Where pass 2 writes clean records: the output, or (when copies are removed) a spill
-/// file that pass 3 copies to the output once the copies are known.
+/// Where pass 2 writes clean records: the output, or (when copies are removed) [`Held`]
+/// until pass 3 knows which are copies.
 enum CleanSink {
     Output(Output),
-    Pending(SpillWriter, Vec<Pending>, Vec<DocPrint>),
+    Pending {
+        held: Held,
+        /// With the matched stretch on, the fingerprints of the lines cleaning removed,
+        /// one frame per held record.
+        removed: Option<SpillWriter>,
+        pending: Vec<Pending>,
+        prints: Vec<DocPrint>,
+    },
 }
 
 struct Writers {
@@ -299,9 +314,19 @@ fn clean_pass(
     let clean = if cfg.dedup.mode == Mode::None {
         CleanSink::Output(create(&cfg.outputs.clean)?)
     } else {
-        let spill = SpillWriter::create(cfg.spill_dir.as_deref())
+        let spill_dir = cfg.spill_dir.as_deref();
+        let held = Held::new(create(&cfg.outputs.clean)?, spill_dir)
             .context("creating a temporary file for clean records")?;
-        CleanSink::Pending(spill, Vec::new(), Vec::new())
+        let removed = (cfg.dedup.spans())
+            .then(|| SpillWriter::create(spill_dir))
+            .transpose()
+            .context("creating a temporary file for removed lines")?;
+        CleanSink::Pending {
+            held,
+            removed,
+            pending: Vec::new(),
+            prints: Vec::new(),
+        }
     };
     let writers = Writers {
         clean,
@@ -350,15 +375,20 @@ fn clean_pass(
                 finish(create(path)?, path)?;
             }
         }
-        CleanSink::Pending(spill, pending, prints) => {
-            let clean = create(&cfg.outputs.clean)?;
+        CleanSink::Pending {
+            held,
+            removed,
+            pending,
+            prints,
+        } => {
             let waiting = Waiting {
-                spill,
+                held,
+                removed,
                 pending,
                 prints,
                 earlier,
             };
-            let clean = dedup_pass(cfg, inputs, pool, waiting, clean, &mut rejected, &mut stats)?;
+            let clean = dedup_pass(cfg, inputs, pool, waiting, &mut rejected, &mut stats)?;
             finish(clean, &cfg.outputs.clean)?;
         }
     }
@@ -380,11 +410,20 @@ fn write_all(mut w: Writers, rx: Receiver<Vec<DocOutput>>) -> Result<(Stats, Wri
                 CleanSink::Output(o) => o
                     .write_all(&doc.clean)
                     .context("writing the clean output")?,
-                CleanSink::Pending(spill, pending, prints) => {
-                    if let Some((p, print)) = doc.pending {
-                        spill
-                            .push(&doc.clean)
-                            .context("writing a temporary file of clean records")?;
+                CleanSink::Pending {
+                    held,
+                    removed,
+                    pending,
+                    prints,
+                } => {
+                    if let Some((mut p, print)) = doc.pending {
+                        let (record, removed_keys) = doc.clean.split_at(p.record_len);
+                        p.offset = held.push(record).context("writing the clean output")?;
+                        if let Some(spill) = removed {
+                            spill
+                                .push(removed_keys)
+                                .context("writing a temporary file of removed lines")?;
+                        }
                         pending.push(p);
                         prints.push(print);
                     }
@@ -539,16 +578,15 @@ fn process(
     out.stats.chars_out = cleaned.chars().count() as u64;
     let span = doc.write_with_text(&cleaned, &mut out.clean);
     if cfg.dedup.mode != Mode::None {
-        // A clean record waits in a spill frame, which holds at most 4 GiB.
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         let pending = Pending {
             id: id.get().to_string(),
             file: record.file,
             line: record.line,
             lines_out,
             chars_out: out.stats.chars_out,
-            text_span: (offset(span.start), offset(span.end)),
-            record_len: offset(out.clean.len()),
+            text_span: span,
+            record_len: out.clean.len(),
+            offset: 0,
         };
         if cfg.dedup.spans() {
             Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
@@ -587,24 +625,24 @@ fn dedup_pass(
     inputs: &Inputs,
     pool: &rayon::ThreadPool,
     waiting: Waiting,
-    mut clean: Output,
     rejected: &mut Option<Output>,
     stats: &mut Stats,
 ) -> Result<Output> {
     let Waiting {
-        spill,
+        mut held,
+        removed,
         pending,
         prints,
         earlier,
     } = waiting;
-    let mut records = spill
-        .into_reader()
-        .context("reading the temporary file of clean records")?;
+    held.seal().context("writing the clean output")?;
+    let mut removed = (removed.map(SpillWriter::into_reader).transpose())
+        .context("reading the temporary file of removed lines")?;
     let n = pending.len();
     let (copies, signed) = find_copies(
         cfg,
         pool,
-        &mut records,
+        (&held, removed.as_mut()),
         &pending,
         prints,
         earlier.as_ref(),
@@ -629,15 +667,10 @@ fn dedup_pass(
     let scheme = cfg.dedup.scheme();
     let mut record = Vec::new();
     let mut line = Vec::new();
+    // The clean records of copies, cut out of the clean output at the end.
+    let mut cut = Vec::new();
     for (i, (p, copy)) in pending.iter().zip(&copies).enumerate() {
-        records
-            .next_into(&mut record)
-            .context("reading the temporary file of clean records")?;
-        record.truncate(p.record_len as usize);
         let Some(copy) = copy else {
-            clean
-                .write_all(&record)
-                .context("writing the clean output")?;
             if let Some((out, path)) = signatures.as_mut() {
                 let (exact, minhash) = &signed[i];
                 line.clear();
@@ -655,6 +688,7 @@ fn dedup_pass(
             }
             continue;
         };
+        cut.push(p.range());
         let reason = copy.kind.code();
         stats.docs_out -= 1;
         stats.lines_out -= p.lines_out;
@@ -663,6 +697,9 @@ fn dedup_pass(
         let Some(out) = rejected.as_mut() else {
             continue;
         };
+        record.resize(p.record_len, 0);
+        held.read_at(p.offset, &mut record)
+            .context("reading back the clean output")?;
         let survivor_id = id_of(copy.survivor);
         let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
         let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
@@ -709,7 +746,8 @@ fn dedup_pass(
     if let Some(path) = &cfg.outputs.clusters {
         write_clusters(path, &copies, &id_of, n)?;
     }
-    Ok(clean)
+    held.finish(&cut)
+        .context("taking the copies out of the clean output")
 }
 
 /// A document's exact fingerprint and MinHash signature, for `--signatures`.
@@ -722,7 +760,7 @@ type Signed = (u64, Vec<u32>);
 fn find_copies(
     cfg: &CleanConfig,
     pool: &rayon::ThreadPool,
-    records: &mut SpillReader,
+    records: (&Held, Option<&mut SpillReader>),
     pending: &[Pending],
     all: Vec<DocPrint>,
     earlier: Option<&EarlierRun>,
@@ -755,14 +793,11 @@ fn find_copies(
     if candidates.marked.contains(&true) {
         let marked = (rest.as_slice(), candidates.marked.as_slice());
         shingle_candidates(cfg, pool, records, pending, marked, &mut prints)
-            .context("reading the temporary file of clean records")?;
+            .context("reading back the clean records")?;
         for p in prints.iter().filter(|p| !p.shingles().is_empty()) {
             stats.verified_docs += 1;
             stats.verified_shingles += p.shingles().len() as u64;
         }
-        records
-            .rewind()
-            .context("reading the temporary file of clean records")?;
     }
     let mut copies: Vec<Option<dedup::Copy>> = of_earlier
         .iter()
@@ -793,10 +828,12 @@ fn find_copies(
     Ok((copies, signed))
 }
 
-/// What pass 2 leaves for pass 3: the clean records in a temporary file, what is known of
-/// each, their prints, and the documents of an earlier run (`--against`).
+/// What pass 2 leaves for pass 3: the clean records held, the fingerprints of the lines
+/// cleaning removed, what is known of each record, their prints, and the documents of an
+/// earlier run (`--against`).
 struct Waiting {
-    spill: SpillWriter,
+    held: Held,
+    removed: Option<SpillWriter>,
     pending: Vec<Pending>,
     prints: Vec<DocPrint>,
     earlier: Option<EarlierRun>,
@@ -882,29 +919,29 @@ struct SignatureRecord<'a> {
 fn shingle_candidates(
     cfg: &CleanConfig,
     pool: &rayon::ThreadPool,
-    records: &mut SpillReader,
+    (held, mut removed): (&Held, Option<&mut SpillReader>),
     pending: &[Pending],
     (rest, marked): (&[usize], &[bool]),
     prints: &mut [DocPrint],
 ) -> Result<()> {
-    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+    // (document, clean record, removed lines' frame)
+    type Item = (usize, Vec<u8>, Vec<u8>);
+    let mut batch: Vec<Item> = Vec::new();
     let mut batch_bytes = 0;
-    let mut flush = |batch: &mut Vec<(usize, Vec<u8>)>| -> Result<()> {
+    let mut flush = |batch: &mut Vec<Item>| -> Result<()> {
         let sets: Vec<Result<dedup::ShingleSets>> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|(k, frame)| {
+                .map(|(k, record, removed)| {
                     let p = &pending[rest[*k]];
-                    let (start, end) = p.text_span;
-                    let changed =
-                        || anyhow::anyhow!("a clean record changed in the temporary file");
-                    let text = (frame.get(start as usize..end as usize))
+                    let changed = || anyhow::anyhow!("a clean record changed on disk");
+                    let text = (record.get(p.text_span.clone()))
                         .and_then(|literal| std::str::from_utf8(literal).ok())
                         .and_then(unescape)
                         .ok_or_else(changed)?;
                     Ok(if cfg.dedup.spans() {
                         dedup::ShingleSets {
-                            removed: p.removed(frame).ok_or_else(changed)?,
+                            removed: Pending::removed(removed),
                             ..dedup::shingle_sets_with_lines(&text, &cfg.dedup)
                         }
                     } else {
@@ -916,29 +953,35 @@ fn shingle_candidates(
                 })
                 .collect()
         });
-        for ((k, _), set) in batch.drain(..).zip(sets) {
+        for ((k, _, _), set) in batch.drain(..).zip(sets) {
             set?.fill(&mut prints[k]);
         }
         Ok(())
     };
-    let ended = || anyhow::anyhow!("the temporary file of clean records ended early");
+    let ended = || anyhow::anyhow!("the temporary file of removed lines ended early");
     // `rest` is ascending: walk the records, taking the marked ones of `rest`.
     let mut k = 0;
-    for i in 0..pending.len() {
+    for (i, p) in pending.iter().enumerate() {
         let at = (rest.get(k) == Some(&i)).then_some(k);
         k += usize::from(at.is_some());
         let Some(k) = at.filter(|&k| marked[k]) else {
-            if !records.skip()? {
+            if let Some(r) = removed.as_mut()
+                && !r.skip()?
+            {
                 return Err(ended());
             }
             continue;
         };
-        let mut record = Vec::new();
-        if !records.next_into(&mut record)? {
+        let mut record = vec![0; p.record_len];
+        held.read_at(p.offset, &mut record)?;
+        let mut frame = Vec::new();
+        if let Some(r) = removed.as_mut()
+            && !r.next_into(&mut frame)?
+        {
             return Err(ended());
         }
         batch_bytes += record.len();
-        batch.push((k, record));
+        batch.push((k, record, frame));
         if batch_bytes >= SHINGLE_BATCH_BYTES {
             flush(&mut batch)?;
             batch_bytes = 0;

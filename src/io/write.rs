@@ -85,6 +85,23 @@ impl Output {
         })
     }
 
+    /// The file a plain output is written to (not a compressed one, nor stdout). What it
+    /// holds lags what was written by the buffer until [`Write::flush`].
+    pub fn plain_file(&self) -> Option<&File> {
+        match &self.sink {
+            Sink::Plain(w) => Some(w.get_ref()),
+            _ => None,
+        }
+    }
+
+    /// [`Output::plain_file`], to change what was written (after [`Write::flush`]).
+    pub fn plain_file_mut(&mut self) -> Option<&mut File> {
+        match &mut self.sink {
+            Sink::Plain(w) => Some(w.get_mut()),
+            _ => None,
+        }
+    }
+
     /// Finishes the encoder, flushes, and renames the file into place.
     pub fn finish(self) -> io::Result<()> {
         let file = match self.sink {

@@ -785,7 +785,7 @@ fn find_copies(
         .filter(|(_, e)| e.is_none())
         .map(|(p, _)| p)
         .collect();
-    let candidates = dedup::candidates(&prints, &cfg.dedup);
+    let candidates = pool.install(|| dedup::candidates(&prints, &cfg.dedup));
     // The samples have found their pairs: free them before the shingle sets come in.
     for p in &mut prints {
         p.samples = Vec::new();

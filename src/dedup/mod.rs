@@ -30,9 +30,11 @@
 //! the documents that have a likely copy, not with the corpus.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 use nohash_hasher::BuildNoHashHasher;
+use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
 use crate::fingerprint::{ascii_tokens, word_tokens};
@@ -701,7 +703,7 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
                 entries.extend(samples.map(|&s| (s, i as u32)));
             }
         }
-        entries.sort_unstable();
+        entries.par_sort_unstable();
         for docs in entries.chunk_by(|a, b| a.0 == b.0) {
             if docs.len() > MAX_SAMPLE_DOCS {
                 continue;
@@ -727,7 +729,7 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
 }
 
 /// Which documents need a shingle set, and the pairs held one in the other (see
-/// [`Candidates`]).
+/// [`Candidates`]). Runs on the current rayon pool.
 pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
     let mut marked = vec![false; prints.len()];
     if params.mode != Mode::Near || !params.verify {
@@ -746,22 +748,38 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
         marked[a as usize] = true;
         marked[b as usize] = true;
     }
-    let mut first: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-    for band in 0..params.bands {
-        first.clear();
+    // The documents that share a bucket with another: bands in parallel, each with its
+    // own buckets, marking into one vector per worker.
+    let mark_band = |mut marked: Vec<bool>, band: usize| {
+        let mut first: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
         for (i, p) in prints.iter().enumerate() {
             let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
                 continue;
             };
-            if let Some(&j) = first.get(&key) {
-                marked[i] = true;
-                marked[j as usize] = true;
-            } else {
-                first.insert(key, i as u32);
+            match first.entry(key) {
+                Entry::Occupied(j) => {
+                    marked[i] = true;
+                    marked[*j.get() as usize] = true;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i as u32);
+                }
             }
         }
+        marked
+    };
+    let either = |mut a: Vec<bool>, b: Vec<bool>| {
+        a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+        a
+    };
+    let by_band = (0..params.bands)
+        .into_par_iter()
+        .fold(|| vec![false; prints.len()], mark_band)
+        .reduce(|| vec![false; prints.len()], either);
+    Candidates {
+        marked: either(marked, by_band),
+        held,
     }
-    Candidates { marked, held }
 }
 
 /// The bucket of each band of `rows` values of a signature (none for an empty one).

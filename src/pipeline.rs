@@ -283,14 +283,7 @@ impl Pending {
 /// until pass 3 knows which are copies.
 enum CleanSink {
     Output(Output),
-    Pending {
-        held: Held,
-        /// With the matched stretch on, the fingerprints of the lines cleaning removed,
-        /// one frame per held record.
-        removed: Option<SpillWriter>,
-        pending: Vec<Pending>,
-        prints: Vec<DocPrint>,
-    },
+    Pending(Box<Waiting>),
 }
 
 struct Writers {
@@ -321,12 +314,13 @@ fn clean_pass(
             .then(|| SpillWriter::create(spill_dir))
             .transpose()
             .context("creating a temporary file for removed lines")?;
-        CleanSink::Pending {
+        CleanSink::Pending(Box::new(Waiting {
             held,
             removed,
             pending: Vec::new(),
             prints: Vec::new(),
-        }
+            earlier,
+        }))
     };
     let writers = Writers {
         clean,
@@ -375,20 +369,8 @@ fn clean_pass(
                 finish(create(path)?, path)?;
             }
         }
-        CleanSink::Pending {
-            held,
-            removed,
-            pending,
-            prints,
-        } => {
-            let waiting = Waiting {
-                held,
-                removed,
-                pending,
-                prints,
-                earlier,
-            };
-            let clean = dedup_pass(cfg, inputs, pool, waiting, &mut rejected, &mut stats)?;
+        CleanSink::Pending(waiting) => {
+            let clean = dedup_pass(cfg, inputs, pool, *waiting, &mut rejected, &mut stats)?;
             finish(clean, &cfg.outputs.clean)?;
         }
     }
@@ -410,22 +392,9 @@ fn write_all(mut w: Writers, rx: Receiver<Vec<DocOutput>>) -> Result<(Stats, Wri
                 CleanSink::Output(o) => o
                     .write_all(&doc.clean)
                     .context("writing the clean output")?,
-                CleanSink::Pending {
-                    held,
-                    removed,
-                    pending,
-                    prints,
-                } => {
-                    if let Some((mut p, print)) = doc.pending {
-                        let (record, removed_keys) = doc.clean.split_at(p.record_len);
-                        p.offset = held.push(record).context("writing the clean output")?;
-                        if let Some(spill) = removed {
-                            spill
-                                .push(removed_keys)
-                                .context("writing a temporary file of removed lines")?;
-                        }
-                        pending.push(p);
-                        prints.push(print);
+                CleanSink::Pending(waiting) => {
+                    if let Some((p, print)) = doc.pending {
+                        waiting.push(p, print, &doc.clean)?;
                     }
                 }
             }
@@ -833,10 +802,27 @@ fn find_copies(
 /// earlier run (`--against`).
 struct Waiting {
     held: Held,
+    /// With the matched stretch on, the fingerprints of the lines cleaning removed, one
+    /// frame per held record.
     removed: Option<SpillWriter>,
     pending: Vec<Pending>,
     prints: Vec<DocPrint>,
     earlier: Option<EarlierRun>,
+}
+
+impl Waiting {
+    /// Holds a cleaned document: `bytes` is its [`DocOutput::clean`] (the record, then the
+    /// fingerprints of its removed lines).
+    fn push(&mut self, mut p: Pending, print: DocPrint, bytes: &[u8]) -> Result<()> {
+        let (record, removed) = bytes.split_at(p.record_len);
+        p.offset = (self.held.push(record)).context("writing the clean output")?;
+        if let Some(spill) = &mut self.removed {
+            (spill.push(removed)).context("writing a temporary file of removed lines")?;
+        }
+        self.pending.push(p);
+        self.prints.push(print);
+        Ok(())
+    }
 }
 
 /// Documents an earlier run kept (`--against`): their signatures and ids.

@@ -10,7 +10,6 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::write::Output;
@@ -76,7 +75,7 @@ impl Held {
             Some(spill) => spill.get_ref(),
             None => (self.out.plain_file()).ok_or_else(|| io::Error::other("no held file"))?,
         };
-        file.read_exact_at(buf, offset)
+        read_exact_at(file, buf, offset)
     }
 
     /// The output holding every record but the bytes in `cut` (ascending, disjoint ranges
@@ -138,11 +137,38 @@ fn copy_range(
     let mut at = range.start;
     while at < range.end {
         let n = buf.len().min((range.end - at) as usize);
-        file.read_exact_at(&mut buf[..n], at)?;
+        read_exact_at(file, &mut buf[..n], at)?;
         put(&buf[..n], at)?;
         at += n as u64;
     }
     Ok(())
+}
+
+/// Reads at an offset: `pread` on Unix, elsewhere a seek and a read (pass 3 reads held
+/// records from one thread, and nothing is pushed after [`Held::seal`]; [`Held::finish`]
+/// seeks to the end it leaves).
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::read_exact_at(file, buf, at);
+    #[cfg(not(unix))]
+    {
+        use std::io::Read;
+        let mut file = file;
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(buf)
+    }
+}
+
+/// Writes at an offset, as [`read_exact_at`] reads.
+fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::write_all_at(file, buf, at);
+    #[cfg(not(unix))]
+    {
+        let mut file = file;
+        file.seek(SeekFrom::Start(at))?;
+        file.write_all(buf)
+    }
 }
 
 /// Moves the bytes of `file`'s first `len` outside `cut` down over the cut ones; returns
@@ -157,7 +183,7 @@ fn cut_in_place(file: &File, len: u64, cut: &[Range<u64>]) -> io::Result<u64> {
         // Every read is ahead of every write so far, so nothing is overwritten unread.
         let shift = range.start - to;
         copy_range(file, range.clone(), &mut buf, |bytes, at| {
-            file.write_all_at(bytes, at - shift)
+            write_all_at(file, bytes, at - shift)
         })?;
         to += range.end - range.start;
     }

@@ -333,6 +333,7 @@ fn clean_pass(
         .name("deboil-writer".into())
         .spawn(move || write_all(writers, rx))
         .context("starting the writer thread")?;
+    let caches = cfg.rules.caches(pool.current_num_threads());
     let processed = for_each_batch(cfg, inputs, &bar, |batch| {
         let frames = read_frames(&mut prints, batch.len())?;
         let outputs: Vec<DocOutput> = pool.install(|| {
@@ -340,7 +341,7 @@ fn clean_pass(
                 .par_iter()
                 .zip(&frames)
                 .map_init(
-                    || cfg.rules.cache(),
+                    || caches.get(),
                     |cache, (record, frame)| process(record, frame, inputs, cfg, counts, cache),
                 )
                 .collect()
@@ -1061,6 +1062,7 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
     let (counts, mut prints) = count_pass(cfg, &inputs, &pool)?;
     let bar = progress_bar(cfg, &inputs, "features");
     let mut docs = Vec::new();
+    let caches = cfg.rules.caches(pool.current_num_threads());
     for_each_batch(cfg, &inputs, &bar, |batch| {
         let frames = read_frames(&mut prints, batch.len())?;
         let described: Vec<Result<DescribedDoc>> = pool.install(|| {
@@ -1068,7 +1070,7 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                 .par_iter()
                 .zip(&frames)
                 .map_init(
-                    || cfg.rules.cache(),
+                    || caches.get(),
                     |cache, (record, frame)| {
                         let doc = parse(record, &inputs, cfg)
                             .map_err(|e| anyhow::anyhow!("{}: {e}", location(record, &inputs)))?;
@@ -1076,7 +1078,7 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                             .unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
                         let site = site_of(&doc, &counts);
                         let text = doc.text.as_ref();
-                        let rules = (&cfg.rules, cache);
+                        let rules = (&cfg.rules, &mut **cache);
                         let judged = model_judges(text, &prepared.lines);
                         let described =
                             describe(text, &prepared, site, &counts, rules, &cfg.params, judged);

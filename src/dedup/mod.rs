@@ -253,23 +253,10 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
     };
     if near && !joined.text.is_empty() {
         let sampled = params.spans();
-        let shingles = if sampled && !joined.site_lines.is_empty() {
-            // The lines of the shingles tell which are the site's.
-            let with_lines = joined.shingles_with_lines(params.shingle_words);
-            let own: Vec<u64> = with_lines
-                .iter()
-                .filter(|(_, line)| joined.site_lines.binary_search(line).is_err())
-                .map(|&(h, _)| h)
-                .collect();
-            print.samples = samples(&own);
-            with_lines.into_iter().map(|(h, _)| h).collect()
-        } else {
-            let shingles = joined.shingles(params.shingle_words);
-            if sampled {
-                print.samples = samples(&shingles);
-            }
-            shingles
-        };
+        let shingles = joined.shingles(params.shingle_words);
+        if sampled {
+            print.samples = joined.own_samples(&shingles);
+        }
         let signature = signature(&shingles, params.bins());
         print.bands = band_keys(&signature, params);
         if !params.verify || params.keep_signatures {
@@ -292,11 +279,16 @@ pub const SAMPLE_EVERY: u64 = 32;
 /// to 36 clear (the bins of [`signature`] use the top bits), as their low 32 bits. A
 /// document held in another has its samples in the other's.
 pub fn samples(shingles: &[u64]) -> Vec<u32> {
-    let mut samples: Vec<u32> = shingles
-        .iter()
-        .filter(|&&h| (h >> 32) % SAMPLE_EVERY == 0)
-        .map(|&h| h as u32)
-        .collect();
+    sorted_samples(shingles.iter().copied().filter(|&h| is_sample(h)))
+}
+
+/// Whether a shingle is one of the samples (see [`samples`]).
+fn is_sample(shingle: u64) -> bool {
+    (shingle >> 32) % SAMPLE_EVERY == 0
+}
+
+fn sorted_samples(sampled: impl Iterator<Item = u64>) -> Vec<u32> {
+    let mut samples: Vec<u32> = sampled.map(|h| h as u32).collect();
     samples.sort_unstable();
     samples.dedup();
     samples
@@ -516,6 +508,28 @@ impl Joined {
     /// [`shingles`] of the joined text.
     fn shingles(&self, k: usize) -> Vec<u64> {
         shingles_of(&self.text, &self.tokens, k)
+    }
+
+    /// [`samples`] of `shingles` (this text's, in order), leaving out those that start on
+    /// one of [`Joined::site_lines`]: they are the site's template, not the page's own.
+    fn own_samples(&self, shingles: &[u64]) -> Vec<u32> {
+        if self.site_lines.is_empty() {
+            return samples(shingles);
+        }
+        // Shingle i starts at token i (a text of fewer tokens is one shingle, on line 0).
+        let mut line = 0;
+        let own = shingles.iter().enumerate().filter(|&(i, &h)| {
+            if !is_sample(h) {
+                return false;
+            }
+            let start = self.tokens.get(i).map_or(0, |t| t.start);
+            while line + 1 < self.starts.len() && self.starts[line + 1] <= start {
+                line += 1;
+            }
+            let number = self.origin.get(line).map_or(line as u32, |&o| o);
+            self.site_lines.binary_search(&number).is_err()
+        });
+        sorted_samples(own.map(|(_, &h)| h))
     }
 
     /// Every shingle (as [`shingles`]) with the line it starts on.
@@ -1763,6 +1777,29 @@ mod tests {
         ) {
             let joined = Joined::of(&text, Some(join), &[]);
             proptest::prop_assert_eq!(&joined.tokens, &word_tokens(&joined.text));
+        }
+
+        #[test]
+        fn own_samples_are_the_samples_of_shingles_not_starting_on_a_site_line(
+            lines in proptest::collection::vec(
+                ("[a-z]{1,6}( [a-z]{1,6}){0,19}", proptest::bool::ANY),
+                1..30,
+            ),
+            join in 0usize..6,
+        ) {
+            let text = lines.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join("\n");
+            let kept: Vec<KeptLine> = lines
+                .iter()
+                .map(|&(_, on_site)| KeptLine { on_site, content: 1.0 })
+                .collect();
+            let joined = Joined::of(&text, Some(join), &kept);
+            let own: Vec<u64> = joined
+                .shingles_with_lines(3)
+                .into_iter()
+                .filter(|(_, line)| joined.site_lines.binary_search(line).is_err())
+                .map(|(h, _)| h)
+                .collect();
+            proptest::prop_assert_eq!(joined.own_samples(&joined.shingles(3)), samples(&own));
         }
     }
 

@@ -24,9 +24,26 @@ type FpMap = HashMap<u64, u32, BuildNoHashHasher<u64>>;
 const COUNT_BITS: u32 = 16;
 const COUNT_MAX: u64 = (1 << COUNT_BITS) - 1;
 
-/// Fingerprint → saturating count, packed into one `u64` per entry.
+/// Fingerprint → saturating count, packed into one `u64` per entry, in an open-addressed
+/// table with linear probing (0 marks an empty slot: a held entry counts at least one).
+///
+/// The tables outgrow the caches, so nearly every look-up waits for memory. A batch is
+/// added with the slots of a group of keys read together ([`CountTable::add_ones`]), so that the
+/// waits overlap instead of coming one after another.
 #[derive(Debug, Clone, Default)]
-struct CountTable(hashbrown::HashTable<u64>);
+struct CountTable {
+    /// A power of two long, or empty.
+    slots: Vec<u64>,
+    len: usize,
+    /// The keys of a batch, gathered by [`CountTable::add_ones`]; kept for the next.
+    scratch: Vec<u64>,
+}
+
+/// Slots of a table's first allocation.
+const MIN_SLOTS: usize = 1 << 10;
+
+/// Keys whose slots are read together before they are added.
+const READ_GROUP: usize = 32;
 
 impl CountTable {
     fn tag(key: u64) -> u64 {
@@ -34,36 +51,121 @@ impl CountTable {
     }
 
     /// The table's hash of a tag: its bits spread again, because all tags of one shard
-    /// share their top bits and hashbrown reads the top bits.
+    /// share their top bits, and the home slot comes from the top bits.
     fn hash(tag: u64) -> u64 {
         tag.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
+    /// Where the search for `tag` starts; the table is not empty.
+    #[inline]
+    fn home(&self, tag: u64) -> usize {
+        (Self::hash(tag) >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
+    /// The slot holding `tag`, or the empty slot where it would go.
+    #[inline]
+    fn find(&self, tag: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(tag);
+        loop {
+            let e = self.slots[i];
+            if e == 0 || e >> COUNT_BITS == tag {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The slot where a search for `key` starts (0 in an empty table), read only to
+    /// bring it into the cache.
+    fn peek(&self, key: u64) -> u64 {
+        match self.slots.is_empty() {
+            true => 0,
+            false => self.slots[self.home(Self::tag(key))],
+        }
+    }
+
     fn get(&self, key: u64) -> u32 {
-        let tag = Self::tag(key);
-        self.0
-            .find(Self::hash(tag), |&e| e >> COUNT_BITS == tag)
-            .map_or(0, |&e| (e & COUNT_MAX) as u32)
+        if self.slots.is_empty() {
+            return 0;
+        }
+        (self.slots[self.find(Self::tag(key))] & COUNT_MAX) as u32
     }
 
     fn add(&mut self, key: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.reserve(1);
         let tag = Self::tag(key);
-        let hash = Self::hash(tag);
-        match self.0.find_mut(hash, |&e| e >> COUNT_BITS == tag) {
-            Some(e) => *e = (tag << COUNT_BITS) | ((*e & COUNT_MAX) + n).min(COUNT_MAX),
-            None => {
-                self.0
-                    .insert_unique(hash, (tag << COUNT_BITS) | n.min(COUNT_MAX), |&e| {
-                        Self::hash(e >> COUNT_BITS)
-                    });
+        let i = self.find(tag);
+        let e = self.slots[i];
+        self.len += usize::from(e == 0);
+        self.slots[i] = (tag << COUNT_BITS) | ((e & COUNT_MAX) + n).min(COUNT_MAX);
+    }
+
+    /// Adds one to every key of `runs`. The keys' home slots are read a group at a time
+    /// first, so that the waits for memory overlap, and the group is then added from the
+    /// cache.
+    fn add_ones<'k>(&mut self, runs: impl Iterator<Item = &'k [u64]>) {
+        let mut keys = std::mem::take(&mut self.scratch);
+        keys.clear();
+        for run in runs {
+            keys.extend_from_slice(run);
+        }
+        self.reserve(keys.len());
+        let mut sink = 0;
+        for group in keys.chunks(READ_GROUP) {
+            for &key in group {
+                sink ^= self.slots[self.home(Self::tag(key))];
+            }
+            for &key in group {
+                self.add(key, 1);
             }
         }
+        std::hint::black_box(sink);
+        self.scratch = keys;
+    }
+
+    /// Room for `more` entries without growing (at most three slots in four held).
+    fn reserve(&mut self, more: usize) {
+        let need = self.len + more;
+        if need * 4 <= self.slots.len() * 3 {
+            return;
+        }
+        let mut slots = self.slots.len().max(MIN_SLOTS);
+        while need * 4 > slots * 3 {
+            slots *= 2;
+        }
+        // Zeroed by writing, not by a zeroed allocation: fresh pages of the latter map
+        // the shared zero page, and the first write to each (in the rehash below) then
+        // copies it and flushes the other threads' TLBs, one interrupt per 4 KiB.
+        #[expect(
+            clippy::slow_vector_initialization,
+            reason = "zeroed by writing, on purpose"
+        )]
+        let fresh = {
+            let mut fresh = Vec::with_capacity(slots);
+            fresh.resize(slots, 0);
+            fresh
+        };
+        let old = std::mem::replace(&mut self.slots, fresh);
+        for e in old.into_iter().filter(|&e| e != 0) {
+            let i = self.find(e >> COUNT_BITS);
+            self.slots[i] = e;
+        }
+    }
+
+    /// Every held entry.
+    fn iter(&self) -> impl Iterator<Item = &u64> {
+        self.slots.iter().filter(|&&e| e != 0)
     }
 
     /// Every entry as (a key with the entry's fingerprint bits, count).
     fn entries(self) -> impl Iterator<Item = (u64, u64)> {
-        self.0
+        self.slots
             .into_iter()
+            .filter(|&e| e != 0)
             .map(|e| ((e >> COUNT_BITS) << COUNT_BITS, e & COUNT_MAX))
     }
 }
@@ -75,33 +177,26 @@ fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
 }
 
-/// The fingerprints one document contributes, each once, sorted (so each shard's keys are
-/// one contiguous run).
+/// The fingerprints one document contributes, each once, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocKeys {
-    pub lines: Vec<u64>,
-    pub shingles: Vec<u64>,
+    pub lines: ShardedKeys,
+    pub shingles: ShardedKeys,
     /// Line fingerprints combined with the site's, when the site is known. (Shingles are
     /// counted corpus-wide only: per site, near-repeats removed more content than
     /// boilerplate on the labelled pages.)
-    pub site_lines: Vec<u64>,
+    pub site_lines: ShardedKeys,
     pub site: Option<u64>,
 }
 
 impl DocKeys {
     pub fn new(prepared: &Prepared, site: Option<&str>) -> Self {
-        let mut lines: Vec<u64> = prepared.lines.iter().filter_map(|l| l.key).collect();
-        let mut shingles = prepared.shingles.clone();
-        sort_unique(&mut lines);
-        sort_unique(&mut shingles);
+        let lines = ShardedKeys::new(prepared.lines.iter().filter_map(|l| l.key).collect());
+        let shingles = ShardedKeys::new(prepared.shingles.clone());
         let site = site.map(site_hash);
         let site_lines = match site {
-            Some(s) => {
-                let mut sl: Vec<u64> = lines.iter().map(|&k| on_site(s, k)).collect();
-                sort_unique(&mut sl);
-                sl
-            }
-            None => Vec::new(),
+            Some(s) => ShardedKeys::new(lines.keys.iter().map(|&k| on_site(s, k)).collect()),
+            None => ShardedKeys::default(),
         };
         DocKeys {
             lines,
@@ -112,9 +207,36 @@ impl DocKeys {
     }
 }
 
-fn sort_unique(keys: &mut Vec<u64>) {
-    keys.sort_unstable();
-    keys.dedup();
+/// Distinct fingerprints in ascending order, so that each shard's are one run, and where
+/// each run starts: adding a batch to a shard reads only its own runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShardedKeys {
+    keys: Vec<u64>,
+    /// Where shard `s`'s run starts (and `s - 1`'s ends); the last is `keys.len()`.
+    starts: [u32; SHARDS + 1],
+}
+
+impl ShardedKeys {
+    pub fn new(mut keys: Vec<u64>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        let mut starts = [0; SHARDS + 1];
+        let mut at = 0;
+        for (shard, start) in starts.iter_mut().enumerate().skip(1) {
+            at += keys[at..].partition_point(|&k| shard_of(k) < shard);
+            *start = at as u32;
+        }
+        starts[SHARDS] = keys.len() as u32;
+        ShardedKeys { keys, starts }
+    }
+
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+
+    fn shard(&self, shard: usize) -> &[u64] {
+        &self.keys[self.starts[shard] as usize..self.starts[shard + 1] as usize]
+    }
 }
 
 /// A sharded fingerprint → document-count table.
@@ -136,22 +258,28 @@ impl Table {
         self.shards[shard_of(key)].get(key)
     }
 
+    /// [`Table::get`] of each key (0 for `None`). The slots of a group of keys are read
+    /// together first, so that their waits for memory overlap.
+    fn get_each(&self, keys: &[Option<u64>]) -> Vec<u32> {
+        let mut counts = Vec::with_capacity(keys.len());
+        let mut sink = 0;
+        for group in keys.chunks(READ_GROUP) {
+            for &key in group.iter().flatten() {
+                sink ^= self.shards[shard_of(key)].peek(key);
+            }
+            counts.extend(group.iter().map(|k| k.map_or(0, |k| self.get(k))));
+        }
+        std::hint::black_box(sink);
+        counts
+    }
+
     /// Adds one to every key of every document; `keys` picks which sorted list of a
     /// document to add.
-    fn add_batch(&mut self, batch: &[DocKeys], keys: fn(&DocKeys) -> &[u64]) {
+    fn add_batch(&mut self, batch: &[DocKeys], keys: fn(&DocKeys) -> &ShardedKeys) {
         self.shards
             .par_iter_mut()
             .enumerate()
-            .for_each(|(shard, map)| {
-                for doc in batch {
-                    let all = keys(doc);
-                    let lo = all.partition_point(|&k| shard_of(k) < shard);
-                    let hi = all.partition_point(|&k| shard_of(k) <= shard);
-                    for &k in &all[lo..hi] {
-                        map.add(k, 1);
-                    }
-                }
-            });
+            .for_each(|(shard, map)| map.add_ones(batch.iter().map(|d| keys(d).shard(shard))));
     }
 
     fn merge(&mut self, other: Table) {
@@ -166,11 +294,11 @@ impl Table {
     }
 
     fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.0.len()).sum()
+        self.shards.iter().map(|s| s.len).sum()
     }
 
     fn capacity(&self) -> usize {
-        self.shards.iter().map(|s| s.0.capacity()).sum()
+        self.shards.iter().map(|s| s.slots.len()).sum()
     }
 }
 
@@ -272,6 +400,17 @@ impl Counts {
         self.lines.get(key)
     }
 
+    /// [`Counts::line_docs`] of each line (0 for `None`), faster than one by one.
+    pub fn line_docs_each(&self, keys: &[Option<u64>]) -> Vec<u32> {
+        self.lines.get_each(keys)
+    }
+
+    /// [`Counts::site_line_pages`] of each line (0 for `None`), faster than one by one.
+    pub fn site_line_pages_each(&self, site: u64, keys: &[Option<u64>]) -> Vec<u32> {
+        let keys: Vec<Option<u64>> = keys.iter().map(|k| k.map(|k| on_site(site, k))).collect();
+        self.site_lines.get_each(&keys)
+    }
+
     /// Documents holding the shingle.
     pub fn shingle_docs(&self, key: u64) -> u32 {
         self.shingles.get(key)
@@ -294,7 +433,7 @@ impl Counts {
             .shingles
             .shards
             .iter()
-            .flat_map(|s| s.0.iter())
+            .flat_map(|s| s.iter())
             .filter(|&&e| (e & COUNT_MAX) >= u64::from(min_docs))
             .map(|&e| e >> COUNT_BITS)
             .collect();
@@ -313,18 +452,17 @@ impl Counts {
     }
 
     pub fn stats(&self) -> TableStats {
-        // A bucket is one u64 and one control byte.
-        let entry = std::mem::size_of::<u64>() + 1;
+        // A slot is one u64; a site's bucket is a u64, a u32 and a control byte.
         let tables = [&self.lines, &self.shingles, &self.site_lines];
-        let buckets: usize =
-            tables.iter().map(|t| t.capacity()).sum::<usize>() * 8 / 7 + self.site_pages.capacity();
+        let slots: usize = tables.iter().map(|t| t.capacity()).sum();
+        let site_buckets = self.site_pages.capacity() * 8 / 7;
+        let filter = self.frequent.as_ref().map_or(0, |f| f.words.len());
         TableStats {
             distinct_lines: self.lines.len() as u64,
             distinct_shingles: self.shingles.len() as u64,
             distinct_site_lines: self.site_lines.len() as u64,
             sites: self.site_pages.len() as u64,
-            table_bytes: (buckets * entry + self.frequent.as_ref().map_or(0, |f| f.words.len() * 8))
-                as u64,
+            table_bytes: ((slots + filter) * 8 + site_buckets * 13) as u64,
         }
     }
 }
@@ -368,12 +506,12 @@ mod tests {
         // Shingle keys held by 1 to 4 documents.
         let docs: Vec<DocKeys> = (0..4u64)
             .map(|d| DocKeys {
-                shingles: (0..5000u64)
-                    .filter(|k| k % 4 >= d)
-                    .map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
+                shingles: ShardedKeys::new(
+                    (0..5000u64)
+                        .filter(|k| k % 4 >= d)
+                        .map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                        .collect(),
+                ),
                 ..DocKeys::default()
             })
             .collect();
@@ -402,7 +540,7 @@ mod tests {
         t.add(42 << COUNT_BITS, 5);
         assert_eq!(t.get(42 << COUNT_BITS), COUNT_MAX as u32);
         assert_eq!(t.get(43 << COUNT_BITS), 0);
-        assert_eq!(t.0.len(), 1);
+        assert_eq!(t.len, 1);
     }
 
     #[test]
@@ -421,10 +559,75 @@ mod tests {
         assert_eq!(w.distinct_lines, l.distinct_lines);
         assert_eq!(w.distinct_shingles, l.distinct_shingles);
         for doc in &docs {
-            for &k in &doc.lines {
+            for &k in doc.lines.keys() {
                 assert_eq!(whole.line_docs(k), left.line_docs(k));
             }
         }
         assert_eq!(whole.line_docs(line_hash("shared footer")), 50);
+    }
+
+    proptest::proptest! {
+        /// The table against a map of tags: every count, saturation, growth past its first
+        /// allocation, and the batch paths (`add_ones`, `get_each`) against the plain ones.
+        #[test]
+        fn the_table_counts_as_a_map_of_tags_does(
+            adds in proptest::collection::vec((0u64..3000, 1u64..4), 0..4000),
+            ones in proptest::collection::vec(0u64..3000, 0..3000),
+            big in 0u64..3000,
+        ) {
+            // Keys spread over the shard bits and the tag bits; the low 16 bits are not
+            // part of the tag, so keys differing only there are one entry.
+            let key = |k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15) & !0xffff | (k & 3);
+            let mut table = CountTable::default();
+            let mut model: HashMap<u64, u64> = HashMap::new();
+            for &(k, n) in &adds {
+                table.add(key(k), n);
+                *model.entry(key(k) >> COUNT_BITS).or_insert(0) += n;
+            }
+            table.add(key(big), COUNT_MAX + 7);
+            *model.entry(key(big) >> COUNT_BITS).or_insert(0) += COUNT_MAX + 7;
+            let ones: Vec<u64> = ones.iter().map(|&k| key(k)).collect();
+            table.add_ones(ones.chunks(7));
+            for &k in &ones {
+                *model.entry(k >> COUNT_BITS).or_insert(0) += 1;
+            }
+            proptest::prop_assert_eq!(table.len, model.len());
+            proptest::prop_assert!(table.len * 4 <= table.slots.len() * 3);
+            let probe: Vec<Option<u64>> =
+                (0..3500).map(|k| (k % 5 != 0).then(|| key(k))).collect();
+            let mut sharded = Table::default();
+            sharded.shards[0] = table.clone();
+            for (k, each) in probe.iter().zip(sharded.get_each(&probe)) {
+                let want = k.map_or(0, |k| model.get(&(k >> COUNT_BITS)).copied().unwrap_or(0));
+                let want = want.min(COUNT_MAX) as u32;
+                if let Some(k) = k {
+                    proptest::prop_assert_eq!(table.get(*k), want);
+                }
+                // `get_each` looks in the shard of the key's top bits: shard 0 only.
+                if k.is_none_or(|k| shard_of(k) == 0) {
+                    proptest::prop_assert_eq!(each, want);
+                }
+            }
+            let total: u64 = table.entries().map(|(_, n)| n).sum();
+            let want: u64 = model.values().map(|&n| n.min(COUNT_MAX)).sum();
+            proptest::prop_assert_eq!(total, want);
+        }
+
+        /// Each shard's run holds exactly the distinct keys of that shard, in order.
+        #[test]
+        fn sharded_keys_split_at_the_shard_bits(keys in proptest::collection::vec(proptest::num::u64::ANY, 0..200)) {
+            let sharded = ShardedKeys::new(keys.clone());
+            let mut want = keys;
+            want.sort_unstable();
+            want.dedup();
+            proptest::prop_assert_eq!(sharded.keys(), want.as_slice());
+            let mut joined = Vec::new();
+            for shard in 0..SHARDS {
+                let run = sharded.shard(shard);
+                proptest::prop_assert!(run.iter().all(|&k| shard_of(k) == shard));
+                joined.extend_from_slice(run);
+            }
+            proptest::prop_assert_eq!(joined, want);
+        }
     }
 }

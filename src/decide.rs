@@ -339,6 +339,28 @@ pub fn judged_before_model(v: &LineVerdict) -> bool {
     v.shared || matches!(v.removed, Some(Reason::Rule | Reason::Block))
 }
 
+/// Each line's document count and, on a known site, its page count there (0 for a line
+/// without words). The look-ups miss the cache, so they run in loops of their own, where
+/// the next ones need not wait for the last.
+fn look_up(lines: &[LinePrint], site: Option<Site>, counts: &Counts) -> (Vec<u32>, Vec<u32>) {
+    let keys: Vec<Option<u64>> = lines.iter().map(|l| l.key).collect();
+    let docs = counts.line_docs_each(&keys);
+    let site_pages = match site {
+        Some(s) => {
+            // A line in one document is on one page of its site: most lines, no look-up.
+            let shared: Vec<Option<u64>> = (keys.iter().zip(&docs))
+                .map(|(k, &d)| k.filter(|_| d > 1))
+                .collect();
+            let pages = counts.site_line_pages_each(s.hash, &shared);
+            (pages.iter().zip(&docs))
+                .map(|(&p, &d)| if d > 1 { p } else { d })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    (docs, site_pages)
+}
+
 /// Runs the stages on one document and, when `with_facts`, gathers each line's [`Facts`]
 /// and turns them into its row of features (else `rows` is empty).
 pub fn describe(
@@ -393,15 +415,16 @@ pub fn describe(
     if with_facts {
         facts = vec![Facts::default(); lines.len()];
     }
+    let (docs, site_pages) = look_up(lines, site, counts);
     for (i, line) in lines.iter().enumerate() {
-        let (Some(key), Some(exact)) = (line.key, line.exact) else {
+        let (Some(_), Some(exact)) = (line.key, line.exact) else {
             continue;
         };
         let first_copy = seen.insert(exact);
         let mut frequent = None;
         let v = &mut verdicts[i];
         let ev = &mut v.evidence;
-        ev.docs = counts.line_docs(key);
+        ev.docs = docs[i];
         if with_facts {
             let f = &mut facts[i];
             f.later_copy = !first_copy;
@@ -410,13 +433,8 @@ pub fn describe(
         }
         ev.copies = copies.get(&exact).copied().unwrap_or(1);
         ev.site_size = site_size;
-        if let Some(s) = site {
-            // A line in one document is on one page of its site: most lines, no look-up.
-            ev.site_pages = if ev.docs <= 1 {
-                ev.docs
-            } else {
-                counts.site_line_pages(s.hash, key)
-            };
+        if site.is_some() {
+            ev.site_pages = site_pages[i];
         }
         if v.removed.is_some() {
             continue;

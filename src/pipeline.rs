@@ -17,7 +17,8 @@
 //!
 //! Batches keep input order; the pool maps each batch in parallel and collects it in
 //! order, so output never depends on `--threads`. Counting is a commutative sum, so pass 1
-//! does not depend on it either.
+//! does not depend on it either; it counts and spills each batch while the pool prepares
+//! the next.
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -194,28 +195,43 @@ fn count_pass(
     let mut counts = Counts::default();
     let mut spill =
         SpillWriter::create(cfg.spill_dir.as_deref()).context("creating the spill file")?;
+    // Each batch is counted and spilled while the next one is prepared, so that the
+    // threads need not wait for the slowest shard of the tables between batches.
+    let mut last: Vec<(Option<DocKeys>, Vec<u8>)> = Vec::new();
+    let mut count_and_spill = |done: Vec<(Option<DocKeys>, Vec<u8>)>| -> Result<()> {
+        let (keys, frames): (Vec<Option<DocKeys>>, Vec<Vec<u8>>) = done.into_iter().unzip();
+        let keys: Vec<DocKeys> = keys.into_iter().flatten().collect();
+        let ((), spilled) = rayon::join(
+            || counts.add_batch(&keys),
+            || frames.iter().try_for_each(|frame| spill.push(frame)),
+        );
+        spilled.context("writing the spill file")
+    };
     for_each_batch(cfg, inputs, &bar, |batch| {
-        let done: Vec<(Option<DocKeys>, Vec<u8>)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|record| {
-                    let Ok(doc) = parse(record, inputs, cfg) else {
-                        return (None, Vec::new());
-                    };
-                    let prepared = prepare(&doc.text, &cfg.shingles);
-                    let mut frame = Vec::new();
-                    prepared.encode(&mut frame);
-                    (Some(DocKeys::new(&prepared, doc.site.as_deref())), frame)
-                })
-                .collect()
+        let done = std::mem::take(&mut last);
+        let (next, counted) = pool.install(|| {
+            rayon::join(
+                || {
+                    batch
+                        .par_iter()
+                        .map(|record| {
+                            let Ok(doc) = parse(record, inputs, cfg) else {
+                                return (None, Vec::new());
+                            };
+                            let prepared = prepare(&doc.text, &cfg.shingles);
+                            let mut frame = Vec::new();
+                            prepared.encode(&mut frame);
+                            (Some(DocKeys::new(&prepared, doc.site.as_deref())), frame)
+                        })
+                        .collect()
+                },
+                || count_and_spill(done),
+            )
         });
-        for (_, frame) in &done {
-            spill.push(frame).context("writing the spill file")?;
-        }
-        let keys: Vec<DocKeys> = done.into_iter().filter_map(|(k, _)| k).collect();
-        pool.install(|| counts.add_batch(&keys));
-        Ok(())
+        last = next;
+        counted
     })?;
+    pool.install(|| count_and_spill(last))?;
     let prints = spill.into_reader().context("reading the spill file")?;
     counts.index_frequent_shingles(cfg.params.corpus_min_docs);
     Ok((counts, prints))

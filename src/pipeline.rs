@@ -795,7 +795,7 @@ fn find_copies(
             })
         })
         .collect();
-    for (k, copy) in dedup::find(&prints, &candidates.held, &cfg.dedup)
+    for (k, copy) in dedup::find(&prints, &candidates, &cfg.dedup)
         .into_iter()
         .enumerate()
     {

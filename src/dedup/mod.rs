@@ -30,7 +30,6 @@
 //! the documents that have a likely copy, not with the corpus.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 use nohash_hasher::BuildNoHashHasher;
@@ -695,6 +694,10 @@ pub struct Candidates {
     /// with more around it, which the bands, made for Jaccard of whole documents, miss.
     /// Empty unless the matched stretch is on.
     pub held: Vec<(u32, u32)>,
+    /// For each band, each document that shares its bucket with an earlier one, and the
+    /// latest such (document, earlier), in document order: the buckets [`find`] walks,
+    /// found here in parallel. Empty unless near copies are looked for.
+    pub links: Vec<Vec<(u32, u32)>>,
 }
 
 /// A sample held by more documents than this proposes no pair: it is a template that
@@ -742,57 +745,49 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
     pairs
 }
 
-/// Which documents need a shingle set, and the pairs held one in the other (see
-/// [`Candidates`]). Runs on the current rayon pool.
+/// Which documents need a shingle set, the pairs held one in the other, and who shares
+/// a bucket with whom (see [`Candidates`]). Runs on the current rayon pool.
 pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
     let mut marked = vec![false; prints.len()];
-    if params.mode != Mode::Near || !params.verify {
+    if params.mode != Mode::Near {
         return Candidates {
             marked,
-            held: Vec::new(),
+            ..Candidates::default()
         };
     }
     let exact_of = exact_copies(prints);
-    let held = if params.spans() {
+    let held = if params.verify && params.spans() {
         held_pairs(prints, &exact_of)
     } else {
         Vec::new()
     };
-    for &(a, b) in &held {
-        marked[a as usize] = true;
-        marked[b as usize] = true;
-    }
-    // The documents that share a bucket with another: bands in parallel, each with its
-    // own buckets, marking into one vector per worker.
-    let mark_band = |mut marked: Vec<bool>, band: usize| {
-        let mut first: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-        for (i, p) in prints.iter().enumerate() {
-            let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
-                continue;
-            };
-            match first.entry(key) {
-                Entry::Occupied(j) => {
-                    marked[i] = true;
-                    marked[*j.get() as usize] = true;
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(i as u32);
+    // Bands in parallel, each with its own buckets.
+    let links: Vec<Vec<(u32, u32)>> = (0..params.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut latest: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+            let mut links = Vec::new();
+            for (i, p) in prints.iter().enumerate() {
+                let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
+                    continue;
+                };
+                if let Some(earlier) = latest.insert(key, i as u32) {
+                    links.push((i as u32, earlier));
                 }
             }
+            links
+        })
+        .collect();
+    if params.verify {
+        for &(a, b) in held.iter().chain(links.iter().flatten()) {
+            marked[a as usize] = true;
+            marked[b as usize] = true;
         }
-        marked
-    };
-    let either = |mut a: Vec<bool>, b: Vec<bool>| {
-        a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
-        a
-    };
-    let by_band = (0..params.bands)
-        .into_par_iter()
-        .fold(|| vec![false; prints.len()], mark_band)
-        .reduce(|| vec![false; prints.len()], either);
+    }
     Candidates {
-        marked: either(marked, by_band),
+        marked,
         held,
+        links,
     }
 }
 
@@ -813,9 +808,9 @@ fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {
 }
 
 /// Which documents are copies: `None` for a survivor or a document with no copy. With
-/// `verify`, the documents [`candidates`] marks must carry their shingle sets, and `held`
-/// are its [`Candidates::held`] pairs.
-pub fn find(prints: &[DocPrint], held: &[(u32, u32)], params: &Params) -> Vec<Option<Copy>> {
+/// `verify`, the documents [`candidates`] marks must carry their shingle sets; `found` is
+/// what [`candidates`] found of these prints.
+pub fn find(prints: &[DocPrint], found: &Candidates, params: &Params) -> Vec<Option<Copy>> {
     let n = prints.len();
     let mut sets = UnionFind::new(n);
     let exact_of = if params.mode == Mode::None {
@@ -831,7 +826,7 @@ pub fn find(prints: &[DocPrint], held: &[(u32, u32)], params: &Params) -> Vec<Op
     // An exact copy's shingles are those of the first document with its text.
     let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
     if params.mode == Mode::Near {
-        near_pairs(prints, &exact_of, held, params, &mut sets);
+        near_pairs(prints, &exact_of, found, params, &mut sets);
     }
     (0..n)
         .map(|i| {
@@ -1036,7 +1031,7 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
 fn near_pairs(
     prints: &[DocPrint],
     exact_of: &[Option<usize>],
-    held: &[(u32, u32)],
+    found: &Candidates,
     params: &Params,
     sets: &mut UnionFind,
 ) {
@@ -1068,25 +1063,25 @@ fn near_pairs(
             members[survivor].extend(moved);
         }
     };
-    let mut head: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-    // `next[i]`: the previous document in document i's bucket (u32::MAX for none).
+    // `next[i]`: the previous document in document i's bucket of the band (u32::MAX for
+    // none). Each document is offered every earlier one of its bucket, nearest first.
     let mut next = vec![u32::MAX; prints.len()];
-    for band in 0..params.bands {
-        head.clear();
-        for (i, p) in prints.iter().enumerate() {
-            let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
-                continue;
-            };
-            let previous = head.insert(key, i as u32).unwrap_or(u32::MAX);
-            next[i] = previous;
-            let mut j = previous;
+    for links in &found.links {
+        for &(i, earlier) in links {
+            next[i as usize] = earlier;
+        }
+        for &(i, earlier) in links {
+            let mut j = earlier;
             while j != u32::MAX {
-                offer(sets, i, j as usize);
+                offer(sets, i as usize, j as usize);
                 j = next[j as usize];
             }
         }
+        for &(i, _) in links {
+            next[i as usize] = u32::MAX;
+        }
     }
-    for &(a, b) in held {
+    for &(a, b) in &found.held {
         offer(sets, b as usize, a as usize);
     }
 }
@@ -1142,9 +1137,9 @@ mod tests {
         Params::default()
     }
 
-    /// [`find`] with the held pairs of [`candidates`], as the pipeline calls it.
+    /// [`find`] with what [`candidates`] found, as the pipeline calls it.
     fn find_in(prints: &[DocPrint], p: &Params) -> Vec<Option<Copy>> {
-        find(prints, &candidates(prints, p).held, p)
+        find(prints, &candidates(prints, p), p)
     }
 
     /// Prints as the pipeline makes them: fingerprints, then shingle sets for the
@@ -1231,6 +1226,50 @@ mod tests {
             edited[i] = format!("changed{}", letters(i));
         }
         edited
+    }
+
+    #[test]
+    fn a_document_is_offered_every_earlier_one_in_its_bucket() {
+        let p = near();
+        let base = words(200, "a");
+        let texts = [
+            base.join(" "),
+            words(200, "b").join(" "),
+            edited(&base, 67).join(" "),
+        ];
+        let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+        // One bucket in one band for all three, none elsewhere: the copy's latest bucket
+        // mate (1) is not alike, the one before it (0) is.
+        for (i, print) in prints.iter_mut().enumerate() {
+            for (band, key) in print.bands.iter_mut().enumerate() {
+                *key = if band == 3 {
+                    7
+                } else {
+                    (i * 1000 + band) as u64
+                };
+            }
+        }
+        let found = candidates(&prints, &p);
+        assert_eq!(found.links[3], vec![(1, 0), (2, 1)]);
+        assert!(
+            found
+                .links
+                .iter()
+                .enumerate()
+                .all(|(b, l)| b == 3 || l.is_empty())
+        );
+        assert_eq!(found.marked, vec![true; 3]);
+        for (print, text) in prints.iter_mut().zip(&texts) {
+            shingle_sets_with_lines(text, &p).fill(print);
+        }
+        // The bands alone, without the held pairs (which find this copy too).
+        let bands_only = Candidates {
+            held: Vec::new(),
+            ..found
+        };
+        let copies = find(&prints, &bands_only, &p);
+        assert_eq!(copies[1], None);
+        assert_eq!(copies[2].map(|c| c.survivor), Some(0));
     }
 
     #[test]
@@ -1509,7 +1548,11 @@ mod tests {
             print.site = Some(7);
         }
         assert!(candidates(&same, &p).held.is_empty());
-        assert_eq!(find(&same, &[(0, 1)], &p)[1], None);
+        let held = Candidates {
+            held: vec![(0, 1)],
+            ..candidates(&same, &p)
+        };
+        assert_eq!(find(&same, &held, &p)[1], None);
         // Without the matched stretch there are no samples and no held pairs.
         let whole_only = Params {
             match_span: false,
@@ -1654,7 +1697,11 @@ mod tests {
             }
             let whole = jaccard(prints[0].shingles(), prints[1].shingles());
             assert!(whole < 0.8, "{whole}");
-            let found = find(&prints, &[(0, 1)], &p)[1];
+            let held = Candidates {
+                held: vec![(0, 1)],
+                ..candidates(&prints, &p)
+            };
+            let found = find(&prints, &held, &p)[1];
             assert_eq!(found.is_some(), on_site, "{found:?}");
             // The samples leave out the shingles that start on the site's lines.
             let own: Vec<u64> = prints[1]

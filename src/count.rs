@@ -28,8 +28,8 @@ const COUNT_MAX: u64 = (1 << COUNT_BITS) - 1;
 /// table with linear probing (0 marks an empty slot: a held entry counts at least one).
 ///
 /// The tables outgrow the caches, so nearly every look-up waits for memory. A batch is
-/// added with the slots of a group of keys read together ([`CountTable::add_ones`]), so that the
-/// waits overlap instead of coming one after another.
+/// added with the slots of a group of keys read together ([`CountTable::add_ones`]), so
+/// that the waits overlap instead of coming one after another.
 #[derive(Debug, Clone, Default)]
 struct CountTable {
     /// A power of two long, or empty.
@@ -79,9 +79,10 @@ impl CountTable {
     /// The slot where a search for `key` starts (0 in an empty table), read only to
     /// bring it into the cache.
     fn peek(&self, key: u64) -> u64 {
-        match self.slots.is_empty() {
-            true => 0,
-            false => self.slots[self.home(Self::tag(key))],
+        if self.slots.is_empty() {
+            0
+        } else {
+            self.slots[self.home(Self::tag(key))]
         }
     }
 
@@ -452,17 +453,18 @@ impl Counts {
     }
 
     pub fn stats(&self) -> TableStats {
-        // A slot is one u64; a site's bucket is a u64, a u32 and a control byte.
+        // A slot is one u64; a site's bucket is a (u64, u32) and a control byte.
         let tables = [&self.lines, &self.shingles, &self.site_lines];
         let slots: usize = tables.iter().map(|t| t.capacity()).sum();
         let site_buckets = self.site_pages.capacity() * 8 / 7;
+        let site_bucket = std::mem::size_of::<(u64, u32)>() + 1;
         let filter = self.frequent.as_ref().map_or(0, |f| f.words.len());
         TableStats {
             distinct_lines: self.lines.len() as u64,
             distinct_shingles: self.shingles.len() as u64,
             distinct_site_lines: self.site_lines.len() as u64,
             sites: self.site_pages.len() as u64,
-            table_bytes: ((slots + filter) * 8 + site_buckets * 13) as u64,
+            table_bytes: ((slots + filter) * 8 + site_buckets * site_bucket) as u64,
         }
     }
 }

@@ -682,7 +682,7 @@ fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
 }
 
 /// What [`find`] needs besides the prints: which documents need a shingle set for
-/// `verify`, and the pairs found held one in the other.
+/// `verify`, the pairs found held one in the other, and who shares a bucket with whom.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Candidates {
     /// Documents in a candidate pair (sharing a band with another document, or in one of

@@ -98,6 +98,12 @@ impl CountTable {
             return;
         }
         self.reserve(1);
+        self.bump(key, n);
+    }
+
+    /// Adds `n` (at least one) to `key`'s count; the table has room for it.
+    #[inline]
+    fn bump(&mut self, key: u64, n: u64) {
         let tag = Self::tag(key);
         let i = self.find(tag);
         let e = self.slots[i];
@@ -121,7 +127,7 @@ impl CountTable {
                 sink ^= self.slots[self.home(Self::tag(key))];
             }
             for &key in group {
-                self.add(key, 1);
+                self.bump(key, 1);
             }
         }
         std::hint::black_box(sink);

@@ -91,13 +91,21 @@ impl RecordError {
     }
 }
 
+/// `bytes` as text, or how many of them are valid UTF-8. Every record is checked, once
+/// in each pass, so the check is SIMD (`simdutf8`); only a record that fails it is
+/// checked again by `std` to say where.
+pub fn utf8(bytes: &[u8]) -> Result<&str, usize> {
+    simdutf8::basic::from_utf8(bytes)
+        .map_err(|_| std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len()))
+}
+
 /// Parses a whole text file as one document. `id` is its path relative to the folder
 /// given on the command line.
 pub fn parse_text<'a>(bytes: &'a [u8], id: &str) -> Result<Document<'a>, RecordError> {
     if bytes.is_empty() {
         return Err(RecordError::EmptyFile);
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
+    let text = utf8(bytes).map_err(RecordError::InvalidUtf8)?;
     Ok(Document {
         id_json: Cow::Owned(json_string(id)),
         text: Cow::Borrowed(text),
@@ -112,7 +120,7 @@ pub fn parse_json<'a>(
     fields: &Fields,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Document<'a>, RecordError> {
-    let line = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
+    let line = utf8(bytes).map_err(RecordError::InvalidUtf8)?;
     let line = line.trim();
     if !line.starts_with('{') {
         return match serde_json::from_str::<serde::de::IgnoredAny>(line) {
@@ -470,6 +478,16 @@ mod tests {
             parse_json(b"{\"text\": \"\xff\"}", &fields(), String::new).unwrap_err(),
             RecordError::InvalidUtf8(10)
         );
+    }
+
+    proptest::proptest! {
+        /// The SIMD check accepts what `std` accepts and reports the same position.
+        #[test]
+        fn utf8_agrees_with_std(bytes in proptest::collection::vec(
+            proptest::prop_oneof![proptest::num::u8::ANY, 0x20u8..0x7f], 0..200)) {
+            let std = std::str::from_utf8(&bytes).map_err(|e| e.valid_up_to());
+            proptest::prop_assert_eq!(utf8(&bytes), std);
+        }
     }
 
     #[test]

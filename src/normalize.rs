@@ -73,8 +73,13 @@ pub fn is_blank(line: &str) -> bool {
 /// "Total: 255" when they need to.
 #[derive(Debug, Default)]
 pub struct Normalizer {
+    /// The key is `key[..key_len]`: the ASCII path writes into the buffer as it stands,
+    /// so that it is not zeroed again for every line.
     key: Vec<u8>,
+    key_len: usize,
+    /// The digits are `digits[..digits_len]`, as with the key.
     digits: Vec<u8>,
+    digits_len: usize,
     ascii: bool,
     /// Words of an ASCII key (counted while normalizing); `None` otherwise.
     ascii_words: Option<usize>,
@@ -126,24 +131,32 @@ impl Normalizer {
 
     /// Normalizes `line`; the result is valid UTF-8.
     pub fn normalize(&mut self, line: &str) -> &[u8] {
-        self.key.clear();
-        self.digits.clear();
         let mut state = State::default();
         if line.is_ascii() {
             self.ascii = true;
-            // At most one word end per two bytes of the key, which is at most one byte
-            // longer than the line.
+            // The key and the digits are at most one byte longer than the line, and there
+            // is at most one word end per two bytes of the key.
+            let room = line.len() + 1;
+            for buf in [&mut self.key, &mut self.digits] {
+                if buf.len() < room {
+                    buf.resize(room, 0);
+                }
+            }
             let ends = line.len() / 2 + 2;
             if self.ends.len() < ends {
                 self.ends.resize(ends, 0);
             }
-            self.ascii_words = Some(normalize_ascii(
+            let (n, dn, words) = normalize_ascii(
                 line.as_bytes(),
                 &mut self.key,
                 &mut self.digits,
                 &mut self.ends,
-            ));
+            );
+            (self.key_len, self.digits_len) = (n, dn);
+            self.ascii_words = Some(words);
         } else {
+            self.key.clear();
+            self.digits.clear();
             self.ascii_words = None;
             for c in line.nfkc() {
                 if c.is_ascii() {
@@ -155,22 +168,28 @@ impl Normalizer {
             self.ascii = self.key.is_ascii();
             if !self.ascii {
                 // Removing a symbol can leave combining marks out of canonical order.
-                let recomposed: String = self.as_str().nfc().collect();
+                let recomposed: String = self.as_str_of(self.key.len()).nfc().collect();
                 self.key = recomposed.into_bytes();
             }
+            (self.key_len, self.digits_len) = (self.key.len(), self.digits.len());
         }
-        &self.key
+        self.key()
     }
 
     /// The last normalized line.
     pub fn as_str(&self) -> &str {
-        // Only whole UTF-8 sequences are ever written to `key`.
-        std::str::from_utf8(&self.key).unwrap_or_default()
+        self.as_str_of(self.key_len)
+    }
+
+    /// The first `len` bytes of the key buffer as text.
+    fn as_str_of(&self, len: usize) -> &str {
+        // Only whole UTF-8 sequences are ever written to the key.
+        simdutf8::basic::from_utf8(&self.key[..len]).unwrap_or_default()
     }
 
     /// The last normalized line, as bytes.
     pub fn key(&self) -> &[u8] {
-        &self.key
+        &self.key[..self.key_len]
     }
 
     /// Words of the last line when it was ASCII (spaces in the key, plus one).
@@ -191,7 +210,7 @@ impl Normalizer {
 
     /// The digits of the last line, in order, as they were before folding.
     pub fn digits(&self) -> &[u8] {
-        &self.digits
+        &self.digits[..self.digits_len]
     }
 }
 
@@ -252,18 +271,14 @@ const ASCII_STEP: [u8; 32] = {
 /// whole, and fit: the key is never longer than the input read so far, and eight more
 /// bytes of input remain. Where each word ends goes into
 /// `ends` (where each space is written, then the key's length), which needs room for
-/// every word. Returns the word count.
+/// every word. `buf` and `dbuf` need room for one byte more than the line; whatever they
+/// hold is overwritten. Returns the key's length, the digits' length and the word count.
 fn normalize_ascii(
     line: &[u8],
-    out: &mut Vec<u8>,
-    digits: &mut Vec<u8>,
+    buf: &mut [u8],
+    dbuf: &mut [u8],
     ends: &mut [u32],
-) -> usize {
-    out.clear();
-    out.resize(line.len() + 1, 0);
-    digits.clear();
-    digits.resize(line.len() + 1, 0);
-    let (buf, dbuf) = (&mut out[..], &mut digits[..]);
+) -> (usize, usize, usize) {
     let (mut n, mut dn, mut spaces, mut state) = (0, 0, 0, 0usize);
     let mut i = 0;
     while i < line.len() {
@@ -311,13 +326,11 @@ fn normalize_ascii(
         state = step >> 2;
         i += 1;
     }
-    out.truncate(n);
-    digits.truncate(dn);
     if n == 0 {
-        0
+        (n, dn, 0)
     } else {
         ends[spaces] = n as u32;
-        spaces + 1
+        (n, dn, spaces + 1)
     }
 }
 
@@ -503,9 +516,12 @@ mod tests {
     /// [`normalize_ascii`] writes what the byte-at-a-time steps write, counts the words
     /// and finds where each ends as [`crate::fingerprint::ascii_word_ends`] does.
     fn fast_path_agrees(s: &str) -> Result<(), proptest::test_runner::TestCaseError> {
-        let mut fast = (Vec::new(), Vec::new());
+        // Leftovers of a longer line, which must not show through.
+        let mut fast = (vec![b'x'; s.len() + 9], vec![b'7'; s.len() + 9]);
         let mut ends = vec![0; s.len() / 2 + 2];
-        let words = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1, &mut ends);
+        let (n, dn, words) = normalize_ascii(s.as_bytes(), &mut fast.0, &mut fast.1, &mut ends);
+        fast.0.truncate(n);
+        fast.1.truncate(dn);
         let mut scratch = Vec::new();
         let found = crate::fingerprint::ascii_word_ends(&fast.0, &mut scratch);
         prop_assert_eq!(&ends[..words], if words == 0 { &[][..] } else { found });
@@ -530,6 +546,25 @@ mod tests {
         #[test]
         fn ascii_fast_path_agrees_with_the_general_path(s in "[ -~\t]{0,60}") {
             fast_path_agrees(&s)?;
+        }
+
+        /// One normalizer reused across lines (long, short, ASCII or not, as a document's
+        /// lines come) gives each line what a fresh one gives it: nothing of an earlier
+        /// line shows through.
+        #[test]
+        fn a_reused_normalizer_forgets_the_last_line(
+            lines in proptest::collection::vec("[ -~]{0,50}|\\PC{0,20}", 1..8)
+        ) {
+            let mut reused = Normalizer::default();
+            for line in &lines {
+                reused.normalize(line);
+                let mut fresh = Normalizer::default();
+                fresh.normalize(line);
+                prop_assert_eq!(reused.key(), fresh.key());
+                prop_assert_eq!(reused.digits(), fresh.digits());
+                prop_assert_eq!(reused.ascii_word_ends(), fresh.ascii_word_ends());
+                prop_assert_eq!(reused.is_ascii(), fresh.is_ascii());
+            }
         }
 
         #[test]

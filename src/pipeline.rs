@@ -689,7 +689,7 @@ fn dedup_pass(
         let survivor_id = id_of(copy.survivor);
         let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
         let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
-        let as_json: Option<&RawValue> = std::str::from_utf8(&record)
+        let as_json: Option<&RawValue> = crate::document::utf8(&record)
             .ok()
             .and_then(|r| serde_json::from_str(r.trim_end()).ok());
         let source = format!("{}:{}", inputs.files[p.file].display, p.line.max(1));
@@ -939,7 +939,7 @@ fn shingle_candidates(
                     let p = &pending[rest[*k]];
                     let changed = || anyhow::anyhow!("a clean record changed on disk");
                     let text = (record.get(p.text_span.clone()))
-                        .and_then(|literal| std::str::from_utf8(literal).ok())
+                        .and_then(|literal| crate::document::utf8(literal).ok())
                         .and_then(unescape)
                         .ok_or_else(changed)?;
                     Ok(if cfg.dedup.spans() {

@@ -298,7 +298,7 @@ impl Pending {
 /// Where pass 2 writes clean records: the output, or (when copies are removed) [`Held`]
 /// until pass 3 knows which are copies.
 enum CleanSink {
-    Output(Output),
+    Output(Box<Output>),
     Pending(Box<Waiting>),
 }
 
@@ -321,7 +321,7 @@ fn clean_pass(
         Output::create(p).with_context(|| format!("creating {}", p.display()))
     };
     let clean = if cfg.dedup.mode == Mode::None {
-        CleanSink::Output(create(&cfg.outputs.clean)?)
+        CleanSink::Output(Box::new(create(&cfg.outputs.clean)?))
     } else {
         let spill_dir = cfg.spill_dir.as_deref();
         let held = Held::new(create(&cfg.outputs.clean)?, spill_dir)
@@ -380,7 +380,7 @@ fn clean_pass(
     let mut rejected = writers.rejected;
     match writers.clean {
         CleanSink::Output(o) => {
-            finish(o, &cfg.outputs.clean)?;
+            finish(*o, &cfg.outputs.clean)?;
             // No copies looked for, none found: the file exists for whoever expects it.
             if let Some(path) = &cfg.outputs.clusters {
                 finish(create(path)?, path)?;

@@ -13,6 +13,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::write::Output;
+use super::writeback::Writeback;
 
 const BUFFER_BYTES: usize = 1 << 20;
 
@@ -28,14 +29,14 @@ impl Held {
     /// Holds records for `out`: in its own file when it is a plain file, else in a
     /// temporary file in `spill_dir` (the system's when `None`).
     pub fn new(out: Output, spill_dir: Option<&Path>) -> io::Result<Held> {
-        let spill = if out.plain_file().is_some() {
-            None
+        let (out, spill) = if out.plain_file().is_some() {
+            (out.hold(), None)
         } else {
             let file = match spill_dir {
                 Some(dir) => tempfile::tempfile_in(dir)?,
                 None => tempfile::tempfile()?,
             };
-            Some(BufWriter::with_capacity(BUFFER_BYTES, file))
+            (out, Some(BufWriter::with_capacity(BUFFER_BYTES, file)))
         };
         Ok(Held { out, spill, len: 0 })
     }
@@ -172,21 +173,29 @@ fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
 }
 
 /// Moves the bytes of `file`'s first `len` outside `cut` down over the cut ones; returns
-/// how many there are. What comes before the first cut does not move.
+/// how many there are. What comes before the first cut does not move. What is final is
+/// sent to disk as the cut goes ([`Writeback`]).
 fn cut_in_place(file: &File, len: u64, cut: &[Range<u64>]) -> io::Result<u64> {
+    let mut writeback = Writeback::new(file, 0);
     let Some(first) = cut.first() else {
+        writeback.written(len);
+        writeback.finish();
         return Ok(len);
     };
     let mut to = first.start;
+    writeback.written(to);
     let mut buf = vec![0; BUFFER_BYTES];
     for range in kept(cut, len).filter(|r| r.start >= first.end) {
         // Every read is ahead of every write so far, so nothing is overwritten unread.
         let shift = range.start - to;
         copy_range(file, range.clone(), &mut buf, |bytes, at| {
-            write_all_at(file, bytes, at - shift)
+            write_all_at(file, bytes, at - shift)?;
+            writeback.written(at - shift + bytes.len() as u64);
+            Ok(())
         })?;
         to += range.end - range.start;
     }
+    writeback.finish();
     Ok(to)
 }
 

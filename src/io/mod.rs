@@ -7,3 +7,4 @@ pub mod held;
 pub mod read;
 pub mod spill;
 pub mod write;
+pub mod writeback;

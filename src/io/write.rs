@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use flate2::write::GzEncoder;
 
+use super::writeback::Writeback;
+
 const WRITE_BUFFER_BYTES: usize = 256 << 10;
 
 /// Compression of an output, from its file name.
@@ -45,6 +47,11 @@ pub struct Output {
     sink: Sink,
     /// The temporary file and where it goes; `None` for stdout.
     target: Option<(tempfile::TempPath, PathBuf)>,
+    /// Bytes written to a plain file's buffer.
+    written: u64,
+    /// Sends a plain file's finished stretches to disk as they come ([`Output::hold`]
+    /// stops it).
+    writeback: Option<Writeback>,
 }
 
 impl Output {
@@ -54,6 +61,8 @@ impl Output {
             return Ok(Output {
                 sink: Sink::Stdout(BufWriter::with_capacity(WRITE_BUFFER_BYTES, io::stdout())),
                 target: None,
+                written: 0,
+                writeback: None,
             });
         }
         let dir = match path.parent() {
@@ -73,8 +82,10 @@ impl Output {
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let tmp = builder.tempfile_in(dir)?;
         let (file, tmp_path) = tmp.into_parts();
+        let codec = Codec::for_path(path);
+        let writeback = (codec == Codec::Plain).then(|| Writeback::new(&file, 0));
         let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
-        let sink = match Codec::for_path(path) {
+        let sink = match codec {
             Codec::Plain => Sink::Plain(buffered),
             Codec::Gzip => Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::new(6))),
             Codec::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
@@ -82,7 +93,24 @@ impl Output {
         Ok(Output {
             sink,
             target: Some((tmp_path, path.to_path_buf())),
+            written: 0,
+            writeback,
         })
+    }
+
+    /// Keeps what is written in the page cache, not sent to disk early: for a file that
+    /// is read back and changed before it is finished ([`super::held::Held`]).
+    pub fn hold(mut self) -> Output {
+        self.writeback = None;
+        self
+    }
+
+    /// Counts `n` more bytes written and passes on what reached the file.
+    fn wrote(&mut self, n: usize) {
+        self.written += n as u64;
+        if let (Some(wb), Sink::Plain(w)) = (&mut self.writeback, &self.sink) {
+            wb.written(self.written - w.buffer().len() as u64);
+        }
     }
 
     /// The file a plain output is written to (not a compressed one, nor stdout). What it
@@ -103,7 +131,10 @@ impl Output {
     }
 
     /// Finishes the encoder, flushes, and renames the file into place.
-    pub fn finish(self) -> io::Result<()> {
+    pub fn finish(mut self) -> io::Result<()> {
+        if let Some(wb) = self.writeback.take() {
+            wb.finish();
+        }
         let file = match self.sink {
             Sink::Plain(w) => Some(w.into_inner().map_err(io::IntoInnerError::into_error)?),
             Sink::Gzip(w) => Some(
@@ -140,7 +171,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {
-            Sink::Plain(w) => w.write(buf),
+            Sink::Plain(w) => {
+                let n = w.write(buf)?;
+                self.wrote(n);
+                Ok(n)
+            }
             Sink::Gzip(w) => w.write(buf),
             Sink::Zstd(w) => w.write(buf),
             Sink::Stdout(w) => w.write(buf),
@@ -149,7 +184,11 @@ impl Write for Output {
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.sink {
-            Sink::Plain(w) => w.write_all(buf),
+            Sink::Plain(w) => {
+                w.write_all(buf)?;
+                self.wrote(buf.len());
+                Ok(())
+            }
             Sink::Gzip(w) => w.write_all(buf),
             Sink::Zstd(w) => w.write_all(buf),
             Sink::Stdout(w) => w.write_all(buf),
@@ -204,6 +243,32 @@ mod tests {
             .expect("finish");
         // 0644 under umask 022, where a temporary file is 0600.
         assert_eq!(mode(&path), mode(&plain));
+    }
+
+    /// A plain output large enough for early writeback holds what was written, whether
+    /// through `write` or `write_all`.
+    #[test]
+    fn an_output_sent_to_disk_early_holds_what_was_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.jsonl");
+        let mut out = Output::create(&path).expect("create");
+        let mut want = Vec::new();
+        for i in 0..5000u32 {
+            let line = format!(
+                "{{\"n\":{i},\"pad\":\"{}\"}}\n",
+                "x".repeat(i as usize % 300)
+            );
+            if i % 2 == 0 {
+                out.write_all(line.as_bytes()).expect("write_all");
+                want.extend_from_slice(line.as_bytes());
+            } else {
+                let n = out.write(line.as_bytes()).expect("write");
+                want.extend_from_slice(&line.as_bytes()[..n]);
+            }
+        }
+        assert!(want.len() > 2 * WRITE_BUFFER_BYTES, "past the write buffer");
+        out.finish().expect("finish");
+        assert!(std::fs::read(&path).expect("read") == want);
     }
 
     #[test]

@@ -15,8 +15,10 @@
 //! writing the rejected documents, an audit of removed lines and a summary; each cleaned
 //! text gets a [`dedup`] print. Then exact and near copies are found among the cleaned
 //! texts and pass 3 writes the clean JSONL, sending copies to the rejected output.
-//! [`pipeline`] is the only module that knows all stages and owns threads; [`io`] the only
-//! other that touches files. The stages in between are pure.
+//! [`pipeline`] is the only module that knows all stages and owns the threads that work;
+//! [`io`] the only other that touches files (and its [`io::writeback`] keeps one helper
+//! thread per large output, which only passes advice to the kernel). The stages in
+//! between are pure.
 //!
 //! Invariants, each checked by a test:
 //! - every input document is in the clean output or in the rejected output with a reason;

@@ -83,7 +83,7 @@ impl Output {
         let tmp = builder.tempfile_in(dir)?;
         let (file, tmp_path) = tmp.into_parts();
         let codec = Codec::for_path(path);
-        let writeback = (codec == Codec::Plain).then(|| Writeback::new(&file, 0));
+        let writeback = (codec == Codec::Plain).then(|| Writeback::new(&file));
         let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
         let sink = match codec {
             Codec::Plain => Sink::Plain(buffered),

@@ -56,18 +56,18 @@ impl Worker {
 }
 
 impl Writeback {
-    /// Writeback for `file`, whose bytes from `start` on are still to be written.
-    pub fn new(file: &File, start: u64) -> Writeback {
+    /// Writeback for `file`, from its first byte.
+    pub fn new(file: &File) -> Writeback {
         #[cfg(target_os = "linux")]
         return Writeback {
             file: file.try_clone().ok(),
             worker: None,
-            requested: start,
+            requested: 0,
         };
         #[cfg(not(target_os = "linux"))]
         {
             let _ = file;
-            Writeback { requested: start }
+            Writeback { requested: 0 }
         }
     }
 
@@ -111,7 +111,7 @@ mod tests {
     fn finished_stretches_are_requested_a_chunk_at_a_time() {
         let mut file = tempfile::tempfile().expect("tempfile");
         let bytes: Vec<u8> = (0..3 * CHUNK + 100).map(|i| (i % 251) as u8).collect();
-        let mut wb = Writeback::new(&file, 0);
+        let mut wb = Writeback::new(&file);
         file.write_all(&bytes[..CHUNK as usize - 1]).expect("write");
         wb.written(CHUNK - 1);
         assert_eq!(wb.requested, 0);

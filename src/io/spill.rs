@@ -161,6 +161,17 @@ mod tests {
         assert!(!r.skip().expect("skip"));
     }
 
+    /// Whether the system's temporary folder can punch holes (a file system that cannot
+    /// keeps the bytes, and only the test of what is given back has nothing to see).
+    #[cfg(target_os = "linux")]
+    fn punches_holes() -> bool {
+        use rustix::fs::{FallocateFlags, fallocate};
+        let file = tempfile::tempfile().expect("tempfile");
+        let flags = FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE;
+        std::io::Write::write_all(&mut &file, &[1; 8192]).expect("write");
+        fallocate(&file, flags, 0, 4096).is_ok()
+    }
+
     /// Frames of every size, read or skipped, come back whole while what was read is
     /// given back: the file ends up holding (almost) nothing on disk.
     #[test]
@@ -186,7 +197,7 @@ mod tests {
         assert!(!r.next_into(&mut frame).expect("read"));
         assert_eq!(r.discarded, total / DISCARD_BYTES * DISCARD_BYTES);
         #[cfg(target_os = "linux")]
-        {
+        if punches_holes() {
             use std::os::unix::fs::MetadataExt;
             let on_disk = r.file.get_ref().metadata().expect("stat").blocks() * 512;
             assert!(

@@ -4,7 +4,7 @@
 //! dropped.
 //!
 //! Frames are read once: on Linux, what has been read is given back as the reading goes
-//! (a hole is punched in the file every [`DISCARD_BYTES`]), so that its pages are free
+//! (a hole is punched in the file every `DISCARD_BYTES`), so that its pages are free
 //! for the outputs pass 2 writes, and are never written to disk (the kernel writes a
 //! dirty page after 30 seconds, even of a file that is about to be deleted).
 
@@ -113,7 +113,7 @@ impl SpillReader {
     }
 
     /// Counts a frame of `len` bytes passed, and gives back what was read once there is
-    /// [`DISCARD_BYTES`] of it: every byte before `read` is in memory or past, so
+    /// `DISCARD_BYTES` of it: every byte before `read` is in memory or past, so
     /// nothing that is still to be read is lost. A file system that cannot punch holes
     /// keeps the bytes; nothing else changes.
     fn passed(&mut self, len: u32) {

@@ -6,7 +6,7 @@
 //! the whole output dirty and both cores wait for the disk: 0.5 s for the 900 MB clean
 //! output of the 1 GB benchmark. A [`Writeback`] tells the kernel, from a thread of its
 //! own, to start writing each finished stretch of the file as soon as there is
-//! [`CHUNK`] of it (`posix_fadvise(DONTNEED)`, which starts writing dirty pages and drops
+//! `CHUNK` of it (`posix_fadvise(DONTNEED)`, which starts writing dirty pages and drops
 //! none of them). It is advice: a failure changes nothing but the speed, and the bytes
 //! are the same. On systems other than Linux it does nothing.
 
@@ -72,7 +72,7 @@ impl Writeback {
     }
 
     /// The file's bytes before `end` are written (to the kernel) and will not change:
-    /// once there is [`CHUNK`] of them not yet requested, asks for them to go to disk.
+    /// once there is `CHUNK` of them not yet requested, asks for them to go to disk.
     pub fn written(&mut self, end: u64) {
         if end < self.requested + CHUNK {
             return;

@@ -176,12 +176,11 @@ fn write_all_at(file: &File, buf: &[u8], at: u64) -> io::Result<()> {
 /// how many there are. What comes before the first cut does not move. What is final is
 /// sent to disk as the cut goes ([`Writeback`]).
 fn cut_in_place(file: &File, len: u64, cut: &[Range<u64>]) -> io::Result<u64> {
-    let mut writeback = Writeback::new(file);
+    // Nothing moves: the flush that follows writes it all, with nothing to overlap.
     let Some(first) = cut.first() else {
-        writeback.written(len);
-        writeback.finish();
         return Ok(len);
     };
+    let mut writeback = Writeback::new(file);
     let mut to = first.start;
     writeback.written(to);
     let mut buf = vec![0; BUFFER_BYTES];

@@ -113,7 +113,9 @@ eval-dedup: build
 		cat out/dedup/fold[0-9].$$run$$part.jsonl > out/dedup/folds.$$run$$part.jsonl || exit $$?; \
 	done; done
 	$(BIN) eval-dedup --corpus out/dedup/folds.jsonl --run near-held-out=out/dedup/folds.held-out.jsonl \
-		--run near-shipped-model=out/dedup/folds.shipped.jsonl --run near-no-model=out/dedup/folds.no-model.jsonl
+		--run near-shipped-model=out/dedup/folds.shipped.jsonl --run near-no-model=out/dedup/folds.no-model.jsonl \
+		--errors out/dedup/folds.errors.jsonl
+	@echo "Each wrong claim and missed pair of these runs, with its Jaccard: out/dedup/folds.errors.jsonl"
 	@echo
 	@echo "== Deduplication alone: each fold's labelled content, as if cleaning had matched the labels"
 	$(BIN) eval-dedup --corpus out/dedup/folds.jsonl --text-field content \

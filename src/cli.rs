@@ -96,6 +96,12 @@ pub struct EvalDedupArgs {
     #[arg(long, default_value = "text", value_name = "FIELD")]
     pub text_field: String,
 
+    /// Write every wrong claim and every missed true pair of the runs (scored on content)
+    /// to PATH as JSONL: both documents (id, kind, survivor, the similarity the run gave),
+    /// their content Jaccard and the Jaccard of their cleaned texts.
+    #[arg(long, value_name = "PATH")]
+    pub errors: Option<PathBuf>,
+
     /// Print the scores as JSON.
     #[arg(long)]
     pub json: bool,

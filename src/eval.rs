@@ -14,7 +14,10 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dedup::eval::{DedupScores, Page, score as score_pairs, true_pairs};
+use crate::dedup::eval::{
+    DedupScores, Page, PairError, pair_errors, score as score_pairs, true_pairs,
+    with_identical_texts,
+};
 use crate::io::read::open_decoded;
 
 /// Counts behind the scores, weighted by characters and by lines.
@@ -237,15 +240,20 @@ pub fn read_pages(docs: &Path, labels: &Path) -> Result<Vec<Page>> {
 }
 
 /// Scores each run's `--clusters` file against the true pairs of a planted corpus;
-/// `text_field` is the field the runs cleaned.
+/// `text_field` is the field the runs cleaned. With `errors`, every wrong claim and missed
+/// pair of the content scores is written there as JSONL.
 pub fn score_dedup(
     corpus: &Path,
     runs: &[(String, std::path::PathBuf)],
     min_jaccard: f64,
     text_field: &str,
+    errors: Option<&Path>,
 ) -> Result<Vec<DedupScores>> {
+    let mut error_rows: Vec<u8> = Vec::new();
+    let mut kinds: Vec<String> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut contents: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
     let mut of: Vec<Option<String>> = Vec::new();
     let mut folds: Vec<Option<u64>> = Vec::new();
     for_each_json(corpus, |v| {
@@ -256,8 +264,20 @@ pub fn score_dedup(
                 .context("no content (not a corpus written by deboil plant)")?
                 .to_string(),
         );
+        texts.push(
+            v.get("text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        );
         of.push(v.get("of").and_then(Value::as_str).map(str::to_string));
         folds.push(v.get("fold").and_then(Value::as_u64));
+        kinds.push(
+            v.get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        );
         Ok(())
     })?;
     let index: HashMap<&str, usize> = ids
@@ -281,7 +301,9 @@ pub fn score_dedup(
         pairs.retain(|&(a, b, _)| folds[a] == folds[b]);
         pairs
     };
-    let truth = pairs_in_folds(&sets);
+    // Pages the labelled set holds twice are copies of each other, whatever their labels.
+    let mut truth = with_identical_texts(true_pairs(&sets, min_jaccard), &texts);
+    truth.retain(|&(a, b, _)| folds[a] == folds[b]);
     let mut scores = Vec::new();
     for (name, output) in runs {
         let beside = |kind: &str| {
@@ -290,6 +312,8 @@ pub fn score_dedup(
         };
         let clusters_path = beside("clusters")?;
         let mut clusters = Vec::new();
+        // What the run said of each copy: its similarity to its survivor.
+        let mut said: HashMap<usize, f64> = HashMap::new();
         for_each_json(&clusters_path, |v| {
             let at = |id: &Value| -> Result<usize> {
                 let id = match id {
@@ -307,7 +331,13 @@ pub fn score_dedup(
                 .and_then(Value::as_array)
                 .context("no members")?
                 .iter()
-                .map(|m| at(m.get("id").unwrap_or(&Value::Null)))
+                .map(|m| {
+                    let i = at(m.get("id").unwrap_or(&Value::Null))?;
+                    if let Some(sim) = m.get("similarity").and_then(Value::as_f64) {
+                        said.insert(i, sim);
+                    }
+                    Ok(i)
+                })
                 .collect::<Result<Vec<usize>>>()?;
             clusters.push((survivor, members));
             Ok(())
@@ -338,11 +368,41 @@ pub fn score_dedup(
         })?;
         // As deduplication sees them (prose lines, when they stand for the text).
         let params = crate::dedup::Params::default();
-        let sets: Vec<Vec<u64>> = cleaned
+        let cleaned_sets: Vec<Vec<u64>> = cleaned
             .iter()
             .map(|c| crate::dedup::shingle_set(c, &params))
             .collect();
-        let truth_cleaned = pairs_in_folds(&sets);
+        let truth_cleaned = pairs_in_folds(&cleaned_sets);
+        if errors.is_some() {
+            let survivor_of: HashMap<usize, usize> = clusters
+                .iter()
+                .flat_map(|(s, members)| members.iter().map(move |&m| (m, *s)))
+                .collect();
+            for e in pair_errors(&truth, &clusters, &sets) {
+                let (error, a, b, j) = match e {
+                    PairError::WrongClaim(a, b, j) => ("wrong-claim", a, b, j),
+                    PairError::Missed(a, b, j) => ("missed", a, b, j),
+                };
+                let doc = |i: usize| {
+                    serde_json::json!({
+                        "id": ids[i],
+                        "kind": kinds[i],
+                        "survivor": survivor_of.get(&i).map(|&s| &ids[s]),
+                        "similarity": said.get(&i),
+                    })
+                };
+                let row = serde_json::json!({
+                    "run": name,
+                    "error": error,
+                    "a": doc(a),
+                    "b": doc(b),
+                    "content_jaccard": round3(j),
+                    "cleaned_jaccard": round3(crate::dedup::jaccard(&cleaned_sets[a], &cleaned_sets[b])),
+                });
+                serde_json::to_writer(&mut error_rows, &row)?;
+                error_rows.push(b'\n');
+            }
+        }
         scores.push(score_pairs(
             &format!("{name}, cleaned"),
             &truth_cleaned,
@@ -350,7 +410,15 @@ pub fn score_dedup(
             &copy_of,
         ));
     }
+    if let Some(path) = errors {
+        crate::io::write::write_file(path, &error_rows)
+            .with_context(|| format!("--errors {}", path.display()))?;
+    }
     Ok(scores)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

@@ -108,8 +108,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     None => Err(anyhow::anyhow!("--run {r}: expected NAME=PATH")),
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let scores =
-                deboil::eval::score_dedup(&args.corpus, &runs, args.min_jaccard, &args.text_field)?;
+            let scores = deboil::eval::score_dedup(
+                &args.corpus,
+                &runs,
+                args.min_jaccard,
+                &args.text_field,
+                args.errors.as_deref(),
+            )?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {

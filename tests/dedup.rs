@@ -765,3 +765,72 @@ fn eval_dedup_scores_a_pair_only_within_its_fold() {
         assert_eq!(scores[0]["true_pairs"], pairs, "folds {folds:?}: {scores}");
     }
 }
+
+#[test]
+fn eval_dedup_lists_the_pairs_a_run_got_wrong() {
+    let dir = Dir::new();
+    let story = (0..40).map(util::letters).collect::<Vec<_>>().join(" ");
+    let other = (100..140).map(util::letters).collect::<Vec<_>>().join(" ");
+    let doc = |id: &str, site: &str, text: &str, content: &str| {
+        serde_json::json!({"id": id, "site": site, "text": text, "content": content,
+            "kind": "page"})
+        .to_string()
+    };
+    // d1 carries d0's content under a header; d2 is d0's page again, labelled otherwise;
+    // d3 is another story.
+    let corpus = [
+        doc("d0", "a", &story, &story),
+        doc("d1", "b", &format!("header\n{story}"), &story),
+        doc("d2", "a", &story, "a caption only"),
+        doc("d3", "c", &other, &other),
+    ]
+    .join("\n")
+        + "\n";
+    let path = dir.write("corpus.jsonl", corpus);
+    dir.write("run.jsonl", "");
+    dir.write("run.rejected.jsonl", "");
+    // The run joins d1 to d0, wrongly d3 too, and misses d2.
+    let member = |id: &str, sim: f64| serde_json::json!({"id": id, "similarity": sim});
+    let cluster = serde_json::json!({"survivor": "d0", "size": 3,
+        "members": [member("d0", 1.0), member("d1", 0.9), member("d3", 0.85)]});
+    dir.write("run.clusters.jsonl", format!("{cluster}\n"));
+    let errors = dir.path("errors.jsonl");
+    let r = run(deboil()
+        .args(["eval-dedup", "--json", "--corpus"])
+        .arg(&path)
+        .arg("--run")
+        .arg(format!("run={}", dir.path("run.jsonl").display()))
+        .arg("--errors")
+        .arg(&errors));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    // d0–d1 by content, d0–d2 by identical texts.
+    assert_eq!(scores[0]["true_pairs"], 2, "{scores}");
+    assert_eq!(scores[0]["found"], 1, "{scores}");
+    assert_eq!(
+        (&scores[0]["claimed"], &scores[0]["claimed_true"]),
+        (&2.into(), &1.into())
+    );
+    let rows = jsonl(&dir.read("errors.jsonl"));
+    let summary: Vec<(String, String, String, f64)> = rows
+        .iter()
+        .map(|e| {
+            (
+                e["error"].as_str().expect("error").to_string(),
+                e["a"]["id"].as_str().expect("a").to_string(),
+                e["b"]["id"].as_str().expect("b").to_string(),
+                e["content_jaccard"].as_f64().expect("jaccard"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("missed".into(), "d0".into(), "d2".into(), 1.0),
+            ("wrong-claim".into(), "d3".into(), "d0".into(), 0.0),
+        ]
+    );
+    assert_eq!(rows[1]["a"]["similarity"], 0.85, "what the run said");
+    assert_eq!(rows[1]["a"]["survivor"], "d0");
+    assert_eq!(rows[0]["b"]["survivor"], serde_json::Value::Null);
+}

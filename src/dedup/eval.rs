@@ -231,6 +231,32 @@ pub fn true_pairs(sets: &[Vec<u64>], min: f64) -> Vec<(usize, usize, f64)> {
     pairs
 }
 
+/// `pairs` (as [`true_pairs`] gives them) with every pair of documents whose whole texts
+/// are identical added at Jaccard 1: such documents are copies whatever their labels say.
+/// A labelled set can hold one page twice with its content marked differently, and a run
+/// that finds the two is right.
+pub fn with_identical_texts(
+    mut pairs: Vec<(usize, usize, f64)>,
+    texts: &[String],
+) -> Vec<(usize, usize, f64)> {
+    let mut by_text: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in texts.iter().enumerate() {
+        by_text.entry(t.as_str()).or_default().push(i);
+    }
+    let known: HashSet<(usize, usize)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
+    for docs in by_text.values().filter(|d| d.len() > 1) {
+        for (k, &a) in docs.iter().enumerate() {
+            for &b in &docs[k + 1..] {
+                if !known.contains(&(a, b)) {
+                    pairs.push((a, b, 1.0));
+                }
+            }
+        }
+    }
+    pairs.sort_by_key(|&(a, b, _)| (a, b));
+    pairs
+}
+
 /// How a run's clusters compare with the true pairs.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DedupScores {
@@ -280,6 +306,52 @@ impl DedupScores {
             self.planted_recall()
         )
     }
+}
+
+/// A pair a run got wrong, by document index (lower first for a miss, the copy first for a
+/// wrong claim) and with the exact Jaccard of the two documents' shingle sets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PairError {
+    /// A copy the run put under a survivor it is less than the least Jaccard alike to.
+    WrongClaim(usize, usize, f64),
+    /// A true pair the run left in different clusters (or in none).
+    Missed(usize, usize, f64),
+}
+
+/// Every wrong claim and every missed true pair of a run's clusters (as in [`score`]):
+/// the pairs behind its precision and recall, in the order of their documents.
+pub fn pair_errors(
+    truth: &[(usize, usize, f64)],
+    clusters: &[(usize, Vec<usize>)],
+    sets: &[Vec<u64>],
+) -> Vec<PairError> {
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for (c, (_, members)) in clusters.iter().enumerate() {
+        for &m in members {
+            cluster_of.insert(m, c);
+        }
+    }
+    let truth_set: HashSet<(usize, usize)> = truth.iter().map(|&(a, b, _)| (a, b)).collect();
+    let mut errors: Vec<PairError> = Vec::new();
+    for (survivor, members) in clusters {
+        for &m in members.iter().filter(|&&m| m != *survivor) {
+            if !truth_set.contains(&(m.min(*survivor), m.max(*survivor))) {
+                let j = jaccard(&sets[m], &sets[*survivor]);
+                errors.push(PairError::WrongClaim(m, *survivor, j));
+            }
+        }
+    }
+    for &(a, b, j) in truth {
+        let same = matches!((cluster_of.get(&a), cluster_of.get(&b)), (Some(x), Some(y)) if x == y);
+        if !same {
+            errors.push(PairError::Missed(a, b, j));
+        }
+    }
+    let first = |e: &PairError| match *e {
+        PairError::WrongClaim(a, b, _) | PairError::Missed(a, b, _) => (a.min(b), a.max(b)),
+    };
+    errors.sort_by_key(first);
+    errors
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -420,5 +492,24 @@ mod tests {
         assert_eq!((s.planted, s.planted_found), (1, 1));
         assert_eq!(s.precision(), 0.5);
         assert_eq!(s.recall(), 1.0);
+        // Identical texts are a true pair whatever their content; the rest stay.
+        let texts: Vec<String> = ["same", "other", "same"].map(String::from).to_vec();
+        assert_eq!(
+            with_identical_texts(truth.clone(), &texts),
+            vec![truth[0], (0, 2, 1.0)]
+        );
+        let texts: Vec<String> = ["a", "a", "c"].map(String::from).to_vec();
+        assert_eq!(with_identical_texts(truth.clone(), &texts), truth);
+        // The wrong claim is named with its Jaccard; a run that joins nothing misses 0–1.
+        let j02 = jaccard(&sets[0], &sets[2]);
+        assert!(j02 < 0.8);
+        assert_eq!(
+            pair_errors(&truth, &[(0, vec![0, 1, 2])], &sets),
+            vec![PairError::WrongClaim(2, 0, j02)]
+        );
+        assert_eq!(
+            pair_errors(&truth, &[], &sets),
+            vec![PairError::Missed(0, 1, truth[0].2)]
+        );
     }
 }

@@ -97,8 +97,9 @@ pub struct EvalDedupArgs {
     pub text_field: String,
 
     /// Write every wrong claim and every missed true pair of the runs (scored on content)
-    /// to PATH as JSONL: both documents (id, kind, survivor, the similarity the run gave),
-    /// their content Jaccard and the Jaccard of their cleaned texts.
+    /// to PATH as JSONL: both documents (id, kind, survivor, the similarity the run gave a
+    /// copy), their content Jaccard (1 for identical texts) and the Jaccard of their
+    /// cleaned texts.
     #[arg(long, value_name = "PATH")]
     pub errors: Option<PathBuf>,
 

@@ -333,7 +333,9 @@ pub fn score_dedup(
                 .iter()
                 .map(|m| {
                     let i = at(m.get("id").unwrap_or(&Value::Null))?;
-                    if let Some(sim) = m.get("similarity").and_then(Value::as_f64) {
+                    if let Some(sim) = m.get("similarity").and_then(Value::as_f64)
+                        && i != survivor
+                    {
                         said.insert(i, sim);
                     }
                     Ok(i)

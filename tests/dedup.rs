@@ -833,4 +833,9 @@ fn eval_dedup_lists_the_pairs_a_run_got_wrong() {
     assert_eq!(rows[1]["a"]["similarity"], 0.85, "what the run said");
     assert_eq!(rows[1]["a"]["survivor"], "d0");
     assert_eq!(rows[0]["b"]["survivor"], serde_json::Value::Null);
+    assert_eq!(
+        rows[0]["a"]["similarity"],
+        serde_json::Value::Null,
+        "a survivor"
+    );
 }

@@ -562,6 +562,23 @@ fn plant(
         .arg(out))
 }
 
+/// `deboil eval-dedup --json` of `runs` (name, clean output) on `corpus`, with `extra`
+/// arguments: the rows it prints.
+fn eval_dedup(
+    corpus: &std::path::Path,
+    runs: &[(&str, std::path::PathBuf)],
+    extra: &[&std::ffi::OsStr],
+) -> serde_json::Value {
+    let mut cmd = deboil();
+    cmd.args(["eval-dedup", "--json", "--corpus"]).arg(corpus);
+    for (name, output) in runs {
+        cmd.arg("--run").arg(format!("{name}={}", output.display()));
+    }
+    let r = run(cmd.args(extra));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).expect("JSON")
+}
+
 #[test]
 fn planted_copies_are_scored_by_eval_dedup() {
     let dir = Dir::new();
@@ -587,17 +604,8 @@ fn planted_copies_are_scored_by_eval_dedup() {
             .args(extra));
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let r = run(deboil()
-        .args(["eval-dedup", "--json", "--corpus"])
-        .arg(&planted)
-        .arg("--run")
-        .arg(format!("verify={}", dir.path("verify.jsonl").display()))
-        .arg("--run")
-        .arg(format!("whole={}", dir.path("whole.jsonl").display()))
-        .arg("--run")
-        .arg(format!("raw={}", dir.path("raw.jsonl").display())));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let runs = ["verify", "whole", "raw"].map(|n| (n, dir.path(&format!("{n}.jsonl"))));
+    let scores = eval_dedup(&planted, &runs, &[]);
     let row = |name: &str| {
         scores
             .as_array()
@@ -667,14 +675,12 @@ fn eval_dedup_scores_runs_that_cleaned_another_field() {
         .arg(dir.path("labelled.clusters.jsonl")));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rows = |field: &str| {
-        let r = run(deboil()
-            .args(["eval-dedup", "--json", "--text-field", field, "--corpus"])
-            .arg(&planted)
-            .arg("--run")
-            .arg(format!("labelled={}", dir.path("labelled.jsonl").display())));
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-        v.as_array().expect("rows").clone()
+        let runs = [("labelled", dir.path("labelled.jsonl"))];
+        let extra = ["--text-field", field].map(std::ffi::OsStr::new);
+        eval_dedup(&planted, &runs, &extra)
+            .as_array()
+            .expect("rows")
+            .clone()
     };
     let by_content = rows("content");
     let (content, cleaned) = (&by_content[0], &by_content[1]);
@@ -754,13 +760,7 @@ fn eval_dedup_scores_a_pair_only_within_its_fold() {
     dir.write("run.rejected.jsonl", "");
     for (folds, pairs) in [([0, 0], 1), ([0, 1], 0)] {
         let path = dir.write("corpus.jsonl", corpus(folds));
-        let r = run(deboil()
-            .args(["eval-dedup", "--json", "--corpus"])
-            .arg(&path)
-            .arg("--run")
-            .arg(format!("run={}", dir.path("run.jsonl").display())));
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let scores = eval_dedup(&path, &[("run", dir.path("run.jsonl"))], &[]);
         assert_eq!(scores[0]["name"], "run, content");
         assert_eq!(scores[0]["true_pairs"], pairs, "folds {folds:?}: {scores}");
     }
@@ -795,15 +795,8 @@ fn eval_dedup_lists_the_pairs_a_run_got_wrong() {
         "members": [member("d0", 1.0), member("d1", 0.9), member("d3", 0.85)]});
     dir.write("run.clusters.jsonl", format!("{cluster}\n"));
     let errors = dir.path("errors.jsonl");
-    let r = run(deboil()
-        .args(["eval-dedup", "--json", "--corpus"])
-        .arg(&path)
-        .arg("--run")
-        .arg(format!("run={}", dir.path("run.jsonl").display()))
-        .arg("--errors")
-        .arg(&errors));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let scores: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let extra = [std::ffi::OsStr::new("--errors"), errors.as_os_str()];
+    let scores = eval_dedup(&path, &[("run", dir.path("run.jsonl"))], &extra);
     // d0–d1 by content, d0–d2 by identical texts.
     assert_eq!(scores[0]["true_pairs"], 2, "{scores}");
     assert_eq!(scores[0]["found"], 1, "{scores}");

@@ -325,27 +325,18 @@ pub fn pair_errors(
     clusters: &[(usize, Vec<usize>)],
     sets: &[Vec<u64>],
 ) -> Vec<PairError> {
-    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
-    for (c, (_, members)) in clusters.iter().enumerate() {
-        for &m in members {
-            cluster_of.insert(m, c);
-        }
-    }
-    let truth_set: HashSet<(usize, usize)> = truth.iter().map(|&(a, b, _)| (a, b)).collect();
+    let (same, is_true) = (same_cluster(clusters), is_true_pair(truth));
     let mut errors: Vec<PairError> = Vec::new();
     for (survivor, members) in clusters {
         for &m in members.iter().filter(|&&m| m != *survivor) {
-            if !truth_set.contains(&(m.min(*survivor), m.max(*survivor))) {
+            if !is_true(m, *survivor) {
                 let j = jaccard(&sets[m], &sets[*survivor]);
                 errors.push(PairError::WrongClaim(m, *survivor, j));
             }
         }
     }
-    for &(a, b, j) in truth {
-        let same = matches!((cluster_of.get(&a), cluster_of.get(&b)), (Some(x), Some(y)) if x == y);
-        if !same {
-            errors.push(PairError::Missed(a, b, j));
-        }
+    for &(a, b, j) in truth.iter().filter(|&&(a, b, _)| !same(a, b)) {
+        errors.push(PairError::Missed(a, b, j));
     }
     let first = |e: &PairError| match *e {
         PairError::WrongClaim(a, b, _) | PairError::Missed(a, b, _) => (a.min(b), a.max(b)),
@@ -358,6 +349,23 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 1.0 } else { a as f64 / b as f64 }
 }
 
+/// Whether two documents share one of `clusters`.
+fn same_cluster(clusters: &[(usize, Vec<usize>)]) -> impl Fn(usize, usize) -> bool {
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for (c, (_, members)) in clusters.iter().enumerate() {
+        for &m in members {
+            cluster_of.insert(m, c);
+        }
+    }
+    move |a, b| matches!((cluster_of.get(&a), cluster_of.get(&b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Whether two documents (in either order) are one of the true pairs.
+fn is_true_pair(truth: &[(usize, usize, f64)]) -> impl Fn(usize, usize) -> bool {
+    let pairs: HashSet<(usize, usize)> = truth.iter().map(|&(a, b, _)| (a, b)).collect();
+    move |a, b| pairs.contains(&(a.min(b), a.max(b)))
+}
+
 /// Scores clusters (each a survivor index and member indices) against the true pairs.
 /// `copy_of[i]`: the index of the page document i copies, for a planted copy.
 pub fn score(
@@ -366,15 +374,7 @@ pub fn score(
     clusters: &[(usize, Vec<usize>)],
     copy_of: &[Option<usize>],
 ) -> DedupScores {
-    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
-    for (c, (_, members)) in clusters.iter().enumerate() {
-        for &m in members {
-            cluster_of.insert(m, c);
-        }
-    }
-    let same = |a: usize, b: usize| matches!((cluster_of.get(&a), cluster_of.get(&b)), (Some(x), Some(y)) if x == y);
-    let truth_set: HashSet<(usize, usize)> = truth.iter().map(|&(a, b, _)| (a, b)).collect();
-    let is_true = |a: usize, b: usize| truth_set.contains(&(a.min(b), a.max(b)));
+    let (same, is_true) = (same_cluster(clusters), is_true_pair(truth));
     let mut s = DedupScores {
         name: name.to_string(),
         true_pairs: truth.len(),

@@ -296,14 +296,12 @@ pub fn score_dedup(
         .collect();
     // Corpora planted fold by fold (`deboil plant --fold`) were each cleaned on their own:
     // a pair is scored within its fold.
-    let pairs_in_folds = |sets: &[Vec<u64>]| {
-        let mut pairs = true_pairs(sets, min_jaccard);
+    let in_folds = |mut pairs: Vec<(usize, usize, f64)>| {
         pairs.retain(|&(a, b, _)| folds[a] == folds[b]);
         pairs
     };
     // Pages the labelled set holds twice are copies of each other, whatever their labels.
-    let mut truth = with_identical_texts(true_pairs(&sets, min_jaccard), &texts);
-    truth.retain(|&(a, b, _)| folds[a] == folds[b]);
+    let truth = in_folds(with_identical_texts(true_pairs(&sets, min_jaccard), &texts));
     let mut scores = Vec::new();
     for (name, output) in runs {
         let beside = |kind: &str| {
@@ -374,7 +372,7 @@ pub fn score_dedup(
             .iter()
             .map(|c| crate::dedup::shingle_set(c, &params))
             .collect();
-        let truth_cleaned = pairs_in_folds(&cleaned_sets);
+        let truth_cleaned = in_folds(true_pairs(&cleaned_sets, min_jaccard));
         if errors.is_some() {
             let survivor_of: HashMap<usize, usize> = clusters
                 .iter()

@@ -243,17 +243,14 @@ pub fn with_identical_texts(
     for (i, t) in texts.iter().enumerate() {
         by_text.entry(t.as_str()).or_default().push(i);
     }
-    let known: HashSet<(usize, usize)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
     for docs in by_text.values().filter(|d| d.len() > 1) {
         for (k, &a) in docs.iter().enumerate() {
-            for &b in &docs[k + 1..] {
-                if !known.contains(&(a, b)) {
-                    pairs.push((a, b, 1.0));
-                }
-            }
+            pairs.extend(docs[k + 1..].iter().map(|&b| (a, b, 1.0)));
         }
     }
+    // A stable sort keeps a pair found by its content ahead of its identical-text twin.
     pairs.sort_by_key(|&(a, b, _)| (a, b));
+    pairs.dedup_by_key(|&mut (a, b, _)| (a, b));
     pairs
 }
 

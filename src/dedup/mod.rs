@@ -1022,11 +1022,13 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
     both / (span + later_counted as f64 - both)
 }
 
-/// Joins clusters through candidate pairs: same values in one band, then the `held`
-/// pairs. Two clusters are joined when every document of the one whose survivor comes
-/// later is at least `min_jaccard` alike to the other's survivor, so that every copy is
-/// that alike to the document it is rejected for: no chains of copies drifting away from
-/// their survivor. One band at a time, so that only one band's buckets are in memory.
+/// Joins clusters through candidate pairs (same values in one band, or `held`). Each
+/// document, in input order, is offered the clusters of every earlier document it is a
+/// candidate with, earliest survivor first, so that a copy goes to the earliest document
+/// it resembles, not to whichever its bands happened to reach first. Two clusters are
+/// joined when every document of the one whose survivor comes later is at least
+/// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
+/// document it is rejected for: no chains of copies drifting away from their survivor.
 /// Exact copies stand in for each other in the buckets: only the first of them is hashed.
 fn near_pairs(
     prints: &[DocPrint],
@@ -1063,26 +1065,36 @@ fn near_pairs(
             members[survivor].extend(moved);
         }
     };
-    // `next[i]`: the previous document in document i's bucket of the band (u32::MAX for
-    // none). Each document is offered every earlier one of its bucket, nearest first.
-    let mut next = vec![u32::MAX; prints.len()];
-    for links in &found.links {
-        for &(i, earlier) in links {
-            next[i as usize] = earlier;
-        }
-        for &(i, earlier) in links {
-            let mut j = earlier;
-            while j != u32::MAX {
-                offer(sets, i as usize, j as usize);
-                j = next[j as usize];
+    // Each band's links are in document order: the earlier bucket mate of a document is
+    // found by a binary search, and its bucket is walked back from there.
+    let earlier_in = |links: &[(u32, u32)], i: u32| {
+        (links.binary_search_by_key(&i, |&(later, _)| later).ok()).map(|k| links[k].1)
+    };
+    let mut held_by_later: Vec<(u32, u32)> = found.held.iter().map(|&(a, b)| (b, a)).collect();
+    held_by_later.sort_unstable();
+    let mut held = held_by_later.chunk_by(|x, y| x.0 == y.0).peekable();
+    let mut others: Vec<usize> = Vec::new();
+    for i in 0..prints.len() as u32 {
+        others.clear();
+        for links in &found.links {
+            let mut j = earlier_in(links, i);
+            while let Some(earlier) = j {
+                others.push(earlier as usize);
+                j = earlier_in(links, earlier);
             }
         }
-        for &(i, _) in links {
-            next[i as usize] = u32::MAX;
+        if let Some(pairs) = held.next_if(|pairs| pairs[0].0 == i) {
+            others.extend(pairs.iter().map(|&(_, earlier)| earlier as usize));
         }
-    }
-    for &(a, b) in &found.held {
-        offer(sets, b as usize, a as usize);
+        // Earliest survivor first: the clusters these documents are in, by their roots.
+        for other in others.iter_mut() {
+            *other = sets.find(*other);
+        }
+        others.sort_unstable();
+        others.dedup();
+        for &other in &others {
+            offer(sets, i as usize, other);
+        }
     }
 }
 
@@ -1332,6 +1344,51 @@ mod tests {
         let found = find_in(&prints, &p);
         assert_eq!(found[1].map(|c| c.survivor), Some(0));
         assert_eq!(found[2], None, "c is not joined to a through b");
+    }
+
+    #[test]
+    fn a_copy_goes_to_the_earliest_document_it_resembles_whichever_band_finds_it_first() {
+        // As above, a~b and b~c are alike and a~c not, but c comes before b: b resembles
+        // both earlier documents and goes to the earliest, a. The first band that pairs
+        // b pairs it with c; a later band pairs it with a.
+        let a = words(400, "a");
+        let mut b = a.clone();
+        for (i, w) in b.iter_mut().enumerate().skip(360) {
+            *w = format!("bee{}", letters(i));
+        }
+        let mut c = b.clone();
+        for (i, w) in c.iter_mut().enumerate().take(40) {
+            *w = format!("cee{}", letters(i));
+        }
+        let p = Params {
+            verify: true,
+            min_jaccard: 0.75,
+            ..near()
+        };
+        let texts = [a.join(" "), c.join(" "), b.join(" ")];
+        let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
+        for (i, print) in prints.iter_mut().enumerate() {
+            for (band, key) in print.bands.iter_mut().enumerate() {
+                *key = match (band, i) {
+                    (3, 1 | 2) => 7,
+                    (5, 0 | 2) => 8,
+                    _ => (i * 1000 + band) as u64,
+                };
+            }
+        }
+        let found = candidates(&prints, &p);
+        assert_eq!(
+            (&found.links[3], &found.links[5]),
+            (&vec![(2, 1)], &vec![(2, 0)])
+        );
+        for (print, text) in prints.iter_mut().zip(&texts) {
+            shingle_sets_with_lines(text, &p).fill(print);
+        }
+        let alike = |x: usize, y: usize| likeness(&prints[x], &prints[y], &p) >= 0.75;
+        assert!(alike(2, 0) && alike(2, 1) && !alike(1, 0));
+        let copies = find(&prints, &found, &p);
+        assert_eq!(copies[1], None, "c is not a's copy");
+        assert_eq!(copies[2].map(|c| c.survivor), Some(0));
     }
 
     /// Near copies with bands so many and short that every pair sharing a few shingles is

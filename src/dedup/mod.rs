@@ -705,8 +705,10 @@ pub struct Candidates {
 pub const MAX_SAMPLE_DOCS: usize = 100;
 
 /// Pairs (earlier, later) of documents that are not exact copies nor known pages of one
-/// site where the earlier holds at least 2 of the later's samples, and at least half of
-/// them (the span test that judges them asks for 80% of its shingles), sorted.
+/// site where one holds at least 2 of the other's samples, and at least half of them (the
+/// span test that judges them asks for 80% of the later one's shingles), sorted. The
+/// earlier may be the one held: its cleaning may have removed what the later's kept, and
+/// lines cleaning judged twice do not count in the span test (see [`span_jaccard`]).
 pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, u32)> {
     // Documents under each sample, a quarter of the sample values at a time (by their top
     // two bits), so that only a quarter of the (sample, document) entries is in memory.
@@ -737,7 +739,8 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
         .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
         .filter(|&(earlier, later, n)| {
             let (earlier, later) = (&prints[earlier as usize], &prints[later as usize]);
-            n >= 2 && 2 * n as usize >= later.samples.len() && !later.same_site(earlier)
+            let fewer = later.samples.len().min(earlier.samples.len());
+            n >= 2 && 2 * n as usize >= fewer && !later.same_site(earlier)
         })
         .map(|(a, b, _)| (a, b))
         .collect();
@@ -1599,6 +1602,14 @@ mod tests {
         let found = find_in(&prints, &p);
         assert_eq!(found[1].map(|c| c.survivor), Some(0));
         assert_eq!(found[2], None);
+        // The article first, then a page holding it among five times as much: the pair is
+        // proposed all the same, and the page goes only if nearly all of its text is in
+        // the article, which it is not.
+        let page = wrapped(&article, &prose_lines(0, 50, "c"), 25);
+        let reversed = prints_of(&[&texts[1], &page, &texts[2]], &p);
+        assert!(4 * reversed[0].samples.len() <= reversed[1].samples.len());
+        assert_eq!(candidates(&reversed, &p).held, vec![(0, 1)]);
+        assert_eq!(find_in(&reversed, &p), vec![None; 3]);
         // Two pages of one site: what they share is the site's, not a copy.
         let mut same = prints.clone();
         for print in &mut same {

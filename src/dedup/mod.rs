@@ -704,6 +704,12 @@ pub struct Candidates {
 /// cleaning left, or text that many documents quote.
 pub const MAX_SAMPLE_DOCS: usize = 100;
 
+/// A document is offered the clusters of at most this many of the nearest earlier
+/// documents of each of its buckets. A bucket that large holds pages that are nearly the
+/// same (one template, a word apart), which have joined few clusters by then; walking
+/// all of it for every document would take time quadratic in its size.
+pub const MAX_BUCKET_WALK: usize = 100;
+
 /// Pairs (earlier, later) of documents that are not exact copies nor known pages of one
 /// site where one holds at least 2 of the other's samples, and at least half of them (the
 /// span test that judges them asks for 80% of the later one's shingles), sorted. The
@@ -1081,7 +1087,8 @@ fn near_pairs(
         others.clear();
         for links in &found.links {
             let mut j = earlier_in(links, i);
-            while let Some(earlier) = j {
+            for _ in 0..MAX_BUCKET_WALK {
+                let Some(earlier) = j else { break };
                 others.push(earlier as usize);
                 j = earlier_in(links, earlier);
             }
@@ -1321,10 +1328,10 @@ mod tests {
         assert_eq!(found[3].map(|c| c.survivor), Some(1));
     }
 
-    #[test]
-    fn a_copy_of_a_copy_is_not_chained_to_a_survivor_it_does_not_resemble() {
-        // b is a's text with its last tenth replaced, c is b's with another tenth: a~b and
-        // b~c are about 0.8 alike, a~c is not.
+    /// Texts a, b and c, where b is a's text with its last tenth replaced and c is b's
+    /// with another tenth: a~b and b~c are about 0.8 alike, a~c is not; and the
+    /// parameters that judge them at 0.75.
+    fn drifting_copies() -> ([String; 3], Params) {
         let a = words(400, "a");
         let mut b = a.clone();
         for (i, w) in b.iter_mut().enumerate().skip(360) {
@@ -1339,7 +1346,13 @@ mod tests {
             min_jaccard: 0.75,
             ..near()
         };
-        let prints = prints_of(&[a.join(" "), b.join(" "), c.join(" ")], &p);
+        ([a.join(" "), b.join(" "), c.join(" ")], p)
+    }
+
+    #[test]
+    fn a_copy_of_a_copy_is_not_chained_to_a_survivor_it_does_not_resemble() {
+        let ([a, b, c], p) = drifting_copies();
+        let prints = prints_of(&[a, b, c], &p);
         let ab = jaccard(prints[0].shingles(), prints[1].shingles());
         let bc = jaccard(prints[1].shingles(), prints[2].shingles());
         let ac = jaccard(prints[0].shingles(), prints[2].shingles());
@@ -1351,24 +1364,10 @@ mod tests {
 
     #[test]
     fn a_copy_goes_to_the_earliest_document_it_resembles_whichever_band_finds_it_first() {
-        // As above, a~b and b~c are alike and a~c not, but c comes before b: b resembles
-        // both earlier documents and goes to the earliest, a. The first band that pairs
-        // b pairs it with c; a later band pairs it with a.
-        let a = words(400, "a");
-        let mut b = a.clone();
-        for (i, w) in b.iter_mut().enumerate().skip(360) {
-            *w = format!("bee{}", letters(i));
-        }
-        let mut c = b.clone();
-        for (i, w) in c.iter_mut().enumerate().take(40) {
-            *w = format!("cee{}", letters(i));
-        }
-        let p = Params {
-            verify: true,
-            min_jaccard: 0.75,
-            ..near()
-        };
-        let texts = [a.join(" "), c.join(" "), b.join(" ")];
+        // c comes before b: b resembles both earlier documents and goes to the earliest,
+        // a. The first band that pairs b pairs it with c; a later band pairs it with a.
+        let ([a, b, c], p) = drifting_copies();
+        let texts = [a, c, b];
         let mut prints: Vec<DocPrint> = texts.iter().map(|t| fingerprint(t, &p)).collect();
         for (i, print) in prints.iter_mut().enumerate() {
             for (band, key) in print.bands.iter_mut().enumerate() {
@@ -1392,6 +1391,35 @@ mod tests {
         let copies = find(&prints, &found, &p);
         assert_eq!(copies[1], None, "c is not a's copy");
         assert_eq!(copies[2].map(|c| c.survivor), Some(0));
+    }
+
+    #[test]
+    fn pages_a_word_apart_past_the_bucket_walk_all_join_the_first() {
+        // More pages than a document walks back in a bucket, each the same text with one
+        // word of its own: the nearest earlier pages have joined the first's cluster, so
+        // every page reaches it through them.
+        let base = words(300, "a");
+        let texts: Vec<String> = (0..MAX_BUCKET_WALK + 50)
+            .map(|i| {
+                let mut page = base.clone();
+                page[150] = format!("own{}", letters(i));
+                page.join(" ")
+            })
+            .collect();
+        let p = Params {
+            verify: true,
+            ..near()
+        };
+        let prints = prints_of(&texts, &p);
+        let found = candidates(&prints, &p);
+        assert!(found.links.iter().any(|l| l.len() > MAX_BUCKET_WALK));
+        let copies = find(&prints, &found, &p);
+        assert_eq!(copies[0], None);
+        assert!(
+            copies[1..]
+                .iter()
+                .all(|c| c.is_some_and(|c| c.survivor == 0))
+        );
     }
 
     /// Near copies with bands so many and short that every pair sharing a few shingles is

@@ -1079,9 +1079,10 @@ fn near_pairs(
     let earlier_in = |links: &[(u32, u32)], i: u32| {
         (links.binary_search_by_key(&i, |&(later, _)| later).ok()).map(|k| links[k].1)
     };
-    let mut held_by_later: Vec<(u32, u32)> = found.held.iter().map(|&(a, b)| (b, a)).collect();
-    held_by_later.sort_unstable();
-    let mut held = held_by_later.chunk_by(|x, y| x.0 == y.0).peekable();
+    // The held pairs as (later, earlier), walked along with the documents.
+    let mut held: Vec<(u32, u32)> = found.held.iter().map(|&(a, b)| (b, a)).collect();
+    held.sort_unstable();
+    let mut held = held.into_iter().peekable();
     let mut others: Vec<usize> = Vec::new();
     for i in 0..prints.len() as u32 {
         others.clear();
@@ -1093,8 +1094,8 @@ fn near_pairs(
                 j = earlier_in(links, earlier);
             }
         }
-        if let Some(pairs) = held.next_if(|pairs| pairs[0].0 == i) {
-            others.extend(pairs.iter().map(|&(_, earlier)| earlier as usize));
+        while let Some((_, earlier)) = held.next_if(|&(later, _)| later == i) {
+            others.push(earlier as usize);
         }
         // Earliest survivor first: the clusters these documents are in, by their roots.
         for other in others.iter_mut() {

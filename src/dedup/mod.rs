@@ -184,6 +184,8 @@ pub struct ProseShingles {
     /// [`DocPrint::shingle_lines`] is, so that [`DocPrint::site_lines`] and
     /// [`DocPrint::line_weights`] apply to it.
     pub lines: Vec<u32>,
+    /// For each, the line it ends on, numbered as `lines`.
+    pub ends: Vec<u32>,
 }
 
 /// What cleaning knows of one line it kept.
@@ -215,6 +217,10 @@ impl DocPrint {
     /// For each of [`DocPrint::shingles`], the line it first starts on, when filled in.
     pub fn shingle_lines(&self) -> &[u32] {
         self.sets.as_ref().map_or(&[], |s| &s.lines)
+    }
+
+    fn shingle_ends(&self) -> &[u32] {
+        self.sets.as_ref().map_or(&[], |s| &s.ends)
     }
 
     fn line_keys(&self) -> &[u64] {
@@ -325,6 +331,8 @@ pub struct ShingleSets {
     /// made of (the prose lines when they stand for the text); empty unless the matched
     /// stretch is on.
     pub lines: Vec<u32>,
+    /// For each of `shingles`, the line it ends on (numbered as `lines`).
+    pub ends: Vec<u32>,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
     /// [`likeness`]).
@@ -352,24 +360,35 @@ impl ShingleSets {
 /// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
-    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>) {
+    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>, Vec<u32>) {
         if joined.text.is_empty() {
-            return (Vec::new(), Vec::new());
+            return (Vec::new(), Vec::new(), Vec::new());
         }
-        let mut pairs = joined.shingles_with_lines(params.shingle_words);
+        let mut triples = joined.shingles_with_lines(params.shingle_words);
         // Sorted by hash, then line: the first of equal hashes holds the earliest line.
-        pairs.sort_unstable();
-        pairs.dedup_by_key(|p| p.0);
-        pairs.into_iter().unzip()
+        triples.sort_unstable();
+        triples.dedup_by_key(|p| p.0);
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        for (h, l, e) in triples {
+            out.0.push(h);
+            out.1.push(l);
+            out.2.push(e);
+        }
+        out
     };
     let prose_only = prose.map(|prose| {
-        let (shingles, lines) = sorted(&prose);
-        Box::new(ProseShingles { shingles, lines })
+        let (shingles, lines, ends) = sorted(&prose);
+        Box::new(ProseShingles {
+            shingles,
+            lines,
+            ends,
+        })
     });
-    let (shingles, lines) = sorted(&joined);
+    let (shingles, lines, ends) = sorted(&joined);
     ShingleSets {
         shingles,
         lines,
+        ends,
         prose_only,
         line_keys: std::mem::take(&mut joined.keys),
         removed: Vec::new(),
@@ -531,25 +550,30 @@ impl Joined {
         sorted_samples(own.map(|(_, &h)| h))
     }
 
-    /// Every shingle (as [`shingles`]) with the line it starts on.
-    fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32)> {
+    /// Every shingle (as [`shingles`]) with the lines it starts and ends on.
+    fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32, u32)> {
         let tokens = &self.tokens;
         let k = k.max(1);
         let number = |line: usize| self.origin.get(line).map_or(line as u32, |&o| o);
+        let last = self.starts.len().saturating_sub(1);
         if tokens.len() <= k {
             return vec![(
                 xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED),
                 number(0),
+                number(last),
             )];
         }
-        let mut line = 0;
+        let (mut line, mut end) = (0, 0);
         tokens
             .windows(k)
             .map(|w| {
                 while line + 1 < self.starts.len() && self.starts[line + 1] <= w[0].start {
                     line += 1;
                 }
-                (run_hash(&self.text, w), number(line))
+                while end + 1 < self.starts.len() && self.starts[end + 1] <= w[k - 1].start {
+                    end += 1;
+                }
+                (run_hash(&self.text, w), number(line), number(end))
             })
             .collect()
     }
@@ -916,7 +940,12 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
         // lines are not in its set, so the survivor's are left out too.
         Some(prose) if span < t && later.prose => span
             .max(jaccard(&prose.shingles, later.shingles()))
-            .max(span_of(survivor, &prose.shingles, &prose.lines, later, t)),
+            .max(span_of(
+                survivor,
+                (&prose.shingles, &prose.lines, &prose.ends),
+                later,
+                t,
+            )),
         _ => span,
     }
 }
@@ -927,22 +956,49 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// outside that run and does not count, while everything `later` holds does: the later
 /// document goes only if nearly all of its text is in the earlier one. On either side,
 /// shingles the other does not hold on lines that are also on other pages of the same site
-/// ([`DocPrint::site_lines`]) do not count either: they are that site's template.
-/// `earlier` needs its [`DocPrint::shingle_lines`], and `later` too when it has site
-/// lines; 0 without them.
+/// ([`DocPrint::site_lines`]) do not count either: they are that site's template; nor do
+/// those on lines the other's cleaning removed, nor those that reach across such lines
+/// from one line both hold to the next. `earlier` and `later` need their
+/// [`DocPrint::shingle_lines`]; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
     span_of(
         earlier,
-        earlier.shingles(),
-        earlier.shingle_lines(),
+        (
+            earlier.shingles(),
+            earlier.shingle_lines(),
+            earlier.shingle_ends(),
+        ),
         later,
         t,
     )
 }
 
-/// [`span_jaccard`] with `e` and `lines` in place of `earlier`'s shingles and their lines
-/// (numbered as its [`DocPrint::shingle_lines`]).
-fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f64) -> f64 {
+/// Where each line of a document stands, by its fingerprint (the first of equal lines).
+struct LineIndex(Vec<(u64, u32)>);
+
+impl LineIndex {
+    fn of(print: &DocPrint) -> LineIndex {
+        let keys = print.line_keys().iter().enumerate();
+        let mut index: Vec<(u64, u32)> = keys.map(|(i, &k)| (k, i as u32)).collect();
+        index.sort_unstable();
+        index.dedup_by_key(|x| x.0);
+        LineIndex(index)
+    }
+
+    fn line(&self, key: u64) -> Option<u32> {
+        let at = self.0.binary_search_by_key(&key, |x| x.0).ok()?;
+        Some(self.0[at].1)
+    }
+}
+
+/// [`span_jaccard`] with `e`, `lines` and `ends` in place of `earlier`'s shingles and the
+/// lines each starts and ends on (numbered as its [`DocPrint::shingle_lines`]).
+fn span_of(
+    earlier: &DocPrint,
+    (e, lines, ends): (&[u64], &[u32], &[u32]),
+    later: &DocPrint,
+    t: f64,
+) -> f64 {
     let l = later.shingles();
     if l.is_empty() || lines.len() != e.len() || e.is_empty() {
         return 0.0;
@@ -970,17 +1026,45 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
     let aside = |print: &DocPrint, other: &DocPrint, line: u32| {
         on_site(print, line) || removed_by(print, other, line)
     };
+    let (e_lines, l_lines) = (LineIndex::of(earlier), LineIndex::of(later));
+    // A shingle across lines whose lines not set aside are all held whole by the other
+    // document, in the same order, with nothing between them there but lines set aside
+    // there: the two differ only by what one's cleaning removed or its site repeats
+    // between them, so it counts on neither side. (Across a line one holds and the other
+    // does not, a dropped or added paragraph, it counts.)
+    let junction = |print: &DocPrint, other: &DocPrint, in_other: &LineIndex, lines: Range<u32>| {
+        let mut before: Option<u32> = None;
+        for line in lines {
+            if aside(print, other, line) {
+                continue;
+            }
+            let Some(at) = (print.line_keys().get(line as usize)).and_then(|k| in_other.line(*k))
+            else {
+                return false;
+            };
+            if let Some(b) = before
+                && (at <= b || !(b + 1..at).all(|between| aside(other, print, between)))
+            {
+                return false;
+            }
+            before = Some(at);
+        }
+        true
+    };
     // (held, counted) per line of `earlier`. An unheld shingle counts in full on a line
     // `later` holds part of; on a line it holds none of, as much as the line is likely
     // content (see [`DOUBT_POWER`]); and not at all on a site line or a line `later` had
     // removed.
     let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
     let mut held_unheld = vec![(0u32, 0u32); n_lines];
-    for (&line, &held) in lines.iter().zip(&e_held) {
+    for (k, (&line, &held)) in lines.iter().zip(&e_held).enumerate() {
         let c = &mut held_unheld[line as usize];
         if held {
             c.0 += 1;
-        } else if !aside(earlier, later, line) {
+        } else if !aside(earlier, later, line)
+            && !(ends.get(k))
+                .is_some_and(|&end| end > line && junction(earlier, later, &l_lines, line..end + 1))
+        {
             c.1 += 1;
         }
     }
@@ -993,17 +1077,18 @@ fn span_of(earlier: &DocPrint, e: &[u64], lines: &[u32], later: &DocPrint, t: f6
             (held, f64::from(held) + w * f64::from(unheld))
         })
         .collect();
-    let later_counted = if later.site_lines.is_empty() && earlier.removed().is_empty() {
-        l.len()
-    } else if later.shingle_lines().len() != l.len() {
+    if later.shingle_lines().len() != l.len() {
         return 0.0;
-    } else {
-        l_held
-            .iter()
-            .zip(later.shingle_lines())
-            .filter(|&(&held, &line)| held || !aside(later, earlier, line))
-            .count()
-    };
+    }
+    let l_ends = later.shingle_ends();
+    let later_counted = (l_held.iter().zip(later.shingle_lines()).enumerate())
+        .filter(|&(k, (&held, &line))| {
+            held || !(aside(later, earlier, line)
+                || (l_ends.get(k)).is_some_and(|&end| {
+                    end > line && junction(later, earlier, &e_lines, line..end + 1)
+                }))
+        })
+        .count();
     // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when
     // both / (span + later_counted - both) >= t, that is when the sum over its lines of
     // (1 + t) held - t counted is at least t later_counted: the stretch with the greatest
@@ -1556,6 +1641,45 @@ mod tests {
     }
 
     #[test]
+    fn shingles_across_lines_the_other_removed_count_on_neither_side() {
+        // A list of short lines, judged on every line: its copy's cleaning removed three
+        // of them, so most shingles of the original that reach into them, and the copy's
+        // that reach across where they stood, are not the other's.
+        let p = every_pair_a_candidate();
+        let list: Vec<String> = words(90, "l").chunks(3).map(|l| l.join(" ")).collect();
+        let gone = [5, 12, 20];
+        let shown: Vec<&String> = (list.iter().enumerate())
+            .filter(|(i, _)| !gone.contains(i))
+            .map(|(_, l)| l)
+            .collect();
+        let texts = [
+            list.join("\n"),
+            shown
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ];
+        let mut prints = prints_of(&texts, &p);
+        assert!(!prints[0].prose && !prints[1].prose);
+        // Missing from the copy, the three lines are a difference: across them too.
+        assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.7);
+        assert_eq!(find_in(&prints, &p)[1], None);
+        // Removed by the copy's cleaning, they and every shingle across them are set aside.
+        let mut removed: Vec<u64> = (gone.iter())
+            .map(|&i| crate::fingerprint::line_hash(&crate::normalize::normalize(&list[i])))
+            .collect();
+        removed.sort_unstable();
+        prints[1]
+            .sets
+            .as_mut()
+            .expect("sets of a candidate")
+            .removed = removed;
+        assert_eq!(span_jaccard(&prints[0], &prints[1], p.min_jaccard), 1.0);
+        assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
+    }
+
+    #[test]
     fn a_copy_is_judged_against_the_stretch_of_the_original_it_matches() {
         // The original page kept what cleaning left of its comments; its copy elsewhere
         // has the article alone.
@@ -1940,8 +2064,8 @@ mod tests {
             let own: Vec<u64> = joined
                 .shingles_with_lines(3)
                 .into_iter()
-                .filter(|(_, line)| joined.site_lines.binary_search(line).is_err())
-                .map(|(h, _)| h)
+                .filter(|(_, line, _)| joined.site_lines.binary_search(line).is_err())
+                .map(|(h, _, _)| h)
                 .collect();
             proptest::prop_assert_eq!(joined.own_samples(&joined.shingles(3)), samples(&own));
         }

@@ -368,7 +368,12 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         // Sorted by hash, then line: the first of equal hashes holds the earliest line.
         triples.sort_unstable();
         triples.dedup_by_key(|p| p.0);
-        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        let n = triples.len();
+        let mut out = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for (h, l, e) in triples {
             out.0.push(h);
             out.1.push(l);

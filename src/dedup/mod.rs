@@ -184,8 +184,8 @@ pub struct ProseShingles {
     /// [`DocPrint::shingle_lines`] is, so that [`DocPrint::site_lines`] and
     /// [`DocPrint::line_weights`] apply to it.
     pub lines: Vec<u32>,
-    /// For each, the line it ends on, numbered as `lines`.
-    pub ends: Vec<u32>,
+    /// For each, how many lines past its first it reaches ([`ShingleSets::reach`]).
+    pub reach: Vec<u8>,
 }
 
 /// What cleaning knows of one line it kept.
@@ -219,8 +219,8 @@ impl DocPrint {
         self.sets.as_ref().map_or(&[], |s| &s.lines)
     }
 
-    fn shingle_ends(&self) -> &[u32] {
-        self.sets.as_ref().map_or(&[], |s| &s.ends)
+    fn shingle_reach(&self) -> &[u8] {
+        self.sets.as_ref().map_or(&[], |s| &s.reach)
     }
 
     fn line_keys(&self) -> &[u64] {
@@ -331,8 +331,9 @@ pub struct ShingleSets {
     /// made of (the prose lines when they stand for the text); empty unless the matched
     /// stretch is on.
     pub lines: Vec<u32>,
-    /// For each of `shingles`, the line it ends on (numbered as `lines`).
-    pub ends: Vec<u32>,
+    /// For each of `shingles`, how many lines past its first it reaches (0 within one
+    /// line; [`u8::MAX`] for that many or more, which is taken as unknown).
+    pub reach: Vec<u8>,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
     /// [`likeness`]).
@@ -360,7 +361,7 @@ impl ShingleSets {
 /// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
-    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>, Vec<u32>) {
+    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>, Vec<u8>) {
         if joined.text.is_empty() {
             return (Vec::new(), Vec::new(), Vec::new());
         }
@@ -377,23 +378,23 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         for (h, l, e) in triples {
             out.0.push(h);
             out.1.push(l);
-            out.2.push(e);
+            out.2.push(u8::try_from(e - l).unwrap_or(u8::MAX));
         }
         out
     };
     let prose_only = prose.map(|prose| {
-        let (shingles, lines, ends) = sorted(&prose);
+        let (shingles, lines, reach) = sorted(&prose);
         Box::new(ProseShingles {
             shingles,
             lines,
-            ends,
+            reach,
         })
     });
-    let (shingles, lines, ends) = sorted(&joined);
+    let (shingles, lines, reach) = sorted(&joined);
     ShingleSets {
         shingles,
         lines,
-        ends,
+        reach,
         prose_only,
         line_keys: std::mem::take(&mut joined.keys),
         removed: Vec::new(),
@@ -947,7 +948,7 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
             .max(jaccard(&prose.shingles, later.shingles()))
             .max(span_of(
                 survivor,
-                (&prose.shingles, &prose.lines, &prose.ends),
+                (&prose.shingles, &prose.lines, &prose.reach),
                 later,
                 t,
             )),
@@ -971,11 +972,18 @@ pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
         (
             earlier.shingles(),
             earlier.shingle_lines(),
-            earlier.shingle_ends(),
+            earlier.shingle_reach(),
         ),
         later,
         t,
     )
+}
+
+/// The lines a shingle starting on `line` spans, when it reaches past that line and how
+/// far is known ([`ShingleSets::reach`]).
+fn across(line: u32, reach: Option<&u8>) -> Option<Range<u32>> {
+    let reach = *reach.filter(|&&r| r > 0 && r < u8::MAX)?;
+    Some(line..line + u32::from(reach) + 1)
 }
 
 /// Where each line of a document stands, by its fingerprint (the first of equal lines).
@@ -996,11 +1004,12 @@ impl LineIndex {
     }
 }
 
-/// [`span_jaccard`] with `e`, `lines` and `ends` in place of `earlier`'s shingles and the
-/// lines each starts and ends on (numbered as its [`DocPrint::shingle_lines`]).
+/// [`span_jaccard`] with `e`, `lines` and `reach` in place of `earlier`'s shingles, the
+/// line each starts on (numbered as its [`DocPrint::shingle_lines`]) and how far it
+/// reaches.
 fn span_of(
     earlier: &DocPrint,
-    (e, lines, ends): (&[u64], &[u32], &[u32]),
+    (e, lines, reach): (&[u64], &[u32], &[u8]),
     later: &DocPrint,
     t: f64,
 ) -> f64 {
@@ -1067,8 +1076,8 @@ fn span_of(
         if held {
             c.0 += 1;
         } else if !aside(earlier, later, line)
-            && !(ends.get(k))
-                .is_some_and(|&end| end > line && junction(earlier, later, &l_lines, line..end + 1))
+            && !(across(line, reach.get(k)))
+                .is_some_and(|lines| junction(earlier, later, &l_lines, lines))
         {
             c.1 += 1;
         }
@@ -1085,13 +1094,12 @@ fn span_of(
     if later.shingle_lines().len() != l.len() {
         return 0.0;
     }
-    let l_ends = later.shingle_ends();
+    let l_reach = later.shingle_reach();
     let later_counted = (l_held.iter().zip(later.shingle_lines()).enumerate())
         .filter(|&(k, (&held, &line))| {
             held || !(aside(later, earlier, line)
-                || (l_ends.get(k)).is_some_and(|&end| {
-                    end > line && junction(later, earlier, &e_lines, line..end + 1)
-                }))
+                || (across(line, l_reach.get(k)))
+                    .is_some_and(|lines| junction(later, earlier, &e_lines, lines)))
         })
         .count();
     // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when

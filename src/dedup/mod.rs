@@ -1130,9 +1130,10 @@ fn span_of(
 }
 
 /// Joins clusters through candidate pairs (same values in one band, or `held`). Each
-/// document, in input order, is offered the clusters of every earlier document it is a
-/// candidate with, earliest survivor first, so that a copy goes to the earliest document
-/// it resembles, not to whichever its bands happened to reach first. Two clusters are
+/// document, in input order, is offered the clusters of the earlier documents it is a
+/// candidate with (the nearest [`MAX_BUCKET_WALK`] of each bucket), earliest survivor
+/// first, so that a copy goes to the earliest document it resembles, not to whichever its
+/// bands happened to reach first. Two clusters are
 /// joined when every document of the one whose survivor comes later is at least
 /// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
 /// document it is rejected for: no chains of copies drifting away from their survivor.

@@ -1618,6 +1618,15 @@ mod tests {
         assert!(prints[0].prose && sets.prose_only.is_none());
     }
 
+    /// Tells a candidate's print that its cleaning removed `lines`, as pass 2 would.
+    fn set_removed(print: &mut DocPrint, lines: &[&str]) {
+        let mut removed: Vec<u64> = (lines.iter())
+            .map(|l| crate::fingerprint::line_hash(&crate::normalize::normalize(l)))
+            .collect();
+        removed.sort_unstable();
+        print.sets.as_mut().expect("sets of a candidate").removed = removed;
+    }
+
     #[test]
     fn a_line_one_document_kept_and_the_other_had_removed_counts_on_neither_side() {
         // Cleaning removed the third paragraph from the original page and kept it on its
@@ -1629,28 +1638,21 @@ mod tests {
         let mut prints = prints_of(&texts, &p);
         assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.8);
         assert_eq!(find_in(&prints, &p)[1], None);
-        // Told which lines the original had removed, the stretch test sets that one aside.
-        let removed = crate::fingerprint::line_hash(&crate::normalize::normalize(&article[2]));
-        let set_removed = |print: &mut DocPrint, removed: Vec<u64>| {
-            print.sets.as_mut().expect("sets of a candidate").removed = removed;
-        };
-        set_removed(&mut prints[0], vec![removed]);
+        // Told which lines the original had removed, the stretch test sets that one aside,
+        // and the shingles that reach into it from the line before.
+        set_removed(&mut prints[0], &[&article[2]]);
         let found = find_in(&prints, &p)[1].expect("the copy");
-        // (Shingles that start on the line before it and reach into it still count.)
         assert_eq!(found.survivor, 0);
         assert!(found.similarity > 0.8, "{found:?}");
         // And the same when the copy came first and is the one whose cleaning removed it.
         let texts = [article.join("\n"), shown.join("\n")];
         let mut prints = prints_of(&texts, &p);
         assert_eq!(find_in(&prints, &p)[1], None);
-        set_removed(&mut prints[1], vec![removed]);
+        set_removed(&mut prints[1], &[&article[2]]);
         assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
         // A removed line the other document does not hold changes nothing.
         let mut prints = prints_of(&[shown.join("\n"), article.join("\n")], &p);
-        set_removed(
-            &mut prints[0],
-            vec![crate::fingerprint::line_hash("another line")],
-        );
+        set_removed(&mut prints[0], &["another line"]);
         assert_eq!(find_in(&prints, &p)[1], None);
     }
 
@@ -1680,15 +1682,8 @@ mod tests {
         assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.7);
         assert_eq!(find_in(&prints, &p)[1], None);
         // Removed by the copy's cleaning, they and every shingle across them are set aside.
-        let mut removed: Vec<u64> = (gone.iter())
-            .map(|&i| crate::fingerprint::line_hash(&crate::normalize::normalize(&list[i])))
-            .collect();
-        removed.sort_unstable();
-        prints[1]
-            .sets
-            .as_mut()
-            .expect("sets of a candidate")
-            .removed = removed;
+        let removed: Vec<&str> = gone.iter().map(|&i| list[i].as_str()).collect();
+        set_removed(&mut prints[1], &removed);
         assert_eq!(span_jaccard(&prints[0], &prints[1], p.min_jaccard), 1.0);
         assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
     }

@@ -61,6 +61,9 @@ pub const PROSE_MIN_SHARE: f64 = 0.5;
 /// copy on another site does not carry; a line the copy does hold part of is shared
 /// text, and counts in full.
 pub const DOUBT_POWER: i32 = 5;
+/// Words a line needs to mark, held whole by a copy, where the copy reaches in the earlier
+/// document (see [`span_jaccard`]): a title or a subhead, not a lone "Share" or a date.
+pub const ANCHOR_MIN_WORDS: usize = 4;
 pub const DEFAULT_BANDS: usize = 20;
 pub const DEFAULT_ROWS: usize = 6;
 pub const DEFAULT_MIN_JACCARD: f64 = 0.8;
@@ -227,6 +230,10 @@ impl DocPrint {
         self.sets.as_ref().map_or(&[], |s| &s.line_keys)
     }
 
+    fn short_lines(&self) -> &[(u32, u64)] {
+        self.sets.as_ref().map_or(&[], |s| &s.short_lines)
+    }
+
     fn removed(&self) -> &[u64] {
         self.sets.as_ref().map_or(&[], |s| &s.removed)
     }
@@ -341,6 +348,12 @@ pub struct ShingleSets {
     /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
     /// `lines` numbers them.
     pub line_keys: Vec<u64>,
+    /// For a document judged on its prose lines: the lines too short to be prose but of
+    /// at least [`ANCHOR_MIN_WORDS`] words (a title, a subhead), each as the number of
+    /// prose lines before it and its fingerprint. In the stretch test a line of the
+    /// earlier document that the later one holds whole marks where its copy reaches (see
+    /// [`span_jaccard`]).
+    pub short_lines: Vec<(u32, u64)>,
     /// The fingerprints of the lines cleaning removed from the document, sorted (which the
     /// caller knows, not the text). In the stretch test, a line that one document of a
     /// pair kept and the other's cleaning removed counts on neither side (see
@@ -396,6 +409,11 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         lines,
         reach,
         prose_only,
+        short_lines: if joined.prose {
+            std::mem::take(&mut joined.short_lines)
+        } else {
+            Vec::new()
+        },
         line_keys: std::mem::take(&mut joined.keys),
         removed: Vec::new(),
     }
@@ -424,6 +442,8 @@ struct Joined {
     origin: Vec<u32>,
     /// Each joined line's fingerprint ([`crate::fingerprint::line_hash`]), when asked for.
     keys: Vec<u64>,
+    /// For the prose lines, when keys are asked for: [`ShingleSets::short_lines`].
+    short_lines: Vec<(u32, u64)>,
 }
 
 impl Joined {
@@ -480,6 +500,10 @@ impl Joined {
                     prose.push(line, &tokens, note);
                     prose.origin.push(all.starts.len() as u32 - 1);
                     prose.keys.extend(key);
+                } else if let Some(key) = key
+                    && tokens.len() >= ANCHOR_MIN_WORDS
+                {
+                    prose.short_lines.push((prose.starts.len() as u32, key));
                 }
             }
         }
@@ -509,6 +533,7 @@ impl Joined {
             prose: false,
             origin: Vec::new(),
             keys: Vec::new(),
+            short_lines: Vec::new(),
         }
     }
 
@@ -960,7 +985,9 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// lines that matches them best: the run that reaches `t` if any does (see below). What
 /// cleaning left of the earlier page's own template, its comments and related links, sits
 /// outside that run and does not count, while everything `later` holds does: the later
-/// document goes only if nearly all of its text is in the earlier one. On either side,
+/// document goes only if nearly all of its text is in the earlier one. The run reaches
+/// over a line `later` lacks to a line next to it that `later` holds, such as the title
+/// above a dropped first paragraph (`reach_anchors`). On either side,
 /// shingles the other does not hold on lines that are also on other pages of the same site
 /// ([`DocPrint::site_lines`]) do not count either: they are that site's template; nor do
 /// those on lines the other's cleaning removed, nor those that reach across such lines
@@ -1121,12 +1148,63 @@ fn span_of(
     let Some(range) = best_range else {
         return 0.0;
     };
+    let range = reach_anchors(range, &per_line, earlier, later);
     let (both, span) = per_line[range]
         .iter()
         .fold((0.0, 0.0), |(b, s), &(held, counted)| {
             (b + f64::from(held), s + counted)
         });
     both / (span + later_counted as f64 - both)
+}
+
+/// Widens the stretch `range` of `earlier`'s lines that best matches `later` (see
+/// [`span_of`]; `per_line` holds each line's held shingles first) over lines just outside
+/// it that are anchored: a line next to the stretch, or one line past it, that `later`
+/// holds a shingle of or holds whole, or a short line ([`ShingleSets::short_lines`]) that
+/// `later` holds whole just past a line next to it. What the stretch leaves out at either
+/// end is what cleaning left of the earlier page's template, which the later one does not
+/// carry; a paragraph between the title both hold and the stretch is one the later copy
+/// dropped, and counts against it.
+fn reach_anchors(
+    range: Range<usize>,
+    per_line: &[(u32, f64)],
+    earlier: &DocPrint,
+    later: &DocPrint,
+) -> Range<usize> {
+    let mut whole: Vec<u64> = (later.line_keys().iter().copied())
+        .chain(later.short_lines().iter().map(|&(_, key)| key))
+        .collect();
+    whole.sort_unstable();
+    // A line the later page's cleaning removed was on it too.
+    let holds =
+        |key: &u64| whole.binary_search(key).is_ok() || later.removed().binary_search(key).is_ok();
+    let anchor =
+        |line: usize| per_line[line].0 > 0 || earlier.line_keys().get(line).is_some_and(holds);
+    // A short line held whole just before line `line` (after the line before it).
+    let short_before = |line: usize| {
+        (earlier.short_lines().iter()).any(|(at, key)| *at as usize == line && holds(key))
+    };
+    let (mut start, mut end) = (range.start, range.end);
+    loop {
+        if start > 0 && (anchor(start - 1) || short_before(start - 1)) {
+            start -= 1;
+        } else if start > 1 && anchor(start - 2) {
+            start -= 2;
+        } else {
+            break;
+        }
+    }
+    let n = per_line.len();
+    loop {
+        if end < n && (anchor(end) || short_before(end + 1)) {
+            end += 1;
+        } else if end + 1 < n && anchor(end + 1) {
+            end += 2;
+        } else {
+            break;
+        }
+    }
+    start..end
 }
 
 /// Joins clusters through candidate pairs (same values in one band, or `held`). Each
@@ -1812,6 +1890,44 @@ mod tests {
         // four run into the block); the copy has 191: 176 / (180 + 191 - 176).
         assert!((span - 176.0 / 195.0).abs() < 1e-9, "{span}");
         assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
+    }
+
+    #[test]
+    fn a_paragraph_between_a_title_both_hold_and_the_stretch_was_dropped_by_the_copy() {
+        // The original: a title, a first paragraph, then three more. A copy that holds
+        // the title but not the first paragraph dropped it: the stretch reaches back to
+        // the title and the paragraph counts. A copy under another title, or an original
+        // without one, leaves the first paragraph outside the stretch, as what cleaning
+        // left of the page's template.
+        let p = every_pair_a_candidate();
+        let title = "the six words of its title".to_string();
+        let first = prose_lines(0, 1, "f");
+        let rest = prose_lines(0, 3, "a");
+        let span = |original: &[&[String]], copy: &[&[String]]| {
+            let prints = prints_of(
+                &[original.concat().join("\n"), copy.concat().join("\n")],
+                &p,
+            );
+            let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+            (span, find_in(&prints, &p)[1].map(|c| c.survivor))
+        };
+        let titled = [std::slice::from_ref(&title), &first, &rest];
+        let (dropped, found) = span(&titled, &[std::slice::from_ref(&title), &rest]);
+        // The copy's 45 prose words make 41 shingles, all held; the stretch's 60 make 56.
+        assert!((dropped - 41.0 / 56.0).abs() < 1e-9, "{dropped}");
+        assert_eq!(found, None);
+        let other_title = ["another title of six words".to_string()];
+        for (original, copy) in [
+            (&titled[..], [&other_title[..], &rest]),
+            (
+                &[&first[..], &rest][..],
+                [std::slice::from_ref(&title), &rest],
+            ),
+        ] {
+            let (left_out, found) = span(original, &copy);
+            assert!((left_out - 1.0).abs() < 1e-9, "{left_out}");
+            assert_eq!(found, Some(0));
+        }
     }
 
     #[test]

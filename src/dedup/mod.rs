@@ -409,11 +409,8 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         lines,
         reach,
         prose_only,
-        short_lines: if joined.prose {
-            std::mem::take(&mut joined.short_lines)
-        } else {
-            Vec::new()
-        },
+        // Empty unless the prose lines stand for the text (only they gather short lines).
+        short_lines: std::mem::take(&mut joined.short_lines),
         line_keys: std::mem::take(&mut joined.keys),
         removed: Vec::new(),
     }

@@ -1145,7 +1145,7 @@ fn span_of(
     let Some(range) = best_range else {
         return 0.0;
     };
-    let range = reach_anchors(range, &per_line, earlier, later);
+    let range = reach_anchors(range, &per_line, earlier, (later, &l_lines));
     let (both, span) = per_line[range]
         .iter()
         .fold((0.0, 0.0), |(b, s), &(held, counted)| {
@@ -1161,20 +1161,20 @@ fn span_of(
 /// `later` holds whole just past a line next to it. What the stretch leaves out at either
 /// end is what cleaning left of the earlier page's template, which the later one does not
 /// carry; a paragraph between the title both hold and the stretch is one the later copy
-/// dropped, and counts against it.
+/// dropped, and counts against it. `in_later` indexes `later`'s lines, as [`span_of`]
+/// made it.
 fn reach_anchors(
     range: Range<usize>,
     per_line: &[(u32, f64)],
     earlier: &DocPrint,
-    later: &DocPrint,
+    (later, in_later): (&DocPrint, &LineIndex),
 ) -> Range<usize> {
-    let mut whole: Vec<u64> = (later.line_keys().iter().copied())
-        .chain(later.short_lines().iter().map(|&(_, key)| key))
-        .collect();
-    whole.sort_unstable();
     // A line the later page's cleaning removed was on it too.
-    let holds =
-        |key: &u64| whole.binary_search(key).is_ok() || later.removed().binary_search(key).is_ok();
+    let holds = |key: &u64| {
+        in_later.line(*key).is_some()
+            || later.short_lines().iter().any(|(_, short)| short == key)
+            || later.removed().binary_search(key).is_ok()
+    };
     let anchor =
         |line: usize| per_line[line].0 > 0 || earlier.line_keys().get(line).is_some_and(holds);
     // A short line held whole just before line `line` (after the line before it).

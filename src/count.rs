@@ -11,10 +11,11 @@
 //! 65,535 for anything more). Two distinct lines share an entry only if their fingerprints
 //! agree in 48 bits: about one pair among 10 million distinct lines.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use nohash_hasher::BuildNoHashHasher;
 use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::fingerprint::{Prepared, on_site, site_hash};
 
@@ -177,6 +178,9 @@ impl CountTable {
     }
 }
 
+/// Seed of [`DocKeys::text`].
+const TEXT_SEED: u64 = 0x6465_626f_696c_5406;
+
 const SHARD_BITS: u32 = 4;
 const SHARDS: usize = 1 << SHARD_BITS;
 
@@ -194,6 +198,10 @@ pub struct DocKeys {
     /// boilerplate on the labelled pages.)
     pub site_lines: ShardedKeys,
     pub site: Option<u64>,
+    /// The fingerprint of what the document contributes: its site and its distinct lines
+    /// (which make its shingles); `None` for a document with no words. A second document
+    /// with the same is not counted again ([`Counts::add_batch`]).
+    pub text: Option<u64>,
 }
 
 impl DocKeys {
@@ -205,11 +213,20 @@ impl DocKeys {
             Some(s) => ShardedKeys::new(lines.keys.iter().map(|&k| on_site(s, k)).collect()),
             None => ShardedKeys::default(),
         };
+        let text = (!lines.keys.is_empty()).then(|| {
+            let mut h = Xxh3::with_seed(TEXT_SEED);
+            h.update(&site.unwrap_or(0).to_le_bytes());
+            for k in &lines.keys {
+                h.update(&k.to_le_bytes());
+            }
+            h.digest()
+        });
         DocKeys {
             lines,
             shingles,
             site_lines,
             site,
+            text,
         }
     }
 }
@@ -282,7 +299,7 @@ impl Table {
 
     /// Adds one to every key of every document; `keys` picks which sorted list of a
     /// document to add.
-    fn add_batch(&mut self, batch: &[DocKeys], keys: fn(&DocKeys) -> &ShardedKeys) {
+    fn add_batch(&mut self, batch: &[&DocKeys], keys: fn(&DocKeys) -> &ShardedKeys) {
         self.shards
             .par_iter_mut()
             .enumerate()
@@ -313,6 +330,10 @@ impl Table {
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
     docs: u64,
+    /// [`DocKeys::text`] of every document counted.
+    texts: HashSet<u64, BuildNoHashHasher<u64>>,
+    /// Documents not counted: an earlier one of their site had the same lines.
+    repeats: u64,
     lines: Table,
     shingles: Table,
     site_lines: Table,
@@ -370,25 +391,45 @@ pub struct TableStats {
     pub distinct_shingles: u64,
     pub distinct_site_lines: u64,
     pub sites: u64,
+    /// Documents not counted, because one counted before had the same site and lines.
+    pub repeated_texts: u64,
     /// Approximate heap bytes held by all tables.
     pub table_bytes: u64,
 }
 
 impl Counts {
     /// Adds a batch of documents. Documents within a batch may come in any order.
+    ///
+    /// A document with the same lines as one counted before on its site (or, without
+    /// sites, anywhere) is not counted again: the same page fetched twice, or an article
+    /// stored five times, is one text, and its lines are not on "many pages" because it
+    /// was copied. Counted twice, every line of a page crawled twice is on two pages of
+    /// its site, and every line of an article stored five times is in five documents:
+    /// all of it would go as boilerplate, from every copy, and the original with them.
+    /// Which of the copies is counted makes no difference, as they add the same keys.
     pub fn add_batch(&mut self, batch: &[DocKeys]) {
         self.docs += batch.len() as u64;
-        self.lines.add_batch(batch, |d| &d.lines);
-        self.shingles.add_batch(batch, |d| &d.shingles);
-        self.site_lines.add_batch(batch, |d| &d.site_lines);
+        let texts = &mut self.texts;
+        let all = batch.len();
+        let batch: Vec<&DocKeys> = batch
+            .iter()
+            .filter(|d| d.text.is_none_or(|t| texts.insert(t)))
+            .collect();
+        self.repeats += (all - batch.len()) as u64;
+        self.lines.add_batch(&batch, |d| &d.lines);
+        self.shingles.add_batch(&batch, |d| &d.shingles);
+        self.site_lines.add_batch(&batch, |d| &d.site_lines);
         for site in batch.iter().filter_map(|d| d.site) {
             *self.site_pages.entry(site).or_insert(0) += 1;
         }
     }
 
-    /// Adds another table (a shard of the corpus counted elsewhere).
+    /// Adds another table (a shard of the corpus counted elsewhere). The two are taken to
+    /// hold different documents: one with the same lines in both is counted in each.
     pub fn merge(&mut self, other: Counts) {
         self.docs += other.docs;
+        self.repeats += other.repeats;
+        self.texts.extend(other.texts);
         self.lines.merge(other.lines);
         self.shingles.merge(other.shingles);
         self.site_lines.merge(other.site_lines);
@@ -397,7 +438,7 @@ impl Counts {
         }
     }
 
-    /// Documents counted.
+    /// Documents added, repeats (not counted in the tables) included.
     pub fn docs(&self) -> u64 {
         self.docs
     }
@@ -470,7 +511,9 @@ impl Counts {
             distinct_shingles: self.shingles.len() as u64,
             distinct_site_lines: self.site_lines.len() as u64,
             sites: self.site_pages.len() as u64,
-            table_bytes: ((slots + filter) * 8 + site_buckets * site_bucket) as u64,
+            repeated_texts: self.repeats,
+            table_bytes: ((slots + filter) * 8 + site_buckets * site_bucket) as u64
+                + (self.texts.capacity() * 8 / 7 * 9) as u64,
         }
     }
 }
@@ -506,6 +549,36 @@ mod tests {
         assert_eq!(counts.site_pages(a), 2);
         assert_eq!(counts.site_line_pages(a, footer), 2);
         assert_eq!(counts.site_line_pages(site_hash("b.com"), footer), 1);
+    }
+
+    #[test]
+    fn a_text_counts_once_per_site() {
+        let page = "Gazette header\nThe council met on 12 May to vote on the budget.";
+        let mut counts = Counts::default();
+        counts.add_batch(&[
+            keys(page, Some("a.com")),
+            // The same page fetched again, its date changed: digits are folded away.
+            keys(&page.replace("12 May", "13 May"), Some("a.com")),
+            keys("Gazette header\nAnother story", Some("a.com")),
+            keys(page, Some("b.com")),
+            keys(page, None),
+        ]);
+        // Later batches too; a document with no words is never a repeat.
+        counts.add_batch(&[keys(page, None), keys("", None), keys("", None)]);
+        let line = |i: usize| prepare(page, &PARAMS).lines[i].key.expect("words");
+        let (header, body) = (line(0), line(1));
+        assert_eq!(counts.docs(), 8);
+        assert_eq!(counts.stats().repeated_texts, 2);
+        assert_eq!(
+            counts.line_docs(body),
+            3,
+            "once on a.com, once on b.com, once without"
+        );
+        assert_eq!(counts.line_docs(header), 4);
+        let a = site_hash("a.com");
+        assert_eq!(counts.site_pages(a), 2);
+        assert_eq!(counts.site_line_pages(a, body), 1);
+        assert_eq!(counts.site_line_pages(a, header), 2);
     }
 
     #[test]
@@ -553,8 +626,15 @@ mod tests {
 
     #[test]
     fn batches_and_merges_agree() {
+        // Digits are folded away: the documents differ in letters.
+        let word = |i: u8| format!("{}{}", char::from(b'a' + i / 26), char::from(b'a' + i % 26));
         let docs: Vec<DocKeys> = (0..50)
-            .map(|i| keys(&format!("line {}\nshared footer\nx{}", i % 7, i % 3), None))
+            .map(|i| {
+                keys(
+                    &format!("line {}\nshared footer\nx{}", word(i), word(i % 3)),
+                    None,
+                )
+            })
             .collect();
         let mut whole = Counts::default();
         whole.add_batch(&docs);

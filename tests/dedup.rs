@@ -146,6 +146,13 @@ fn ids(records: &[serde_json::Value]) -> Vec<String> {
     records.iter().map(|r| r["id"].to_string()).collect()
 }
 
+fn id_strs(records: &[serde_json::Value]) -> Vec<&str> {
+    records
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect()
+}
+
 fn path_str(path: &std::path::Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
@@ -411,6 +418,79 @@ fn a_line_the_original_had_removed_does_not_keep_its_copy() {
     assert_eq!(rejected[0]["id"], "b1");
     assert_eq!(rejected[0]["survivor"], "a0");
     assert!(rejected[0]["similarity"].as_f64().expect("similarity") >= 0.8);
+}
+
+/// An article stored five times in a corpus without sites, and a page fetched twice on
+/// its site: each text is counted once in pass 1, so its lines are neither in five
+/// documents (corpus boilerplate) nor on two pages of the site (the site's), and the
+/// first copy keeps all of it while the others go as `duplicate`. Counted as often as
+/// stored, every line went from every copy, the first with them.
+#[test]
+fn a_text_stored_many_times_is_counted_once_and_its_first_copy_stays_whole() {
+    let article = prose("art", 6);
+    for model in [&["--no-model"][..], &[]] {
+        // Without sites: the article five times among three other documents.
+        let dir = Dir::new();
+        let mut corpus = String::new();
+        for i in 0..8 {
+            let text = if i < 5 {
+                article.clone()
+            } else {
+                prose(&format!("other{}", util::letters(i)), 6)
+            };
+            corpus += &(serde_json::json!({"id": format!("d{i}"), "text": text.join("\n")})
+                .to_string()
+                + "\n");
+        }
+        let input = dir.write("corpus.jsonl", corpus);
+        let mut flags = vec!["--quiet"];
+        flags.extend_from_slice(model);
+        let r = util::clean_into(&dir, &[input.as_path()], &flags);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let kept = jsonl(&dir.read("clean.jsonl"));
+        assert_eq!(id_strs(&kept), ["d0", "d5", "d6", "d7"], "{model:?}");
+        assert_eq!(kept[0]["text"], article.join("\n"), "{model:?}");
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        assert_eq!(id_strs(&rejected), ["d1", "d2", "d3", "d4"]);
+        assert!(
+            rejected
+                .iter()
+                .all(|r| r["reason"] == "duplicate" && r["survivor"] == "d0")
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&dir.read("report.json")).expect("report");
+        assert_eq!(report["tables"]["repeated_texts"], 4, "{report}");
+
+        // With sites: a page fetched twice, among three other pages of its site that
+        // share a header; the header goes as the site's, the article stays.
+        let dir = Dir::new();
+        let page = |body: Vec<String>| [vec!["Alpha Gazette home page".to_string()], body].concat();
+        let mut docs = vec![("a0", "a.example", page(article.clone()))];
+        docs.push(("a0-again", "a.example", page(article.clone())));
+        for i in 1..4 {
+            docs.push((
+                "a-other",
+                "a.example",
+                page(prose(&format!("alpha{}", util::letters(i)), 6)),
+            ));
+        }
+        let corpus: String = docs
+            .iter()
+            .map(|(id, site, lines)| {
+                serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string()
+                    + "\n"
+            })
+            .collect();
+        let input = dir.write("corpus.jsonl", corpus);
+        let r = clean(&dir, &[input], model);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let kept = jsonl(&dir.read("clean.jsonl"));
+        assert_eq!(kept[0]["id"], "a0");
+        assert_eq!(kept[0]["text"], article.join("\n"), "{model:?}");
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        assert_eq!(id_strs(&rejected), ["a0-again"]);
+        assert_eq!(rejected[0]["reason"], "duplicate");
+    }
 }
 
 #[test]

@@ -199,9 +199,9 @@ pub struct DocKeys {
     pub site_lines: ShardedKeys,
     pub site: Option<u64>,
     /// The fingerprint of what the document contributes: its site and its distinct lines
-    /// (which make its shingles); `None` for a document with no words. A second document
-    /// with the same is not counted again ([`Counts::add_batch`]).
-    pub text: Option<u64>,
+    /// (which make its shingles). A second document with the same is not counted again
+    /// ([`Counts::add_batch`]).
+    pub text: u64,
 }
 
 impl DocKeys {
@@ -213,14 +213,12 @@ impl DocKeys {
             Some(s) => ShardedKeys::new(lines.keys.iter().map(|&k| on_site(s, k)).collect()),
             None => ShardedKeys::default(),
         };
-        let text = (!lines.keys.is_empty()).then(|| {
-            let mut h = Xxh3::with_seed(TEXT_SEED);
-            h.update(&site.unwrap_or(0).to_le_bytes());
-            for k in &lines.keys {
-                h.update(&k.to_le_bytes());
-            }
-            h.digest()
-        });
+        let mut text = Xxh3::with_seed(TEXT_SEED);
+        text.update(&site.unwrap_or(0).to_le_bytes());
+        for k in &lines.keys {
+            text.update(&k.to_le_bytes());
+        }
+        let text = text.digest();
         DocKeys {
             lines,
             shingles,
@@ -411,10 +409,7 @@ impl Counts {
         self.docs += batch.len() as u64;
         let texts = &mut self.texts;
         let all = batch.len();
-        let batch: Vec<&DocKeys> = batch
-            .iter()
-            .filter(|d| d.text.is_none_or(|t| texts.insert(t)))
-            .collect();
+        let batch: Vec<&DocKeys> = batch.iter().filter(|d| texts.insert(d.text)).collect();
         self.repeats += (all - batch.len()) as u64;
         self.lines.add_batch(&batch, |d| &d.lines);
         self.shingles.add_batch(&batch, |d| &d.shingles);
@@ -563,12 +558,17 @@ mod tests {
             keys(page, Some("b.com")),
             keys(page, None),
         ]);
-        // Later batches too; a document with no words is never a repeat.
-        counts.add_batch(&[keys(page, None), keys("", None), keys("", None)]);
+        // Later batches too; a page with no words is one page of its site however often.
+        counts.add_batch(&[
+            keys(page, None),
+            keys("", Some("c.com")),
+            keys("--", Some("c.com")),
+        ]);
         let line = |i: usize| prepare(page, &PARAMS).lines[i].key.expect("words");
         let (header, body) = (line(0), line(1));
         assert_eq!(counts.docs(), 8);
-        assert_eq!(counts.stats().repeated_texts, 2);
+        assert_eq!(counts.stats().repeated_texts, 3);
+        assert_eq!(counts.site_pages(site_hash("c.com")), 1);
         assert_eq!(
             counts.line_docs(body),
             3,
@@ -587,6 +587,7 @@ mod tests {
         // Shingle keys held by 1 to 4 documents.
         let docs: Vec<DocKeys> = (0..4u64)
             .map(|d| DocKeys {
+                text: d,
                 shingles: ShardedKeys::new(
                     (0..5000u64)
                         .filter(|k| k % 4 >= d)

@@ -328,16 +328,21 @@ fn prose(salt: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Writes `(id, site, lines)` pages as JSONL and cleans them into `dir` without the line
-/// model, a line being the site's when it is on 3 of its pages (`--site-min-pages 3`).
-fn clean_pages_of_sites(dir: &Dir, docs: &[(&str, &str, Vec<String>)]) {
+/// Writes `(id, site, lines)` pages to corpus.jsonl in `dir`.
+fn write_pages(dir: &Dir, docs: &[(&str, &str, Vec<String>)]) -> std::path::PathBuf {
     let corpus: String = docs
         .iter()
         .map(|(id, site, lines)| {
             serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string() + "\n"
         })
         .collect();
-    let input = dir.write("corpus.jsonl", corpus);
+    dir.write("corpus.jsonl", corpus)
+}
+
+/// Writes `(id, site, lines)` pages as JSONL and cleans them into `dir` without the line
+/// model, a line being the site's when it is on 3 of its pages (`--site-min-pages 3`).
+fn clean_pages_of_sites(dir: &Dir, docs: &[(&str, &str, Vec<String>)]) {
+    let input = write_pages(dir, docs);
     let r = clean(dir, &[input], &["--no-model", "--site-min-pages", "3"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
@@ -474,14 +479,7 @@ fn a_text_stored_many_times_is_counted_once_and_its_first_copy_stays_whole() {
                 page(prose(&format!("alpha{}", util::letters(i)), 6)),
             ));
         }
-        let corpus: String = docs
-            .iter()
-            .map(|(id, site, lines)| {
-                serde_json::json!({"id": id, "site": site, "text": lines.join("\n")}).to_string()
-                    + "\n"
-            })
-            .collect();
-        let input = dir.write("corpus.jsonl", corpus);
+        let input = write_pages(&dir, &docs);
         let r = clean(&dir, &[input], model);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let kept = jsonl(&dir.read("clean.jsonl"));

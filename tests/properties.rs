@@ -1,9 +1,9 @@
 //! Invariants of line cleaning on random corpora, through the library's stages:
 //! cleaned lines are a subsequence of the original lines, cleaning twice changes nothing,
 //! storing documents again changes no verdict, and the order of the corpus does not change
-//! any document's verdict. All but the second
-//! hold with the shipped line model too; cleaning twice changing nothing is a property
-//! of the frequency stages alone (a model may judge a line again once its neighbours went).
+//! any document's verdict. All but the second hold with the shipped line model too;
+//! cleaning twice changing nothing is a property of the frequency stages alone (a model
+//! may judge a line again once its neighbours went).
 
 use deboil::config::{
     DEFAULT_BLOCK_GAP_MAX_WORDS, DEFAULT_BLOCK_HEADING_MAX_WORDS, DEFAULT_BLOCK_HEADING_MIN_LINES,

@@ -135,13 +135,18 @@ pub struct LineVerdict {
 /// A line of prose (at least [`SHARED_MIN_WORDS`] words) held by pages of other sites but
 /// not repeated on its own site's pages is evidence that the page is a copy of an article
 /// (syndicated, reposted), not template: it is kept, so that the article survives whole
-/// in one document and deduplication can see the copies. Without a site there is no such
-/// evidence.
+/// in one document and deduplication can see the copies.
+///
+/// Without a site, any line of prose held by other documents may be a copy's; whether it
+/// is, [`keep_shared_runs`] judges by the sentences among them.
 fn shared_copy(line: &LinePrint, ev: &Evidence, params: &Params) -> bool {
-    ev.site_size > 0
-        && line.words >= SHARED_MIN_WORDS
-        && ev.docs > ev.site_pages
-        && ev.site_pages < params.site_min_pages
+    if line.words < SHARED_MIN_WORDS {
+        return false;
+    }
+    if ev.site_size == 0 {
+        return ev.docs > 1;
+    }
+    ev.docs > ev.site_pages && ev.site_pages < params.site_min_pages
 }
 
 /// Words a shared line needs to count as prose rather than a widget.
@@ -152,31 +157,85 @@ pub const SHARED_MIN_WORDS: u32 = 8;
 /// two.
 pub const SHARED_MIN_RUN: usize = 3;
 
-/// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`]) from the frequency
-/// stages (`corpus`, `site`), and forgets that the lines of shorter runs were shared.
-fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
+/// Without a site, a run of shared sentences is kept only when it makes up at least this
+/// share of the document's words: the document is then nearly all text other documents
+/// hold too, a copy of an article (and deduplication judges it), where a footer printed on
+/// every page is a part of each. At half, pages that were mostly a long legal footer kept
+/// it (measured on `make eval-dedup`'s planted pages cleaned without their sites).
+pub const COPY_MIN_SHARE: f64 = 0.8;
+
+/// Keeps shared lines from the frequency stages (`corpus`, `site`), and forgets that the
+/// others were shared. On a site (`on_site`), the kept ones are those in runs of at
+/// least [`SHARED_MIN_RUN`]. Without a site, where the evidence is weaker, a run may pass
+/// over one line of prose that is not shared (a copy's edit: a word changed, a sentence
+/// added); the runs are of sentences, kept only when they make up [`COPY_MIN_SHARE`] of
+/// the document's words, each with the shared line just above it (its headline).
+fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], on_site: bool) {
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
+    // Without a site, runs are of sentences (a headline in a list of teasers is not one).
+    let sentence = |i: usize| on_site || ends_sentence(lines[i].span.content(text));
+    let shared = |i: usize| verdicts[i].shared && sentence(i);
+    // A copy's own sentence (a word changed, a sentence added) does not end its run.
+    let bridges = |i: usize| !on_site && lines[i].words >= SHARED_MIN_WORDS;
+    let words = |idx: &[usize]| idx.iter().map(|&i| u64::from(lines[i].words)).sum::<u64>();
+    // Each run: the shared lines it keeps, and the words of all its lines (bridged ones too).
+    let mut runs: Vec<(Vec<usize>, u64)> = Vec::new();
     let mut k = 0;
     while k < nonblank.len() {
-        if !verdicts[nonblank[k]].shared {
+        if !shared(nonblank[k]) {
             k += 1;
             continue;
         }
-        let end = (k..nonblank.len())
-            .find(|&e| !verdicts[nonblank[e]].shared)
-            .unwrap_or(nonblank.len());
-        let long = end - k >= SHARED_MIN_RUN;
-        for &i in &nonblank[k..end] {
-            let v = &mut verdicts[i];
-            v.shared = long;
-            if long && matches!(v.removed, Some(Reason::Corpus | Reason::Site)) {
-                v.removed = None;
-                v.evidence.near_share = None;
+        let mut run = Vec::new();
+        // The shared line just above a run's first sentence is its headline.
+        let from = match k.checked_sub(1) {
+            Some(above) if verdicts[nonblank[above]].shared => above,
+            _ => k,
+        };
+        if from < k {
+            run.push(nonblank[from]);
+        }
+        let mut sentences = 0;
+        let mut end = k;
+        while end < nonblank.len() {
+            let i = nonblank[end];
+            if shared(i) {
+                sentences += 1;
+            } else if !(bridges(i) && nonblank.get(end + 1).is_some_and(|&n| shared(n))) {
+                break;
             }
+            if verdicts[i].shared {
+                run.push(i);
+            }
+            end += 1;
+        }
+        if sentences >= SHARED_MIN_RUN {
+            runs.push((run, words(&nonblank[from..end])));
         }
         k = end;
+    }
+    let kept: Vec<usize> = if on_site {
+        runs.into_iter().flat_map(|(run, _)| run).collect()
+    } else {
+        // The article, if the document is a copy of one; another run is the template's.
+        let longest = runs.into_iter().rev().max_by_key(|&(_, w)| w);
+        longest
+            .filter(|&(_, w)| w as f64 >= COPY_MIN_SHARE * words(&nonblank) as f64)
+            .map(|(run, _)| run)
+            .unwrap_or_default()
+    };
+    for v in verdicts.iter_mut() {
+        v.shared = false;
+    }
+    for &i in &kept {
+        let v = &mut verdicts[i];
+        v.shared = true;
+        if matches!(v.removed, Some(Reason::Corpus | Reason::Site)) {
+            v.removed = None;
+            v.evidence.near_share = None;
+        }
     }
 }
 
@@ -463,7 +522,7 @@ pub fn describe(
         };
     }
 
-    keep_shared_runs(text, lines, &mut verdicts);
+    keep_shared_runs(text, lines, &mut verdicts, site.is_some());
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {
         verdicts.iter().map(|v| v.removed).collect()
@@ -909,6 +968,68 @@ mod tests {
         let (out, reasons) = clean(docs[0], &counts, &RuleSet::empty());
         assert_eq!(out, "Story one is about rain in the north.");
         assert_eq!(reasons[1], Some(Reason::Corpus));
+    }
+
+    const ARTICLE: [&str; 5] = [
+        "Scientists announce a new way to store the sun's energy for weeks",
+        "Researchers said on Tuesday they had built a battery that stores solar heat.",
+        "The device uses a salt solution that absorbs heat during the day.",
+        "In tests lasting three months the battery kept nearly all of its energy.",
+        "The team plans to open a small pilot plant in the north next year.",
+    ];
+
+    /// Without a site, an article copied under three outlets' headers is in every
+    /// document, as a footer would be: the copies are nearly all that article, so each
+    /// keeps it whole (headline, sentences, and the copy's own edit between them) for
+    /// deduplication to judge.
+    #[test]
+    fn without_a_site_a_copy_keeps_the_article_it_shares() {
+        let edited = "In tests lasting four months the battery kept nearly all of its energy.";
+        let docs = [
+            format!("Northbank Times\n{}", ARTICLE.join("\n")),
+            format!("EASTFIELD POST\n{}", ARTICLE.join("\n")).replace(ARTICLE[3], edited),
+            format!(
+                "Coastline Daily\n{}\nA sentence the third outlet added here.",
+                ARTICLE.join("\n")
+            ),
+        ];
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let counts = counted(&refs);
+        for doc in &docs {
+            let (out, reasons) = clean(doc, &counts, &RuleSet::empty());
+            for line in ARTICLE.iter().filter(|l| doc.contains(*l)) {
+                assert!(
+                    out.contains(line),
+                    "{line:?} went from {doc:?}: {reasons:?}"
+                );
+            }
+        }
+        let (out, _) = clean(&docs[1], &counts, &RuleSet::empty());
+        assert!(out.contains(edited), "{out}");
+    }
+
+    /// Without a site, sentences every document prints are still removed when they are a
+    /// part of each document rather than nearly all of it: a footer, not a copy.
+    #[test]
+    fn without_a_site_a_footer_of_sentences_still_goes() {
+        let footer = "Northbank Times is published every morning by the river city press.\n\
+            Reproduction of any part of this page is forbidden without written consent.\n\
+            Send your letters and your corrections to the editor at the quay office.";
+        let docs: Vec<String> = ["rain", "sun", "wind"]
+            .iter()
+            .map(|w| {
+                format!(
+                    "The {w} came to the valley on Monday and stayed for most of the week.\n\
+                     Farmers said the {w} had changed their plans for the harvest this year.\n\
+                     Officials in the town expect more {w} before the end of the month.\n{footer}"
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let counts = counted(&refs);
+        let (out, reasons) = clean(&docs[0], &counts, &RuleSet::empty());
+        assert!(!out.contains("Reproduction"), "{out}");
+        assert_eq!(reasons[3..], [Some(Reason::Corpus); 3]);
     }
 
     #[test]

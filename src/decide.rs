@@ -135,18 +135,13 @@ pub struct LineVerdict {
 /// A line of prose (at least [`SHARED_MIN_WORDS`] words) held by pages of other sites but
 /// not repeated on its own site's pages is evidence that the page is a copy of an article
 /// (syndicated, reposted), not template: it is kept, so that the article survives whole
-/// in one document and deduplication can see the copies.
-///
-/// Without a site, any line of prose held by other documents may be a copy's; whether it
-/// is, [`keep_shared_runs`] judges by the sentences among them.
+/// in one document and deduplication can see the copies. Without a site there is no such
+/// evidence (see [`keep_copied_text`] for what there is).
 fn shared_copy(line: &LinePrint, ev: &Evidence, params: &Params) -> bool {
-    if line.words < SHARED_MIN_WORDS {
-        return false;
-    }
-    if ev.site_size == 0 {
-        return ev.docs > 1;
-    }
-    ev.docs > ev.site_pages && ev.site_pages < params.site_min_pages
+    ev.site_size > 0
+        && line.words >= SHARED_MIN_WORDS
+        && ev.docs > ev.site_pages
+        && ev.site_pages < params.site_min_pages
 }
 
 /// Words a shared line needs to count as prose rather than a widget.
@@ -157,84 +152,113 @@ pub const SHARED_MIN_WORDS: u32 = 8;
 /// two.
 pub const SHARED_MIN_RUN: usize = 3;
 
-/// Without a site, a run of shared sentences is kept only when it makes up at least this
-/// share of the document's words: the document is then nearly all text other documents
-/// hold too, a copy of an article (and deduplication judges it), where a footer printed on
-/// every page is a part of each. At half, pages that were mostly a long legal footer kept
-/// it (measured on `make eval-dedup`'s planted pages cleaned without their sites).
-pub const COPY_MIN_SHARE: f64 = 0.8;
-
-/// Keeps shared lines from the frequency stages (`corpus`, `site`), and forgets that the
-/// others were shared. On a site (`on_site`), the kept ones are those in runs of at
-/// least [`SHARED_MIN_RUN`]. Without a site, where the evidence is weaker, a run may pass
-/// over one line of prose that is not shared (a copy's edit: a word changed, a sentence
-/// added); the runs are of sentences, kept only when they make up [`COPY_MIN_SHARE`] of
-/// the document's words, each with the shared line just above it (its headline).
-fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict], on_site: bool) {
+/// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`]) from the frequency
+/// stages (`corpus`, `site`), and forgets that the lines of shorter runs were shared.
+fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
-    // Without a site, runs are of sentences (a headline in a list of teasers is not one).
-    let sentence = |i: usize| on_site || ends_sentence(lines[i].span.content(text));
-    let shared = |i: usize| verdicts[i].shared && sentence(i);
-    // A copy's own sentence (a word changed, a sentence added) does not end its run.
-    let bridges = |i: usize| !on_site && lines[i].words >= SHARED_MIN_WORDS;
-    let words = |idx: &[usize]| idx.iter().map(|&i| u64::from(lines[i].words)).sum::<u64>();
-    // Each run: the shared lines it keeps, and the words of all its lines (bridged ones too).
-    let mut runs: Vec<(Vec<usize>, u64)> = Vec::new();
     let mut k = 0;
     while k < nonblank.len() {
-        if !shared(nonblank[k]) {
+        if !verdicts[nonblank[k]].shared {
             k += 1;
             continue;
         }
-        let mut run = Vec::new();
-        // The shared line just above a run's first sentence is its headline.
+        let end = (k..nonblank.len())
+            .find(|&e| !verdicts[nonblank[e]].shared)
+            .unwrap_or(nonblank.len());
+        let long = end - k >= SHARED_MIN_RUN;
+        for &i in &nonblank[k..end] {
+            let v = &mut verdicts[i];
+            v.shared = long;
+            if long {
+                keep_shared(v);
+            }
+        }
+        k = end;
+    }
+}
+
+/// Marks a line as text a copy shares, and takes back a frequency stage's removal.
+fn keep_shared(v: &mut LineVerdict) {
+    v.shared = true;
+    if matches!(v.removed, Some(Reason::Corpus | Reason::Site)) {
+        v.removed = None;
+        v.evidence.near_share = None;
+    }
+}
+
+/// A document that is nearly all text held elsewhere keeps it when at least this share of
+/// its words is one run of such sentences ([`keep_copied_text`]). At half, pages that were
+/// mostly a long legal footer kept it (measured on `make eval-dedup`'s planted pages
+/// cleaned without their sites).
+pub const COPY_MIN_SHARE: f64 = 0.8;
+
+/// Whether a line is held elsewhere the way a copy's text is: by other documents, and on
+/// a site by at most half of its pages (a template's lines are on most of them).
+fn held_elsewhere(line: &LinePrint, ev: &Evidence) -> bool {
+    line.words >= SHARED_MIN_WORDS
+        && ev.docs > 1
+        && (ev.site_size == 0 || ev.site_pages <= 1 || 2 * ev.site_pages <= ev.site_size)
+}
+
+/// Keeps the text of a document that is a copy: one run of at least [`SHARED_MIN_RUN`]
+/// sentences [`held_elsewhere`], making up at least [`COPY_MIN_SHARE`] of its words. The
+/// run may pass over one line of prose not held elsewhere (a copy's edit: a word changed,
+/// a sentence added), and the line held elsewhere just above it is its headline.
+///
+/// This is the evidence there is without a site, where an article held by five documents
+/// and a footer printed on five pages look alike to the counts: a copy under a light
+/// template is nearly all article, a footer a part of each page. On a site it keeps a page
+/// stored twice with a changed sidebar, whose article is on two of its site's pages. Either
+/// way deduplication then judges the copies, and the first stays whole.
+fn keep_copied_text(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].is_blank(text))
+        .collect();
+    let held = |i: usize| {
+        verdicts[i].removed != Some(Reason::Rule)
+            && held_elsewhere(&lines[i], &verdicts[i].evidence)
+    };
+    // A headline in a list of teasers is not a sentence.
+    let member = |i: usize| held(i) && ends_sentence(lines[i].span.content(text));
+    let bridges = |i: usize| lines[i].words >= SHARED_MIN_WORDS;
+    let words = |idx: &[usize]| idx.iter().map(|&i| u64::from(lines[i].words)).sum::<u64>();
+    // The longest run (by the words of all its lines): the lines it keeps, and its words.
+    let mut longest: Option<(Vec<usize>, u64)> = None;
+    let mut k = 0;
+    while k < nonblank.len() {
+        if !member(nonblank[k]) {
+            k += 1;
+            continue;
+        }
         let from = match k.checked_sub(1) {
-            Some(above) if verdicts[nonblank[above]].shared => above,
+            Some(above) if held(nonblank[above]) => above,
             _ => k,
         };
-        if from < k {
-            run.push(nonblank[from]);
-        }
         let mut sentences = 0;
         let mut end = k;
         while end < nonblank.len() {
             let i = nonblank[end];
-            if shared(i) {
+            if member(i) {
                 sentences += 1;
-            } else if !(bridges(i) && nonblank.get(end + 1).is_some_and(|&n| shared(n))) {
+            } else if !(bridges(i) && nonblank.get(end + 1).is_some_and(|&n| member(n))) {
                 break;
-            }
-            if verdicts[i].shared {
-                run.push(i);
             }
             end += 1;
         }
-        if sentences >= SHARED_MIN_RUN {
-            runs.push((run, words(&nonblank[from..end])));
+        let span = &nonblank[from..end];
+        let w = words(span);
+        if sentences >= SHARED_MIN_RUN && longest.as_ref().is_none_or(|(_, l)| w > *l) {
+            longest = Some((span.iter().copied().filter(|&i| held(i)).collect(), w));
         }
         k = end;
     }
-    let kept: Vec<usize> = if on_site {
-        runs.into_iter().flat_map(|(run, _)| run).collect()
-    } else {
-        // The article, if the document is a copy of one; another run is the template's.
-        let longest = runs.into_iter().rev().max_by_key(|&(_, w)| w);
-        longest
-            .filter(|&(_, w)| w as f64 >= COPY_MIN_SHARE * words(&nonblank) as f64)
-            .map(|(run, _)| run)
-            .unwrap_or_default()
-    };
-    for v in verdicts.iter_mut() {
-        v.shared = false;
-    }
-    for &i in &kept {
-        let v = &mut verdicts[i];
-        v.shared = true;
-        if matches!(v.removed, Some(Reason::Corpus | Reason::Site)) {
-            v.removed = None;
-            v.evidence.near_share = None;
+    if let Some((run, w)) = longest
+        && w as f64 >= COPY_MIN_SHARE * words(&nonblank) as f64
+    {
+        for i in run {
+            keep_shared(&mut verdicts[i]);
         }
     }
 }
@@ -522,7 +546,8 @@ pub fn describe(
         };
     }
 
-    keep_shared_runs(text, lines, &mut verdicts, site.is_some());
+    keep_shared_runs(text, lines, &mut verdicts);
+    keep_copied_text(text, lines, &mut verdicts);
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {
         verdicts.iter().map(|v| v.removed).collect()
@@ -1006,6 +1031,28 @@ mod tests {
         }
         let (out, _) = clean(&docs[1], &counts, &RuleSet::empty());
         assert!(out.contains(edited), "{out}");
+    }
+
+    /// Held elsewhere: a line of prose in other documents, on a site on at most half of its
+    /// pages (or on this one alone, the others being other sites'); a template's line is on
+    /// most of them.
+    #[test]
+    fn held_elsewhere_means_other_documents_and_few_of_the_sites_pages() {
+        let prose = prepare("one two three four five six seven eight", &SHINGLES).lines[0].clone();
+        let short = prepare("one two three", &SHINGLES).lines[0].clone();
+        let ev = |docs, site_pages, site_size| Evidence {
+            docs,
+            site_pages,
+            site_size,
+            ..Evidence::default()
+        };
+        assert!(held_elsewhere(&prose, &ev(5, 0, 0)));
+        assert!(!held_elsewhere(&prose, &ev(1, 0, 0)));
+        assert!(!held_elsewhere(&short, &ev(5, 0, 0)));
+        assert!(held_elsewhere(&prose, &ev(2, 2, 7)));
+        assert!(held_elsewhere(&prose, &ev(6, 1, 3)));
+        assert!(!held_elsewhere(&prose, &ev(7, 7, 7)));
+        assert!(!held_elsewhere(&prose, &ev(4, 4, 7)));
     }
 
     /// Without a site, sentences every document prints are still removed when they are a

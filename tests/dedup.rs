@@ -514,6 +514,53 @@ fn a_text_stored_many_times_is_counted_once_and_its_first_copy_stays_whole() {
     }
 }
 
+/// A page fetched twice on its site, the second time with a changed sidebar: the texts
+/// differ, so both are counted, and the article is on two of the site's seven pages, as a
+/// site's own line would be. Each copy is nearly all article, so each keeps it; the
+/// first stays whole and the second goes as its near duplicate. Before, without the
+/// model, both lost every article line as the site's.
+#[test]
+fn a_page_fetched_twice_with_another_sidebar_keeps_its_article_once() {
+    let article: Vec<String> = prose("art", 8).into_iter().map(|l| l + ".").collect();
+    let page = |body: Vec<String>, sidebar: &str| {
+        [
+            vec!["Alpha Gazette home page".to_string()],
+            body,
+            vec![format!("Most read: {sidebar}")],
+        ]
+        .concat()
+    };
+    for model in [&["--no-model"][..], &[]] {
+        let dir = Dir::new();
+        let mut docs = vec![(
+            "a0",
+            "a.example",
+            page(article.clone(), "the harbour bridge"),
+        )];
+        for i in 1..6 {
+            let body = prose(&format!("alpha{}", util::letters(i)), 6);
+            docs.push(("a-other", "a.example", page(body, "the harbour bridge")));
+        }
+        docs.push((
+            "a0-again",
+            "a.example",
+            page(article.clone(), "the new ferry"),
+        ));
+        let input = write_pages(&dir, &docs);
+        let r = clean(&dir, &[input], model);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let kept = jsonl(&dir.read("clean.jsonl"));
+        assert_eq!(kept[0]["id"], "a0");
+        let text = kept[0]["text"].as_str().expect("text");
+        for line in &article {
+            assert!(text.contains(line.as_str()), "{model:?}: a0 lost {line:?}");
+        }
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        assert_eq!(id_strs(&rejected), ["a0-again"], "{model:?}");
+        assert_eq!(rejected[0]["survivor"], "a0");
+    }
+}
+
 #[test]
 fn modes_none_and_exact() {
     let dir = Dir::new();

@@ -154,10 +154,7 @@ pub const SHARED_MIN_RUN: usize = 3;
 
 /// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`]) from the frequency
 /// stages (`corpus`, `site`), and forgets that the lines of shorter runs were shared.
-fn keep_shared_runs(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
-    let nonblank: Vec<usize> = (0..lines.len())
-        .filter(|&i| !lines[i].is_blank(text))
-        .collect();
+fn keep_shared_runs(nonblank: &[usize], verdicts: &mut [LineVerdict]) {
     let mut k = 0;
     while k < nonblank.len() {
         if !verdicts[nonblank[k]].shared {
@@ -212,10 +209,12 @@ fn held_elsewhere(line: &LinePrint, ev: &Evidence) -> bool {
 /// template is nearly all article, a footer a part of each page. On a site it keeps a page
 /// stored twice with a changed sidebar, whose article is on two of its site's pages. Either
 /// way deduplication then judges the copies, and the first stays whole.
-fn keep_copied_text(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict]) {
-    let nonblank: Vec<usize> = (0..lines.len())
-        .filter(|&i| !lines[i].is_blank(text))
-        .collect();
+fn keep_copied_text(
+    text: &str,
+    lines: &[LinePrint],
+    nonblank: &[usize],
+    verdicts: &mut [LineVerdict],
+) {
     let held = |i: usize| {
         verdicts[i].removed != Some(Reason::Rule)
             && held_elsewhere(&lines[i], &verdicts[i].evidence)
@@ -255,7 +254,7 @@ fn keep_copied_text(text: &str, lines: &[LinePrint], verdicts: &mut [LineVerdict
         k = end;
     }
     if let Some((run, w)) = longest
-        && w as f64 >= COPY_MIN_SHARE * words(&nonblank) as f64
+        && w as f64 >= COPY_MIN_SHARE * words(nonblank) as f64
     {
         for i in run {
             keep_shared(&mut verdicts[i]);
@@ -546,8 +545,11 @@ pub fn describe(
         };
     }
 
-    keep_shared_runs(text, lines, &mut verdicts);
-    keep_copied_text(text, lines, &mut verdicts);
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].is_blank(text))
+        .collect();
+    keep_shared_runs(&nonblank, &mut verdicts);
+    keep_copied_text(text, lines, &nonblank, &mut verdicts);
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {
         verdicts.iter().map(|v| v.removed).collect()
@@ -557,7 +559,7 @@ pub fn describe(
     // Copies with digits folded: "Copyright 2019" printed under "Copyright 2020" is one
     // footer printed twice.
     let loose = copies_in_document(lines.len(), lines.iter().filter_map(|l| l.key));
-    mark_blocks(text, lines, &loose, &mut verdicts, params);
+    mark_blocks(text, lines, &nonblank, &loose, &mut verdicts, params);
     let mut rows = Vec::new();
     if with_facts {
         for (i, f) in facts.iter_mut().enumerate() {
@@ -655,13 +657,11 @@ fn near_share(frequent: usize, of: usize, params: &Params) -> Option<f32> {
 fn mark_blocks(
     text: &str,
     lines: &[LinePrint],
+    nonblank: &[usize],
     loose: &HashMap<u64, u32, BuildNoHashHasher<u64>>,
     verdicts: &mut [LineVerdict],
     params: &Params,
 ) {
-    let nonblank: Vec<usize> = (0..lines.len())
-        .filter(|&i| !lines[i].is_blank(text))
-        .collect();
     // A short line that is not a sentence ("More Articles", "Home") may sit inside a block.
     let is_short = |i: usize| {
         lines[i].words <= params.block_gap_max_words && !ends_sentence(lines[i].span.content(text))

@@ -51,12 +51,8 @@ fn agency_lines() -> Vec<String> {
 /// The original keeps every agency line, and every copy is rejected with the original as
 /// its survivor: the exact copies as `duplicate` when `exact_copies_stay_exact`, else as
 /// either kind. Panics at the first difference.
-fn original_whole_and_copies_gone(extra: &[&str], exact_copies_stay_exact: bool) {
-    original_whole_and_copies_gone_with(extra, exact_copies_stay_exact, true);
-}
-
-/// [`original_whole_and_copies_gone`], cleaned with sites or (`sites` false) without.
-fn original_whole_and_copies_gone_with(extra: &[&str], exact_copies_stay_exact: bool, sites: bool) {
+/// Cleaned with sites from the `site` field, or (`sites` false) without any.
+fn original_whole_and_copies_gone(extra: &[&str], exact_copies_stay_exact: bool, sites: bool) {
     let dir = Dir::new();
     let r = clean_sites(&dir, &[syndicated()], extra, sites);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -123,14 +119,14 @@ fn original_whole_and_copies_gone_with(extra: &[&str], exact_copies_stay_exact: 
 /// pages), so copies that differed only in their templates come out byte-identical.
 #[test]
 fn copies_under_other_templates_go_and_the_original_stays_whole() {
-    original_whole_and_copies_gone(&["--no-model"], true);
+    original_whole_and_copies_gone(&["--no-model"], true, true);
 }
 
 /// The line model judges the templates by score, so a template line it keeps can turn an
 /// exact copy into a near one; the article stays whole and every copy still goes.
 #[test]
 fn with_the_line_model_the_original_stays_whole_and_every_copy_goes() {
-    original_whole_and_copies_gone(&[], false);
+    original_whole_and_copies_gone(&[], false, true);
 }
 
 /// Without sites (text files, a corpus without URLs), the agency's lines are in six
@@ -141,7 +137,7 @@ fn with_the_line_model_the_original_stays_whole_and_every_copy_goes() {
 #[test]
 fn without_sites_the_original_stays_whole_and_every_copy_goes() {
     for model in [&["--no-model"][..], &[]] {
-        original_whole_and_copies_gone_with(model, false, false);
+        original_whole_and_copies_gone(model, false, false);
     }
 }
 

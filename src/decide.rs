@@ -166,10 +166,10 @@ fn keep_shared_runs(nonblank: &[usize], verdicts: &mut [LineVerdict]) {
             .unwrap_or(nonblank.len());
         let long = end - k >= SHARED_MIN_RUN;
         for &i in &nonblank[k..end] {
-            let v = &mut verdicts[i];
-            v.shared = long;
             if long {
-                keep_shared(v);
+                keep_shared(&mut verdicts[i]);
+            } else {
+                verdicts[i].shared = false;
             }
         }
         k = end;

@@ -17,7 +17,8 @@ use nohash_hasher::BuildNoHashHasher;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::fingerprint::{Prepared, on_site, site_hash};
+use crate::decide::SHARED_MIN_WORDS;
+use crate::fingerprint::{Prepared, masthead, on_site, site_hash};
 
 /// Fingerprints are already uniform hashes, so the table does not hash them again.
 type FpMap = HashMap<u64, u32, BuildNoHashHasher<u64>>;
@@ -198,6 +199,11 @@ pub struct DocKeys {
     /// boilerplate on the labelled pages.)
     pub site_lines: ShardedKeys,
     pub site: Option<u64>,
+    /// Without a site, the document's [`masthead`]: its prose lines (the only ones a copy's
+    /// text is judged by, see [`crate::decide`]) are counted on it in `site_lines`, so that
+    /// a copy's article, on one page of its masthead, can be told from a footer printed on
+    /// all of them.
+    pub masthead: Option<u64>,
     /// The fingerprint of what the document contributes: its site and its distinct lines
     /// (which make its shingles). A second document with the same is not counted again
     /// ([`Counts::add_batch`]).
@@ -209,9 +215,20 @@ impl DocKeys {
         let lines = ShardedKeys::new(prepared.lines.iter().filter_map(|l| l.key).collect());
         let shingles = ShardedKeys::new(prepared.shingles.clone());
         let site = site.map(site_hash);
-        let site_lines = match site {
-            Some(s) => ShardedKeys::new(lines.keys.iter().map(|&k| on_site(s, k)).collect()),
-            None => ShardedKeys::default(),
+        let masthead = if site.is_none() {
+            masthead(prepared)
+        } else {
+            None
+        };
+        let site_lines = match (site, masthead) {
+            (Some(s), _) => ShardedKeys::new(lines.keys.iter().map(|&k| on_site(s, k)).collect()),
+            (None, Some(m)) => ShardedKeys::new(
+                (prepared.lines.iter())
+                    .filter(|l| l.words >= SHARED_MIN_WORDS)
+                    .filter_map(|l| l.key.map(|k| on_site(m, k)))
+                    .collect(),
+            ),
+            (None, None) => ShardedKeys::default(),
         };
         let mut text = Xxh3::with_seed(TEXT_SEED);
         text.update(&site.unwrap_or(0).to_le_bytes());
@@ -224,6 +241,7 @@ impl DocKeys {
             shingles,
             site_lines,
             site,
+            masthead,
             text,
         }
     }
@@ -336,6 +354,8 @@ pub struct Counts {
     shingles: Table,
     site_lines: Table,
     site_pages: FpMap,
+    /// Pages counted under each [`DocKeys::masthead`].
+    masthead_pages: FpMap,
     frequent: Option<FrequentFilter>,
 }
 
@@ -417,6 +437,9 @@ impl Counts {
         for site in batch.iter().filter_map(|d| d.site) {
             *self.site_pages.entry(site).or_insert(0) += 1;
         }
+        for masthead in batch.iter().filter_map(|d| d.masthead) {
+            *self.masthead_pages.entry(masthead).or_insert(0) += 1;
+        }
     }
 
     /// Adds another table (a shard of the corpus counted elsewhere). The two are taken to
@@ -430,6 +453,9 @@ impl Counts {
         self.site_lines.merge(other.site_lines);
         for (k, v) in other.site_pages {
             *self.site_pages.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.masthead_pages {
+            *self.masthead_pages.entry(k).or_insert(0) += v;
         }
     }
 
@@ -494,11 +520,16 @@ impl Counts {
         self.site_pages.get(&site).copied().unwrap_or(0)
     }
 
+    /// Pages without a site counted under `masthead` ([`DocKeys::masthead`]).
+    pub fn masthead_pages(&self, masthead: u64) -> u32 {
+        self.masthead_pages.get(&masthead).copied().unwrap_or(0)
+    }
+
     pub fn stats(&self) -> TableStats {
         // A slot is one u64; a site's bucket is a (u64, u32) and a control byte.
         let tables = [&self.lines, &self.shingles, &self.site_lines];
         let slots: usize = tables.iter().map(|t| t.capacity()).sum();
-        let site_buckets = self.site_pages.capacity() * 8 / 7;
+        let site_buckets = (self.site_pages.capacity() + self.masthead_pages.capacity()) * 8 / 7;
         let site_bucket = std::mem::size_of::<(u64, u32)>() + 1;
         let filter = self.frequent.as_ref().map_or(0, |f| f.words.len());
         TableStats {
@@ -579,6 +610,42 @@ mod tests {
         assert_eq!(counts.site_pages(a), 2);
         assert_eq!(counts.site_line_pages(a, body), 1);
         assert_eq!(counts.site_line_pages(a, header), 2);
+    }
+
+    /// Without a site, a document's prose lines are counted on its masthead (its first
+    /// two lines), and its short lines are not; with a site there is no masthead.
+    #[test]
+    fn without_a_site_prose_lines_count_on_the_masthead() {
+        let top = "Northbank Times\nNews | Sport";
+        let prose = "The council met on Monday to vote on the budget for next year.";
+        let page = |body: &str| format!("{top}\n{body}\n{prose}");
+        let mut counts = Counts::default();
+        counts.add_batch(&[
+            keys(&page("First story"), None),
+            keys(&page("Second story"), None),
+            keys(&format!("Eastfield Post\nNews | Sport\n{prose}"), None),
+            keys(&page("On a site"), Some("a.com")),
+        ]);
+        // Another shard, merged: its masthead's pages add up.
+        let mut shard = Counts::default();
+        shard.add_batch(&[keys(&page("Third story"), None)]);
+        counts.merge(shard);
+        let doc = prepare(&page("First story"), &PARAMS);
+        let m = masthead(&doc).expect("words");
+        let key = |i: usize| doc.lines[i].key.expect("words");
+        assert_eq!(counts.masthead_pages(m), 3);
+        assert_eq!(counts.site_line_pages(m, key(3)), 3, "the prose line");
+        assert_eq!(
+            counts.site_line_pages(m, key(0)),
+            0,
+            "short lines are not counted"
+        );
+        assert_eq!(counts.line_docs(key(3)), 5);
+        let other = prepare(&format!("Eastfield Post\nNews | Sport\n{prose}"), &PARAMS);
+        assert_ne!(masthead(&other), Some(m), "the first line differs");
+        assert_eq!(counts.masthead_pages(masthead(&other).expect("words")), 1);
+        assert_eq!(keys(&page("On a site"), Some("a.com")).masthead, None);
+        assert_eq!(counts.stats().sites, 1, "mastheads are not sites");
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub struct Evidence {
     pub site_pages: u32,
     /// Pages of the document's site in the corpus (0 without a site).
     pub site_size: u32,
+    /// Without a site, pages of the document's masthead holding the line, for a line of
+    /// prose ([`Site::masthead`]; 0 otherwise). Deduplication takes a line on two of them
+    /// for the site's, as it does `site_pages`; the audit does not show it.
+    pub masthead_pages: u32,
     /// Copies of the line in its own document.
     pub copies: u32,
     /// Share of the line's shingles that are frequent, when that decided.
@@ -135,13 +139,11 @@ pub struct LineVerdict {
 /// A line of prose (at least [`SHARED_MIN_WORDS`] words) held by pages of other sites but
 /// not repeated on its own site's pages is evidence that the page is a copy of an article
 /// (syndicated, reposted), not template: it is kept, so that the article survives whole
-/// in one document and deduplication can see the copies. Without a site there is no such
-/// evidence (see [`keep_copied_text`] for what there is).
-fn shared_copy(line: &LinePrint, ev: &Evidence, params: &Params) -> bool {
-    ev.site_size > 0
-        && line.words >= SHARED_MIN_WORDS
-        && ev.docs > ev.site_pages
-        && ev.site_pages < params.site_min_pages
+/// in one document and deduplication can see the copies. `pages` counts the pages of its
+/// site holding the line, or without a site those of its masthead ([`Site::masthead`]).
+/// Without either there is no such evidence (see [`keep_copied_text`] for what there is).
+fn shared_copy(line: &LinePrint, docs: u32, pages: u32, params: &Params) -> bool {
+    line.words >= SHARED_MIN_WORDS && docs > pages && pages < params.site_min_pages
 }
 
 /// Words a shared line needs to count as prose rather than a widget.
@@ -152,9 +154,23 @@ pub const SHARED_MIN_WORDS: u32 = 8;
 /// two.
 pub const SHARED_MIN_RUN: usize = 3;
 
-/// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`]) from the frequency
-/// stages (`corpus`, `site`), and forgets that the lines of shorter runs were shared.
-fn keep_shared_runs(nonblank: &[usize], verdicts: &mut [LineVerdict]) {
+/// Words a shared run needs under a masthead, where a widget several sites print (a
+/// comment form's three sentences) can be on one page of it: an article's copy shares
+/// paragraphs.
+pub const MASTHEAD_MIN_RUN_WORDS: u32 = 60;
+
+/// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`] lines) from the
+/// frequency stages (`corpus`, `site`), and forgets that the lines of shorter runs were
+/// shared. Under a masthead, where only sentences are shared, a run also needs
+/// [`MASTHEAD_MIN_RUN_WORDS`], and takes the line of prose just above it that other
+/// documents hold and the masthead's other pages do not: its headline.
+fn keep_shared_runs(
+    lines: &[LinePrint],
+    nonblank: &[usize],
+    masthead: bool,
+    verdicts: &mut [LineVerdict],
+) {
+    let min_words = if masthead { MASTHEAD_MIN_RUN_WORDS } else { 0 };
     let mut k = 0;
     while k < nonblank.len() {
         if !verdicts[nonblank[k]].shared {
@@ -164,12 +180,26 @@ fn keep_shared_runs(nonblank: &[usize], verdicts: &mut [LineVerdict]) {
         let end = (k..nonblank.len())
             .find(|&e| !verdicts[nonblank[e]].shared)
             .unwrap_or(nonblank.len());
-        let long = end - k >= SHARED_MIN_RUN;
+        let words: u32 = nonblank[k..end].iter().map(|&i| lines[i].words).sum();
+        let long = end - k >= SHARED_MIN_RUN && words >= min_words;
         for &i in &nonblank[k..end] {
             if long {
                 keep_shared(&mut verdicts[i]);
             } else {
                 verdicts[i].shared = false;
+            }
+        }
+        if let Some(&above) = k.checked_sub(1).and_then(|a| nonblank.get(a))
+            && long
+            && masthead
+        {
+            let ev = &verdicts[above].evidence;
+            if lines[above].words >= SHARED_MIN_WORDS
+                && ev.docs > 1
+                && ev.masthead_pages <= 1
+                && verdicts[above].removed != Some(Reason::Rule)
+            {
+                keep_shared(&mut verdicts[above]);
             }
         }
         k = end;
@@ -192,11 +222,16 @@ fn keep_shared(v: &mut LineVerdict) {
 pub const COPY_MIN_SHARE: f64 = 0.8;
 
 /// Whether a line is held elsewhere the way a copy's text is: by other documents, and on
-/// a site by at most half of its pages (a template's lines are on most of them).
-fn held_elsewhere(line: &LinePrint, ev: &Evidence) -> bool {
-    line.words >= SHARED_MIN_WORDS
-        && ev.docs > 1
-        && (ev.site_size == 0 || ev.site_pages <= 1 || 2 * ev.site_pages <= ev.site_size)
+/// a site by at most half of its pages (a template's lines are on most of them); without
+/// a site, by at most half of the `masthead` pages of its masthead ([`Site::masthead`]; 0
+/// without one).
+fn held_elsewhere(line: &LinePrint, ev: &Evidence, masthead: u32) -> bool {
+    let (pages, size) = if ev.site_size > 0 {
+        (ev.site_pages, ev.site_size)
+    } else {
+        (ev.masthead_pages, masthead)
+    };
+    line.words >= SHARED_MIN_WORDS && ev.docs > 1 && (size == 0 || pages <= 1 || 2 * pages <= size)
 }
 
 /// Keeps the text of a document that is a copy: one run of at least [`SHARED_MIN_RUN`]
@@ -213,11 +248,12 @@ fn keep_copied_text(
     text: &str,
     lines: &[LinePrint],
     nonblank: &[usize],
+    masthead: u32,
     verdicts: &mut [LineVerdict],
 ) {
     let held = |i: usize| {
         verdicts[i].removed != Some(Reason::Rule)
-            && held_elsewhere(&lines[i], &verdicts[i].evidence)
+            && held_elsewhere(&lines[i], &verdicts[i].evidence, masthead)
     };
     // A headline in a list of teasers is not a sentence.
     let member = |i: usize| held(i) && ends_sentence(lines[i].span.content(text));
@@ -276,7 +312,17 @@ pub enum Verdict {
 pub struct Site {
     pub hash: u64,
     pub pages: u32,
+    /// The document has no site, and this is its masthead ([`crate::fingerprint::masthead`]),
+    /// printed by `pages` documents (at least [`MASTHEAD_MIN_PAGES`]). Pass 1 counted only
+    /// its prose lines on it, and it serves only to tell a copy's text from template
+    /// ([`shared_copy`], [`held_elsewhere`], and deduplication's lines of a site): the
+    /// `site` stage, the audit's evidence and the model see a document without a site.
+    pub masthead: bool,
 }
+
+/// A masthead stands for a site when at least this many documents print it: a first line
+/// no other document has is a page's own title, not a site's name.
+pub const MASTHEAD_MIN_PAGES: u32 = 2;
 
 /// Judges every line of one document.
 pub fn decide(
@@ -489,6 +535,8 @@ pub fn describe(
     }
 
     let copies = copies_in_document(lines.len(), lines.iter().filter_map(|l| l.exact));
+    // A masthead tells copies' text from footers, and is no site for anything else.
+    let (grouped, site) = (site, site.filter(|s| !s.masthead));
     let site_size = site.map_or(0, |s| s.pages);
     let site_counts = site.filter(|s| s.pages >= params.site_min_pages);
     let mut seen: HashSet<u64, BuildNoHashHasher<u64>> =
@@ -497,7 +545,7 @@ pub fn describe(
     if with_facts {
         facts = vec![Facts::default(); lines.len()];
     }
-    let (docs, site_pages) = look_up(lines, site, counts);
+    let (docs, site_pages) = look_up(lines, grouped, counts);
     for (i, line) in lines.iter().enumerate() {
         let (Some(_), Some(exact)) = (line.key, line.exact) else {
             continue;
@@ -517,11 +565,17 @@ pub fn describe(
         ev.site_size = site_size;
         if site.is_some() {
             ev.site_pages = site_pages[i];
+        } else if grouped.is_some() {
+            ev.masthead_pages = site_pages[i];
         }
         if v.removed.is_some() {
             continue;
         }
-        if shared_copy(line, ev, params) {
+        // Under a masthead, which may be several sites' ("Home", "Menu"), only sentences:
+        // widgets sites share (a comment form, an archive list) are lines of another kind.
+        if grouped.is_some_and(|g| !g.masthead || ends_sentence(line.span.content(text)))
+            && shared_copy(line, ev.docs, site_pages[i], params)
+        {
             v.shared = true;
         }
         let site_frequent =
@@ -548,8 +602,9 @@ pub fn describe(
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
-    keep_shared_runs(&nonblank, &mut verdicts);
-    keep_copied_text(text, lines, &nonblank, &mut verdicts);
+    let masthead = grouped.filter(|g| g.masthead).map_or(0, |g| g.pages);
+    keep_shared_runs(lines, &nonblank, masthead > 0, &mut verdicts);
+    keep_copied_text(text, lines, &nonblank, masthead, &mut verdicts);
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {
         verdicts.iter().map(|v| v.removed).collect()
@@ -1044,13 +1099,22 @@ mod tests {
             site_size,
             ..Evidence::default()
         };
-        assert!(held_elsewhere(&prose, &ev(5, 0, 0)));
-        assert!(!held_elsewhere(&prose, &ev(1, 0, 0)));
-        assert!(!held_elsewhere(&short, &ev(5, 0, 0)));
-        assert!(held_elsewhere(&prose, &ev(2, 2, 7)));
-        assert!(held_elsewhere(&prose, &ev(6, 1, 3)));
-        assert!(!held_elsewhere(&prose, &ev(7, 7, 7)));
-        assert!(!held_elsewhere(&prose, &ev(4, 4, 7)));
+        assert!(held_elsewhere(&prose, &ev(5, 0, 0), 0));
+        assert!(!held_elsewhere(&prose, &ev(1, 0, 0), 0));
+        assert!(!held_elsewhere(&short, &ev(5, 0, 0), 0));
+        assert!(held_elsewhere(&prose, &ev(2, 2, 7), 0));
+        assert!(held_elsewhere(&prose, &ev(6, 1, 3), 0));
+        assert!(!held_elsewhere(&prose, &ev(7, 7, 7), 0));
+        assert!(!held_elsewhere(&prose, &ev(4, 4, 7), 0));
+        // Without a site, the masthead's pages count as a site's would.
+        let under = |docs, masthead_pages| Evidence {
+            docs,
+            masthead_pages,
+            ..Evidence::default()
+        };
+        assert!(held_elsewhere(&prose, &under(5, 1), 3));
+        assert!(!held_elsewhere(&prose, &under(5, 3), 3));
+        assert!(held_elsewhere(&prose, &under(5, 3), 6));
     }
 
     /// Without a site, sentences every document prints are still removed when they are a
@@ -1075,6 +1139,99 @@ mod tests {
         let (out, reasons) = clean(&docs[0], &counts, &RuleSet::empty());
         assert!(!out.contains("Reproduction"), "{out}");
         assert_eq!(reasons[3..], [Some(Reason::Corpus); 3]);
+    }
+
+    /// The pages of three outlets without sites, each opening with its outlet's two-line
+    /// masthead and closing with a sidebar of three sentences the outlet prints on every
+    /// page; one page of each carries an agency's article (`article`), and one a comment
+    /// form of three short sentences that all three outlets print on one page. Every line
+    /// of a sentence is in three documents (`corpus`, at the tests' `corpus_min_docs`).
+    fn outlets(article: &str) -> Vec<String> {
+        let form = "Your comment will appear after a moderator reads it.\n\
+            Please keep your words kind and stay on the topic.\n\
+            Comments that break these rules will be removed quickly.";
+        let mut pages = Vec::new();
+        for outlet in ["Northbank", "Eastfield", "Coastline"] {
+            let masthead = format!("{outlet} Times\nNews | Sport | Weather | Letters");
+            let sidebar = format!(
+                "{outlet} readers voted the harbour walk the best place to spend a Sunday.\n\
+                 The {outlet} choir will sing at the cathedral on the first night of spring.\n\
+                 Subscribe to the {outlet} morning letter for the news before breakfast."
+            );
+            for (i, body) in [article, form, "The council met.\nNothing was decided."]
+                .iter()
+                .enumerate()
+            {
+                pages.push(format!("{masthead}\nStory {outlet} {i}\n{body}\n{sidebar}"));
+            }
+        }
+        pages
+    }
+
+    /// Judges `text` as the pipeline does without a site: under its masthead when enough
+    /// of the counted documents print it.
+    fn clean_under_masthead(text: &str, counts: &Counts) -> (String, Vec<LineVerdict>) {
+        let doc = prepare(text, &SHINGLES);
+        let hash = crate::fingerprint::masthead(&doc).expect("words");
+        let pages = counts.masthead_pages(hash);
+        let site = (pages >= MASTHEAD_MIN_PAGES).then_some(Site {
+            hash,
+            pages,
+            masthead: true,
+        });
+        let none = RuleSet::empty();
+        let v = match decide(
+            text,
+            &doc,
+            site,
+            counts,
+            (&none, &mut none.cache()),
+            &params(),
+        ) {
+            Verdict::Lines(v) => v,
+            Verdict::DropDoc { .. } => panic!("dropped"),
+        };
+        let keep = keep_mask(text, &doc.lines, &v);
+        (clean_text(text, &doc.lines, &keep), v)
+    }
+
+    /// Without sites, an agency's article on one page of each of three outlets is in
+    /// three documents, as the outlet's sidebar is. What tells them apart is the
+    /// masthead: the article is on one page of each outlet's, the sidebar on all of them.
+    /// The article stays on every page, with its headline; the sidebar and a comment form
+    /// too short to be an article go; the masthead gives no `site` evidence.
+    #[test]
+    fn without_a_site_an_article_on_one_page_of_its_masthead_stays() {
+        let more = [
+            "Engineers from two universities worked on the design for more than four years.",
+            "The first homes could be heated this way before the end of the decade.",
+        ];
+        let article: Vec<&str> = ARTICLE.iter().chain(&more).copied().collect();
+        let sentences = prepare(&article[1..].join("\n"), &SHINGLES);
+        let words: u32 = sentences.lines.iter().map(|l| l.words).sum();
+        assert!(words >= MASTHEAD_MIN_RUN_WORDS, "{words}");
+        let article = article.join("\n");
+        let pages = outlets(&article);
+        let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let counts = counted(&refs);
+        for page in pages.iter().step_by(3) {
+            let (out, verdicts) = clean_under_masthead(page, &counts);
+            for line in ARTICLE.iter().chain(&more) {
+                assert!(out.contains(line), "{line:?} went: {out}");
+            }
+            assert!(!out.contains("choir"), "{out}");
+            assert!(verdicts.iter().all(|v| v.evidence.site_pages == 0));
+            assert!(verdicts.iter().all(|v| v.evidence.site_size == 0));
+            assert!(verdicts.iter().all(|v| v.removed != Some(Reason::Site)));
+            // Without it, the article and the sidebar are alike held elsewhere, and kept
+            // together as a copy's text.
+            let (out, _) = clean(page, &counts, &RuleSet::empty());
+            assert!(out.contains(ARTICLE[1]) && out.contains("choir"), "{out}");
+        }
+        for page in pages.iter().skip(1).step_by(3) {
+            let (out, _) = clean_under_masthead(page, &counts);
+            assert!(!out.contains("moderator"), "{out}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ const SHINGLE_SEED: u64 = 0x6465_626f_696c_5302;
 const SITE_SEED: u64 = 0x6465_626f_696c_5703;
 const PAIR_SEED: u64 = 0x6465_626f_696c_5004;
 const DIGITS_SEED: u64 = 0x6465_626f_696c_4405;
+const MASTHEAD_SEED: u64 = 0x6465_626f_696c_4d0a;
 
 /// How lines are cut into shingles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +227,24 @@ pub fn line_hash(normalized: &str) -> u64 {
 /// Fingerprint of a site name (already lower-cased by whoever extracted it).
 pub fn site_hash(site: &str) -> u64 {
     xxh3_64_with_seed(site.as_bytes(), SITE_SEED)
+}
+
+/// Lines with words that make a [`masthead`].
+pub const MASTHEAD_LINES: usize = 2;
+
+/// The masthead of a document without a site: the fingerprint of its first
+/// [`MASTHEAD_LINES`] lines with words, which the pages of one site print alike (its
+/// name, its menu) and pages of other sites do not. One line is not enough: "Skip to
+/// content" opens pages of many sites. `None` for a document with no words. It never
+/// equals a [`site_hash`] but by chance.
+pub fn masthead(prepared: &Prepared) -> Option<u64> {
+    let mut keys = prepared
+        .lines
+        .iter()
+        .filter_map(|l| l.key)
+        .take(MASTHEAD_LINES);
+    let first = keys.next()?;
+    Some(keys.fold(pair(MASTHEAD_SEED, first), pair))
 }
 
 /// Combines a site and a line or shingle fingerprint into the key of "this text on this

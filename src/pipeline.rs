@@ -34,13 +34,14 @@ use serde_json::value::RawValue;
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
 use crate::decide::{
-    Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask, model_judges,
+    Described, LineVerdict, MASTHEAD_MIN_PAGES, Site, Verdict, clean_text, decide, describe,
+    keep_mask, model_judges,
 };
 use crate::dedup::earlier::{Earlier, EarlierCopy};
 use crate::dedup::{self, DocPrint, KeptLine, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text, unescape};
 use crate::fingerprint::LinePrint;
-use crate::fingerprint::{Prepared, prepare, site_hash};
+use crate::fingerprint::{Prepared, masthead, prepare, site_hash};
 use crate::io::held::Held;
 use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
@@ -102,14 +103,23 @@ fn read_frames(prints: &mut SpillReader, n: usize) -> Result<Vec<Vec<u8>>> {
     Ok(frames)
 }
 
-/// A document's site as pass 1 counted it.
-fn site_of(doc: &Document<'_>, counts: &Counts) -> Option<Site> {
-    doc.site.as_deref().map(|s| {
+/// A document's site as pass 1 counted it; without one, its masthead when enough
+/// documents print it ([`Site::masthead`]).
+fn site_of(doc: &Document<'_>, prepared: &Prepared, counts: &Counts) -> Option<Site> {
+    if let Some(s) = doc.site.as_deref() {
         let hash = site_hash(s);
-        Site {
+        return Some(Site {
             hash,
             pages: counts.site_pages(hash),
-        }
+            masthead: false,
+        });
+    }
+    let hash = masthead(prepared)?;
+    let pages = counts.masthead_pages(hash);
+    (pages >= MASTHEAD_MIN_PAGES).then_some(Site {
+        hash,
+        pages,
+        masthead: true,
     })
 }
 
@@ -481,7 +491,7 @@ fn process(
     };
     let prepared =
         Prepared::decode(&doc.text, frame).unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
-    let site = site_of(&doc, counts);
+    let site = site_of(&doc, &prepared, counts);
     // Ids come from a parsed record or were serialized by us, so they are valid JSON;
     // `null` stands in should that ever change.
     let id: &RawValue = serde_json::from_str(&doc.id_json).unwrap_or(RawValue::NULL);
@@ -577,7 +587,7 @@ fn process(
         if cfg.dedup.spans() {
             Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
         }
-        // Whether each kept line is on other pages of the site too, and how likely the
+        // Whether each kept line is on other pages of the site (or masthead) too, and how likely the
         // model found it to be content, one per line of the cleaned text (both split on
         // `\n` alike); only the matched stretch uses them.
         let kept: Vec<KeptLine> = if cfg.dedup.spans() {
@@ -586,7 +596,7 @@ fn process(
                 .zip(&keep)
                 .filter(|(_, k)| **k)
                 .map(|(v, _)| KeptLine {
-                    on_site: v.evidence.site_pages >= 2,
+                    on_site: v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
                     content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
                 })
                 .collect()
@@ -1092,7 +1102,7 @@ pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
                             .map_err(|e| anyhow::anyhow!("{}: {e}", location(record, &inputs)))?;
                         let prepared = Prepared::decode(&doc.text, frame)
                             .unwrap_or_else(|| prepare(&doc.text, &cfg.shingles));
-                        let site = site_of(&doc, &counts);
+                        let site = site_of(&doc, &prepared, &counts);
                         let text = doc.text.as_ref();
                         let rules = (&cfg.rules, &mut **cache);
                         let judged = model_judges(text, &prepared.lines);

@@ -557,6 +557,98 @@ fn a_page_fetched_twice_with_another_sidebar_keeps_its_article_once() {
     }
 }
 
+/// An agency's article on one page of each of six outlets, in a corpus without sites,
+/// under heavy templates: each outlet's two-line masthead, a sidebar of six sentences it
+/// prints on all four of its pages, a cookie notice every page prints and a footer. The
+/// article is in six documents, as often as a footer, and less than half of its page, so
+/// nothing in the counts tells it from template but the mastheads: it is on one page of
+/// each, the sidebars on all. The first copy keeps every article line and the five others
+/// go as its near duplicates; the cookie notice goes from every page. Before, the article
+/// went from all six pages as corpus boilerplate, and no copy was found.
+#[test]
+fn without_sites_an_article_under_heavy_templates_stays_in_its_first_copy() {
+    let sentences = |salt: &str, n: usize| -> Vec<String> {
+        prose(salt, n).into_iter().map(|l| l + ".").collect()
+    };
+    let article = sentences("agency", 8);
+    let cookie = sentences("cookie", 3);
+    let mut pages: Vec<(String, Vec<String>)> = Vec::new();
+    for o in 0..6 {
+        let outlet = format!("outlet{}", util::letters(o));
+        let top = vec![
+            format!("The {outlet} Gazette"),
+            format!("{outlet} news | {outlet} sport | {outlet} weather"),
+        ];
+        let sidebar = sentences(&format!("{outlet}side"), 6);
+        let footer = sentences(&format!("{outlet}foot"), 2);
+        let page = |headline: &str, body: &[String]| {
+            [
+                top.clone(),
+                vec![headline.to_string()],
+                body.to_vec(),
+                vec!["Most read".to_string()],
+                sidebar.clone(),
+                cookie.clone(),
+                footer.clone(),
+            ]
+            .concat()
+        };
+        let agency = page(
+            "Scientists find a new way to store the heat of summer",
+            &article,
+        );
+        pages.push((format!("{outlet}-agency"), agency));
+        for p in 0..3 {
+            let body = sentences(&format!("{outlet}body{}", util::letters(p)), 6);
+            pages.push((format!("{outlet}-{p}"), page("Local news", &body)));
+        }
+    }
+    let corpus: String = pages
+        .iter()
+        .map(|(id, lines)| {
+            serde_json::json!({"id": id, "text": lines.join("\n")}).to_string() + "\n"
+        })
+        .collect();
+    for model in [&["--no-model"][..], &[]] {
+        let dir = Dir::new();
+        let input = dir.write("corpus.jsonl", corpus.clone());
+        let r = clean_sites(&dir, &[input], model, false);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let kept = jsonl(&dir.read("clean.jsonl"));
+        let first = kept
+            .iter()
+            .find(|d| d["id"] == "outleta-agency")
+            .expect("the first copy is kept");
+        let text = first["text"].as_str().expect("text");
+        for line in &article {
+            assert!(text.contains(line.as_str()), "{model:?}: lost {line:?}");
+        }
+        for d in &kept {
+            let text = d["text"].as_str().expect("text");
+            assert!(!text.contains(cookie[0].as_str()), "{model:?}: {}", d["id"]);
+        }
+        let rejected = jsonl(&dir.read("rejected.jsonl"));
+        let copies: Vec<&str> = id_strs(&rejected);
+        assert_eq!(
+            copies,
+            [
+                "outletb-agency",
+                "outletc-agency",
+                "outletd-agency",
+                "outlete-agency",
+                "outletf-agency"
+            ],
+            "{model:?}"
+        );
+        assert!(
+            rejected
+                .iter()
+                .all(|r| r["reason"] == "near-duplicate" && r["survivor"] == "outleta-agency"),
+            "{model:?}: {rejected:?}"
+        );
+    }
+}
+
 #[test]
 fn modes_none_and_exact() {
     let dir = Dir::new();

@@ -85,6 +85,7 @@ fn clean_with(
                 Site {
                     hash,
                     pages: counts.site_pages(hash),
+                    masthead: false,
                 }
             });
             match decide(text, &doc, site, &counts, (rules, &mut cache), params) {

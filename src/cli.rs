@@ -161,20 +161,21 @@ pub struct CleanArgs {
     #[arg(long)]
     pub no_default_rules: bool,
 
-    /// A line held by at least this many documents is removed (reason `corpus`).
+    /// A line held by at least this many documents is removed (reason `corpus`) [default: 5].
     #[arg(long, value_name = "N")]
     pub min_docs: Option<u32>,
 
-    /// A line on at least this many pages of its site is removed (reason `site`).
+    /// A line on at least this many pages of its site is removed (reason `site`) [default:
+    /// 2].
     #[arg(long, value_name = "K")]
     pub site_min_pages: Option<u32>,
 
-    /// ...and on at least this share (0 to 1) of its site's pages.
+    /// ...and on at least this share (0 to 1) of its site's pages [default: 0].
     #[arg(long, value_name = "SHARE")]
     pub site_min_share: Option<f64>,
 
     /// A line whose word shingles are at least this share (0 to 1) frequent is treated as
-    /// frequent itself.
+    /// frequent itself [default: 0.9].
     #[arg(long, value_name = "SHARE")]
     pub near_share: Option<f64>,
 
@@ -193,7 +194,8 @@ pub struct CleanArgs {
     #[arg(long, value_name = "SCORE", conflicts_with = "no_model")]
     pub threshold: Option<f32>,
 
-    /// Words per shingle.
+    /// Words per shingle of a line of 12 words or fewer, whose frequent shingles
+    /// `--near-share` counts [default: 3].
     #[arg(long, value_name = "K")]
     pub shingle_words: Option<usize>,
 
@@ -204,7 +206,7 @@ pub struct CleanArgs {
     #[arg(long, value_enum, default_value = "near", value_name = "MODE")]
     pub dedup: DedupMode,
 
-    /// Near copies: least Jaccard similarity of two documents' shingle sets.
+    /// Near copies: least Jaccard similarity of two documents' shingle sets [default: 0.8].
     #[arg(long, value_name = "J")]
     pub min_jaccard: Option<f64>,
 

@@ -485,3 +485,44 @@ fn help_explains_the_command() {
     let r = run(deboil().arg("--help"));
     assert!(r.stdout.contains("Exit codes: 0"));
 }
+
+/// Every option of `clean` whose default the library holds names that default in
+/// `--help`, and the same value.
+#[test]
+fn help_names_the_defaults_the_library_uses() {
+    use deboil::config::{
+        DEFAULT_MIN_DOCS, DEFAULT_NEAR_SHARE, DEFAULT_SHINGLE_WORDS, DEFAULT_SITE_MIN_PAGES,
+        DEFAULT_SITE_MIN_SHARE,
+    };
+    use deboil::dedup;
+    let r = run(deboil().args(["clean", "--help"]));
+    assert_eq!(r.code, 0);
+    // An option's text: from its flag to the next option.
+    let text = |flag: &str| -> String {
+        let at = r.stdout.find(&format!("      {flag} ")).expect(flag);
+        let rest = &r.stdout[at + 6..];
+        let end = rest.find("\n      -").unwrap_or(rest.len());
+        rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    for (flag, default) in [
+        ("--min-docs", DEFAULT_MIN_DOCS.to_string()),
+        ("--site-min-pages", DEFAULT_SITE_MIN_PAGES.to_string()),
+        ("--site-min-share", DEFAULT_SITE_MIN_SHARE.to_string()),
+        ("--near-share", DEFAULT_NEAR_SHARE.to_string()),
+        ("--shingle-words", DEFAULT_SHINGLE_WORDS.to_string()),
+        ("--min-jaccard", dedup::DEFAULT_MIN_JACCARD.to_string()),
+        ("--dedup-words", dedup::DEFAULT_SHINGLE_WORDS.to_string()),
+        (
+            "--dedup-min-words",
+            dedup::DEFAULT_PROSE_MIN_WORDS.to_string(),
+        ),
+        ("--bands", dedup::DEFAULT_BANDS.to_string()),
+        ("--rows", dedup::DEFAULT_ROWS.to_string()),
+    ] {
+        let text = text(flag);
+        assert!(
+            text.contains(&format!("[default: {default}]")),
+            "{flag}: {text}"
+        );
+    }
+}

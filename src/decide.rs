@@ -161,16 +161,20 @@ pub const MASTHEAD_MIN_RUN_WORDS: u32 = 60;
 
 /// Keeps the shared lines of long enough runs ([`SHARED_MIN_RUN`] lines) from the
 /// frequency stages (`corpus`, `site`), and forgets that the lines of shorter runs were
-/// shared. Under a masthead, where only sentences are shared, a run also needs
-/// [`MASTHEAD_MIN_RUN_WORDS`], and takes the line of prose just above it that other
-/// documents hold and the masthead's other pages do not: its headline.
+/// shared. Under a masthead of `masthead` pages (0 for none), where only sentences are
+/// shared, a run also needs [`MASTHEAD_MIN_RUN_WORDS`], and takes the line just above it
+/// when that is [`held_elsewhere`]: its headline.
 fn keep_shared_runs(
     lines: &[LinePrint],
     nonblank: &[usize],
-    masthead: bool,
+    masthead: u32,
     verdicts: &mut [LineVerdict],
 ) {
-    let min_words = if masthead { MASTHEAD_MIN_RUN_WORDS } else { 0 };
+    let min_words = if masthead > 0 {
+        MASTHEAD_MIN_RUN_WORDS
+    } else {
+        0
+    };
     let mut k = 0;
     while k < nonblank.len() {
         if !verdicts[nonblank[k]].shared {
@@ -191,16 +195,11 @@ fn keep_shared_runs(
         }
         if let Some(&above) = k.checked_sub(1).and_then(|a| nonblank.get(a))
             && long
-            && masthead
+            && masthead > 0
+            && verdicts[above].removed != Some(Reason::Rule)
+            && held_elsewhere(&lines[above], &verdicts[above].evidence, masthead)
         {
-            let ev = &verdicts[above].evidence;
-            if lines[above].words >= SHARED_MIN_WORDS
-                && ev.docs > 1
-                && ev.masthead_pages <= 1
-                && verdicts[above].removed != Some(Reason::Rule)
-            {
-                keep_shared(&mut verdicts[above]);
-            }
+            keep_shared(&mut verdicts[above]);
         }
         k = end;
     }
@@ -603,7 +602,7 @@ pub fn describe(
         .filter(|&i| !lines[i].is_blank(text))
         .collect();
     let masthead = grouped.filter(|g| g.masthead).map_or(0, |g| g.pages);
-    keep_shared_runs(lines, &nonblank, masthead > 0, &mut verdicts);
+    keep_shared_runs(lines, &nonblank, masthead, &mut verdicts);
     keep_copied_text(text, lines, &nonblank, masthead, &mut verdicts);
 
     let before_blocks: Vec<Option<Reason>> = if with_facts {

@@ -695,49 +695,54 @@ fn verified_pairs_give_exact_similarities_by_default() {
 
 #[test]
 fn same_result_for_any_thread_count_and_any_split_into_files() {
-    let whole = Dir::new();
-    let signed = |d: &Dir| {
-        d.path("signatures.jsonl")
-            .to_str()
-            .expect("UTF-8")
-            .to_string()
-    };
-    let r = clean(
-        &whole,
-        &[syndicated()],
-        &["--threads", "1", "--signatures", &signed(&whole)],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let text = std::fs::read_to_string(syndicated()).expect("fixture");
-    let lines: Vec<&str> = text.lines().collect();
-    let parts = Dir::new();
-    // Folders are read in name order, so the order of documents is the same.
-    let a = parts.write("in/a.jsonl", lines[..10].join("\n") + "\n");
-    parts.write("in/b.jsonl", lines[10..].join("\n") + "\n");
-    let folder = a.parent().expect("folder").to_path_buf();
-    for threads in ["1", "2", "4"] {
-        let split = Dir::new();
-        let r = clean(
-            &split,
-            std::slice::from_ref(&folder),
-            &["--threads", threads, "--signatures", &signed(&split)],
+    // With sites, and without them (each page then under its masthead).
+    for sites in [true, false] {
+        let whole = Dir::new();
+        let signed = |d: &Dir| {
+            d.path("signatures.jsonl")
+                .to_str()
+                .expect("UTF-8")
+                .to_string()
+        };
+        let r = clean_sites(
+            &whole,
+            &[syndicated()],
+            &["--threads", "1", "--signatures", &signed(&whole)],
+            sites,
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(split.read("clean.jsonl"), whole.read("clean.jsonl"));
-        let signatures = split.read("signatures.jsonl");
-        assert_eq!(signatures, whole.read("signatures.jsonl"));
-        assert_eq!(split.read("clusters.jsonl"), whole.read("clusters.jsonl"));
-        // Rejected records name their source file; everything else is the same.
-        let strip = |d: &Dir| -> Vec<serde_json::Value> {
-            jsonl(&d.read("rejected.jsonl"))
-                .into_iter()
-                .map(|mut r| {
-                    r["source"] = serde_json::Value::Null;
-                    r
-                })
-                .collect()
-        };
-        assert_eq!(strip(&split), strip(&whole));
+        let text = std::fs::read_to_string(syndicated()).expect("fixture");
+        let lines: Vec<&str> = text.lines().collect();
+        let parts = Dir::new();
+        // Folders are read in name order, so the order of documents is the same.
+        let a = parts.write("in/a.jsonl", lines[..10].join("\n") + "\n");
+        parts.write("in/b.jsonl", lines[10..].join("\n") + "\n");
+        let folder = a.parent().expect("folder").to_path_buf();
+        for threads in ["1", "2", "4"] {
+            let split = Dir::new();
+            let r = clean_sites(
+                &split,
+                std::slice::from_ref(&folder),
+                &["--threads", threads, "--signatures", &signed(&split)],
+                sites,
+            );
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            assert_eq!(split.read("clean.jsonl"), whole.read("clean.jsonl"));
+            let signatures = split.read("signatures.jsonl");
+            assert_eq!(signatures, whole.read("signatures.jsonl"));
+            assert_eq!(split.read("clusters.jsonl"), whole.read("clusters.jsonl"));
+            // Rejected records name their source file; everything else is the same.
+            let strip = |d: &Dir| -> Vec<serde_json::Value> {
+                jsonl(&d.read("rejected.jsonl"))
+                    .into_iter()
+                    .map(|mut r| {
+                        r["source"] = serde_json::Value::Null;
+                        r
+                    })
+                    .collect()
+            };
+            assert_eq!(strip(&split), strip(&whole), "sites: {sites}");
+        }
     }
 }
 

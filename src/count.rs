@@ -1,5 +1,6 @@
 //! Pass 1: in how many documents of the corpus, and on how many pages of the same site,
-//! each line and each shingle occurs.
+//! each line and each shingle occurs; without a site, on how many pages of the same
+//! masthead each prose line occurs ([`DocKeys::masthead`]).
 //!
 //! Tables hold fingerprints and counts, never strings. Each document contributes every
 //! fingerprint once, so counts are document frequencies. Adding is commutative, so the

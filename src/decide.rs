@@ -15,6 +15,11 @@
 //! A content line that is merely repeated keeps its first copy; boilerplate loses every
 //! copy, because its first copy is caught by one of the other stages.
 //!
+//! Text a copy shares is kept from stages 2 and 3 (and from the model): a run of prose
+//! held by other documents and on one page of its site, or without a site of its
+//! masthead ([`Site::masthead`]), and a document that is nearly all text held elsewhere
+//! ([`keep_copied_text`]). Deduplication then judges the copies, and the first stays whole.
+//!
 //! With a line model ([`Params::model`], the default), stages 2 to 5 become evidence
 //! instead of verdicts: [`crate::features`] turns them, the line's surface and its
 //! neighbours into a row, the model scores it, and a line scoring at or above the

@@ -35,10 +35,12 @@ test:
 	$(CARGO) test --locked
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) fmt --all -- --check
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps --quiet
 
 lint:
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) fmt --all -- --check
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps --quiet
 
 eval: build
 	@mkdir -p out/eval

@@ -18,7 +18,7 @@
 //! Text a copy shares is kept from stages 2 and 3 (and from the model): a run of prose
 //! held by other documents and on one page of its site, or without a site of its
 //! masthead ([`Site::masthead`]), and a document that is nearly all text held elsewhere
-//! ([`keep_copied_text`]). Deduplication then judges the copies, and the first stays whole.
+//! (`keep_copied_text`). Deduplication then judges the copies, and the first stays whole.
 //!
 //! With a line model ([`Params::model`], the default), stages 2 to 5 become evidence
 //! instead of verdicts: [`crate::features`] turns them, the line's surface and its
@@ -136,7 +136,7 @@ pub struct Evidence {
 pub struct LineVerdict {
     pub removed: Option<Reason>,
     pub evidence: Evidence,
-    /// Text a copy shares with pages of other sites ([`shared_copy`]): kept by the
+    /// Text a copy shares with pages of other sites (`shared_copy`): kept by the
     /// frequency stages and the model alike.
     pub shared: bool,
 }
@@ -220,7 +220,7 @@ fn keep_shared(v: &mut LineVerdict) {
 }
 
 /// A document that is nearly all text held elsewhere keeps it when at least this share of
-/// its words is one run of such sentences ([`keep_copied_text`]). At half, pages that were
+/// its words is one run of such sentences (`keep_copied_text`). At half, pages that were
 /// mostly a long legal footer kept it (measured on `make eval-dedup`'s planted pages
 /// cleaned without their sites).
 pub const COPY_MIN_SHARE: f64 = 0.8;
@@ -319,7 +319,7 @@ pub struct Site {
     /// The document has no site, and this is its masthead ([`crate::fingerprint::masthead`]),
     /// printed by `pages` documents (at least [`MASTHEAD_MIN_PAGES`]). Pass 1 counted only
     /// its prose lines on it, and it serves only to tell a copy's text from template
-    /// ([`shared_copy`], [`held_elsewhere`], and deduplication's lines of a site): the
+    /// (`shared_copy`, `held_elsewhere`, and deduplication's lines of a site): the
     /// `site` stage, the audit's evidence and the model see a document without a site.
     pub masthead: bool,
 }

@@ -260,7 +260,7 @@ fn pair(a: u64, key: u64) -> u64 {
     xxh3_64_with_seed(&bytes, PAIR_SEED)
 }
 
-/// Word tokens of a normalized text, as byte ranges (see [`tokenize`]).
+/// Word tokens of a normalized text, as byte ranges (see `tokenize`).
 pub fn word_tokens(norm: &str) -> Vec<Range<usize>> {
     let mut tokens = Vec::new();
     if norm.is_ascii() {

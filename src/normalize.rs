@@ -198,7 +198,7 @@ impl Normalizer {
     }
 
     /// Where each word of the last line ends when it was ASCII (its last word ends at the
-    /// key's length), as [`crate::fingerprint::ascii_word_ends`] finds them.
+    /// key's length), as `crate::fingerprint::ascii_word_ends` finds them.
     pub fn ascii_word_ends(&self) -> Option<&[u32]> {
         self.ascii_words.map(|words| &self.ends[..words])
     }

@@ -343,7 +343,7 @@ pub struct ShingleSets {
     pub reach: Vec<u8>,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
-    /// [`likeness`]).
+    /// `likeness`).
     pub prose_only: Option<Box<ProseShingles>>,
     /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
     /// `lines` numbers them.
@@ -914,7 +914,7 @@ pub fn find(prints: &[DocPrint], found: &Candidates, params: &Params) -> Vec<Opt
 }
 
 /// A cluster of copies: its survivor and every member (the survivor first, with no
-/// [`Copy`]), in input order.
+/// [`Copy`](struct@Copy)), in input order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cluster {
     pub survivor: usize,

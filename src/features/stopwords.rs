@@ -113,7 +113,7 @@ pub fn count_in(line: &[u8], words: impl IntoIterator<Item = Range<usize>>) -> u
 
 /// How many words of an ASCII normalized line are stopwords: [`count_in`] over its
 /// words, given where each ends (as the normalizer records them, or
-/// [`crate::fingerprint::ascii_word_ends`] finds them), without collecting the words. Long
+/// `crate::fingerprint::ascii_word_ends` finds them), without collecting the words. Long
 /// lines of running text are most of a corpus's words.
 pub fn count_at_ends(line: &[u8], ends: &[u32]) -> usize {
     let t = table();

@@ -322,7 +322,7 @@ impl Scorer {
     }
 
     /// Each line's margin, the same as [`Model::margin`]'s. One walk down a tree is a
-    /// chain of dependent loads, so the walk goes tree by tree over all lines, [`LANES`]
+    /// chain of dependent loads, so the walk goes tree by tree over all lines, `LANES`
     /// lines side by side, level by level.
     pub fn margins<'r>(&self, rows: impl IntoIterator<Item = &'r Row>) -> Vec<f32> {
         let rows: Vec<Padded> = rows.into_iter().map(padded).collect();

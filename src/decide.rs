@@ -480,8 +480,10 @@ fn look_up(lines: &[LinePrint], site: Option<Site>, counts: &Counts) -> (Vec<u32
     let site_pages = match site {
         Some(s) => {
             // A line in one document is on one page of its site: most lines, no look-up.
-            let shared: Vec<Option<u64>> = (keys.iter().zip(&docs))
-                .map(|(k, &d)| k.filter(|_| d > 1))
+            // A masthead counted only prose lines.
+            let counted = |l: &LinePrint| !s.masthead || l.words >= SHARED_MIN_WORDS;
+            let shared: Vec<Option<u64>> = (keys.iter().zip(&docs).zip(lines))
+                .map(|((k, &d), l)| k.filter(|_| d > 1 && counted(l)))
                 .collect();
             let pages = counts.site_line_pages_each(s.hash, &shared);
             (pages.iter().zip(&docs))

@@ -328,6 +328,20 @@ pub struct Site {
 /// no other document has is a page's own title, not a site's name.
 pub const MASTHEAD_MIN_PAGES: u32 = 2;
 
+impl Site {
+    /// The masthead of a document without a site ([`Site::masthead`]), when at least
+    /// [`MASTHEAD_MIN_PAGES`] of the documents pass 1 counted print it.
+    pub fn of_masthead(doc: &Prepared, counts: &Counts) -> Option<Site> {
+        let hash = crate::fingerprint::masthead(doc)?;
+        let pages = counts.masthead_pages(hash);
+        (pages >= MASTHEAD_MIN_PAGES).then_some(Site {
+            hash,
+            pages,
+            masthead: true,
+        })
+    }
+}
+
 /// Judges every line of one document.
 pub fn decide(
     text: &str,
@@ -1178,13 +1192,7 @@ mod tests {
     /// of the counted documents print it.
     fn clean_under_masthead(text: &str, counts: &Counts) -> (String, Vec<LineVerdict>) {
         let doc = prepare(text, &SHINGLES);
-        let hash = crate::fingerprint::masthead(&doc).expect("words");
-        let pages = counts.masthead_pages(hash);
-        let site = (pages >= MASTHEAD_MIN_PAGES).then_some(Site {
-            hash,
-            pages,
-            masthead: true,
-        });
+        let site = Site::of_masthead(&doc, counts);
         let none = RuleSet::empty();
         let v = match decide(
             text,

@@ -34,14 +34,13 @@ use serde_json::value::RawValue;
 use crate::config::CleanConfig;
 use crate::count::{Counts, DocKeys};
 use crate::decide::{
-    Described, LineVerdict, MASTHEAD_MIN_PAGES, Site, Verdict, clean_text, decide, describe,
-    keep_mask, model_judges,
+    Described, LineVerdict, Site, Verdict, clean_text, decide, describe, keep_mask, model_judges,
 };
 use crate::dedup::earlier::{Earlier, EarlierCopy};
 use crate::dedup::{self, DocPrint, KeptLine, Mode};
 use crate::document::{Document, RecordError, parse_json, parse_text, unescape};
 use crate::fingerprint::LinePrint;
-use crate::fingerprint::{Prepared, masthead, prepare, site_hash};
+use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::held::Held;
 use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
@@ -114,13 +113,7 @@ fn site_of(doc: &Document<'_>, prepared: &Prepared, counts: &Counts) -> Option<S
             masthead: false,
         });
     }
-    let hash = masthead(prepared)?;
-    let pages = counts.masthead_pages(hash);
-    (pages >= MASTHEAD_MIN_PAGES).then_some(Site {
-        hash,
-        pages,
-        masthead: true,
-    })
+    Site::of_masthead(prepared, counts)
 }
 
 fn progress_bar(cfg: &CleanConfig, inputs: &Inputs, label: &'static str) -> ProgressBar {

@@ -4,7 +4,7 @@
 //! Nothing here hashes, counts or decides; [`crate::fingerprint`] consumes what this module
 //! produces. Offsets are byte offsets into the document text.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// Bumped whenever [`Normalizer`] changes what it produces, because every stored
@@ -131,7 +131,6 @@ impl Normalizer {
 
     /// Normalizes `line`; the result is valid UTF-8.
     pub fn normalize(&mut self, line: &str) -> &[u8] {
-        let mut state = State::default();
         if line.is_ascii() {
             self.ascii = true;
             // The key and the digits are at most one byte longer than the line, and there
@@ -155,25 +154,75 @@ impl Normalizer {
             (self.key_len, self.digits_len) = (n, dn);
             self.ascii_words = Some(words);
         } else {
-            self.key.clear();
-            self.digits.clear();
             self.ascii_words = None;
-            for c in line.nfkc() {
-                if c.is_ascii() {
-                    state.push_ascii(c as u8, &mut self.key, &mut self.digits);
-                } else {
-                    state.push_char(c, &mut self.key, &mut self.digits);
+            // Most lines are NFKC already (curly quotes, dashes, accented letters): the
+            // quick check's table lookups cost far less than decomposing and composing.
+            if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
+                self.normalize_nfkc(line);
+            } else {
+                self.key.clear();
+                self.digits.clear();
+                let mut state = State::default();
+                for c in line.nfkc() {
+                    if c.is_ascii() {
+                        state.push_ascii(c as u8, &mut self.key, &mut self.digits);
+                    } else {
+                        state.push_char(c, &mut self.key, &mut self.digits);
+                    }
                 }
             }
             self.ascii = self.key.is_ascii();
-            if !self.ascii {
-                // Removing a symbol can leave combining marks out of canonical order.
-                let recomposed: String = self.as_str_of(self.key.len()).nfc().collect();
+            // Removing a symbol can leave combining marks out of canonical order.
+            let key = self.as_str_of(self.key.len());
+            if !self.ascii && is_nfc_quick(key.chars()) != IsNormalized::Yes {
+                let recomposed: String = key.nfc().collect();
                 self.key = recomposed.into_bytes();
             }
             (self.key_len, self.digits_len) = (self.key.len(), self.digits.len());
         }
         self.key()
+    }
+
+    /// [`Normalizer::normalize`] of a line that is not ASCII but is NFKC already: its
+    /// ASCII runs take the ASCII lines' path ([`ascii_steps`]), the other characters
+    /// [`State::push_char`], one state carried through both. Fills `key` and `digits`
+    /// to their lengths.
+    fn normalize_nfkc(&mut self, line: &str) {
+        let bytes = line.as_bytes();
+        self.key.clear();
+        self.digits.clear();
+        let mut at = Progress::default();
+        let mut i = 0;
+        while i < bytes.len() {
+            let run = (bytes[i..].iter())
+                .position(|b| !b.is_ascii())
+                .unwrap_or(bytes.len() - i);
+            if run > 0 {
+                // Room as `ascii_steps` asks, past what is written: one byte more than
+                // the run, and eight for the last store of a letter run.
+                self.key.resize(at.n + run + 9, 0);
+                self.digits.resize(at.dn + run + 1, 0);
+                if self.ends.len() < run / 2 + 2 {
+                    self.ends.resize(run / 2 + 2, 0);
+                }
+                // Word ends are not kept for such a line: each run counts from 0.
+                let from = Progress { spaces: 0, ..at };
+                at = ascii_steps(
+                    &bytes[i..i + run],
+                    (&mut self.key, &mut self.digits, &mut self.ends),
+                    from,
+                );
+                self.key.truncate(at.n);
+                self.digits.truncate(at.dn);
+                i += run;
+            }
+            if let Some(c) = line[i..].chars().next() {
+                let mut state = State(at.state);
+                state.push_char(c, &mut self.key, &mut self.digits);
+                (at.n, at.dn, at.state) = (self.key.len(), self.digits.len(), state.0);
+                i += c.len_utf8();
+            }
+        }
     }
 
     /// The last normalized line.
@@ -279,7 +328,42 @@ fn normalize_ascii(
     dbuf: &mut [u8],
     ends: &mut [u32],
 ) -> (usize, usize, usize) {
-    let (mut n, mut dn, mut spaces, mut state) = (0, 0, 0, 0usize);
+    let Progress { n, dn, spaces, .. } = ascii_steps(line, (buf, dbuf, ends), Progress::default());
+    if n == 0 {
+        (n, dn, 0)
+    } else {
+        ends[spaces] = n as u32;
+        (n, dn, spaces + 1)
+    }
+}
+
+/// How far [`ascii_steps`] has got: bytes of the key and of the digits written, spaces
+/// written (each a word's end), and the [`State`] after the last byte.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Progress {
+    n: usize,
+    dn: usize,
+    spaces: usize,
+    state: usize,
+}
+
+/// The steps of [`normalize_ascii`] over `line`, from `at` (a line's start, or where a
+/// run of ASCII in a longer line begins) instead of from nothing: `buf` needs room for
+/// `at.n` and one byte more than `line` (eight more where a run of letters is stored),
+/// `dbuf` for `at.dn` and one more than `line`, and `ends` for `at.spaces` and every
+/// word of `line`.
+#[inline(always)]
+fn ascii_steps(
+    line: &[u8],
+    (buf, dbuf, ends): (&mut [u8], &mut [u8], &mut [u32]),
+    at: Progress,
+) -> Progress {
+    let Progress {
+        mut n,
+        mut dn,
+        mut spaces,
+        mut state,
+    } = at;
     let mut i = 0;
     while i < line.len() {
         if let Some(chunk) = line.get(i..i + 8) {
@@ -326,11 +410,11 @@ fn normalize_ascii(
         state = step >> 2;
         i += 1;
     }
-    if n == 0 {
-        (n, dn, 0)
-    } else {
-        ends[spaces] = n as u32;
-        (n, dn, spaces + 1)
+    Progress {
+        n,
+        dn,
+        spaces,
+        state,
     }
 }
 
@@ -535,6 +619,36 @@ mod tests {
         Ok(())
     }
 
+    /// What [`Normalizer::normalize`] gives a line that is not ASCII, by the plainest
+    /// route: NFKC of the whole line, one character at a time, then NFC again.
+    fn by_nfkc(line: &str) -> (String, Vec<u8>) {
+        let (mut key, mut digits, mut state) = (Vec::new(), Vec::new(), State::default());
+        for c in line.nfkc() {
+            if c.is_ascii() {
+                state.push_ascii(c as u8, &mut key, &mut digits);
+            } else {
+                state.push_char(c, &mut key, &mut digits);
+            }
+        }
+        let key = String::from_utf8(key).unwrap_or_default();
+        (key.nfc().collect(), digits)
+    }
+
+    #[test]
+    fn lines_in_nfkc_take_ascii_runs_whole() {
+        let line = "Don’t miss it — 2 more “quoted” words, café and naïve; 沪ICP备05050403号";
+        assert_eq!(is_nfkc_quick(line.chars()), IsNormalized::Yes);
+        let mut n = Normalizer::default();
+        n.normalize(line);
+        assert_eq!(
+            n.as_str(),
+            "dont miss it 0 more quoted words café and naïve 沪icp备0号"
+        );
+        assert_eq!(n.digits(), b"205050403");
+        let (key, digits) = by_nfkc(line);
+        assert_eq!((n.as_str(), n.digits()), (key.as_str(), digits.as_slice()));
+    }
+
     proptest! {
         #[test]
         fn ascii_fast_path_agrees_with_the_general_path_on_prose(
@@ -564,6 +678,27 @@ mod tests {
                 prop_assert_eq!(reused.digits(), fresh.digits());
                 prop_assert_eq!(reused.ascii_word_ends(), fresh.ascii_word_ends());
                 prop_assert_eq!(reused.is_ascii(), fresh.is_ascii());
+            }
+        }
+
+        /// Lines of ASCII prose with curly quotes, dashes, accents, combining marks and
+        /// characters NFKC changes (a ligature, a no-break space, full-width forms, an
+        /// ellipsis) mixed in: whichever path a line takes, its key and digits are those
+        /// of NFKC one character at a time.
+        #[test]
+        fn every_path_agrees_with_nfkc_one_character_at_a_time(
+            s in "([A-Za-z]{1,9}[ ,.;'0-9-]{0,2}|[’“”—–…éÉñßİǅⅫ①ﬁ\u{a0}\u{301}\u{308}\u{327}\u{3000}沪ＡＢ１２ᄀ가]){0,14}",
+            any in "\\PC{0,30}",
+        ) {
+            for line in [&s, &any] {
+                let mut n = Normalizer::default();
+                n.normalize(line);
+                if !line.is_ascii() {
+                    let (key, digits) = by_nfkc(line);
+                    prop_assert_eq!(n.as_str(), key.as_str());
+                    prop_assert_eq!(n.digits(), digits.as_slice());
+                }
+                prop_assert_eq!(n.is_ascii(), n.key().is_ascii());
             }
         }
 

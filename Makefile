@@ -128,7 +128,7 @@ model: build
 	$(BIN) train $(LABELLED) --site-field site --threshold $(MODEL_THRESHOLD) -o rules/line.model
 
 bench:
-	BENCH_BYTES=$(BENCH_BYTES) BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
+	EVAL_DIR=$(EVAL_DIR) BENCH_BYTES=$(BENCH_BYTES) BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
 
 clean:
 	rm -rf out

@@ -5,7 +5,9 @@
 //! links; shared widgets across sites; articles syndicated to other sites. It is written
 //! once to `target/bench/` and reused. The release binary is then run at one thread and at
 //! every core, and the figures printed as rows for BENCHMARKS.md. This is a benchmark, not
-//! a test: it asserts nothing about time.
+//! a test: it asserts nothing about time. When the labelled pages of `EVAL_DIR`
+//! (`../shared/eval` by default) are there, the same binary also runs on them ("real-pages"):
+//! real text, whose curly quotes, dashes and accents take other paths than ASCII does.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -263,6 +265,98 @@ fn run(bin: &Path, corpus: &Path, dir: &Path, threads: usize, extra: &[&str]) ->
     }
 }
 
+/// The labelled pages of `eval_dir` (every `*/docs.jsonl.gz` under it, in name order)
+/// decompressed into one JSONL file at `path`, once: real text, whose prose carries curly
+/// quotes, dashes and accented letters that the synthetic corpus does not. `None` when
+/// there are none. Returns the share of the text's bytes on lines that are not ASCII.
+fn real_pages(eval_dir: &Path, path: &Path) -> Option<f64> {
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(eval_dir)
+        .ok()?
+        .filter_map(|e| Some(e.ok()?.path().join("docs.jsonl.gz")))
+        .filter(|p| p.exists())
+        .collect();
+    sets.sort();
+    if sets.is_empty() {
+        return None;
+    }
+    let mut all = String::new();
+    for set in &sets {
+        let file = File::open(set).expect("open a set of labelled pages");
+        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(file), &mut all)
+            .expect("read a set of labelled pages");
+    }
+    if !path.exists() {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, &all).expect("write the real pages");
+        std::fs::rename(&tmp, path).expect("rename the real pages");
+    }
+    let (mut text, mut other) = (0usize, 0usize);
+    for record in all.lines() {
+        let value: serde_json::Value = serde_json::from_str(record).expect("a JSON page");
+        for line in value["text"].as_str().unwrap_or_default().lines() {
+            text += line.len();
+            other += if line.is_ascii() { 0 } else { line.len() };
+        }
+    }
+    Some(other as f64 / text.max(1) as f64)
+}
+
+/// `make bench`'s second corpus: the labelled real pages (see [`real_pages`]), default
+/// settings with their `site` field, at one thread and at every core, `repeats` times
+/// each, interleaved. Prints one row per thread count.
+fn bench_real_pages(bin: &Path, dir: &Path, cores: usize, repeats: usize) {
+    let eval_dir = PathBuf::from(std::env::var("EVAL_DIR").unwrap_or("../shared/eval".into()));
+    let eval_dir = if eval_dir.is_relative() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(eval_dir)
+    } else {
+        eval_dir
+    };
+    let corpus = dir.join("real-pages.jsonl");
+    let Some(other_share) = real_pages(&eval_dir, &corpus) else {
+        println!(
+            "(no labelled pages under {}: real-pages skipped)",
+            eval_dir.display()
+        );
+        return;
+    };
+    let mb = std::fs::metadata(&corpus).expect("corpus").len() as f64 / 1e6;
+    println!();
+    println!(
+        "corpus: {} ({mb:.1} MB of the labelled pages under {}; {:.0}% of the text's bytes on lines that are not ASCII)",
+        corpus.display(),
+        eval_dir.display(),
+        100.0 * other_share
+    );
+    let threads: Vec<usize> = if cores > 1 { vec![1, cores] } else { vec![1] };
+    let mut measured: Vec<Vec<Measured>> = threads.iter().map(|_| Vec::new()).collect();
+    for _ in 0..repeats {
+        for (&t, m) in threads.iter().zip(&mut measured) {
+            m.push(run(bin, &corpus, dir, t, &["--site-field", "site"]));
+        }
+    }
+    println!(
+        "| threads | seconds (median of {repeats}) | every run | CPU s (median) | MB/s | MB/s per core | MB per CPU-second | peak RSS MiB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for mut ms in measured {
+        let every: Vec<String> = ms.iter().map(|m| format!("{:.2}", m.seconds)).collect();
+        let (cpu, _) = median_min(&ms, Measured::cpu_seconds);
+        ms.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+        let m = &ms[ms.len() / 2];
+        println!(
+            "| {} | {:.2} | {} | {:.2} | {:.1} | {:.1} | {:.1} | {:.0} |",
+            m.threads,
+            m.seconds,
+            every.join(", "),
+            cpu,
+            mb / m.seconds,
+            mb / m.seconds / m.threads as f64,
+            mb / cpu,
+            ms.iter().map(|m| m.peak_mib).fold(0.0, f64::max),
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing here is filtered.
     let target_bytes: u64 = std::env::var("BENCH_BYTES")
@@ -394,4 +488,5 @@ fn main() {
         100.0 * (scoring_user - bare_user) / full_user,
         full_user,
     );
+    bench_real_pages(&bin, &dir, cores, repeats);
 }

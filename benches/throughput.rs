@@ -279,17 +279,18 @@ fn real_pages(eval_dir: &Path, path: &Path) -> Option<f64> {
     if sets.is_empty() {
         return None;
     }
-    let mut all = String::new();
-    for set in &sets {
-        let file = File::open(set).expect("open a set of labelled pages");
-        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(file), &mut all)
-            .expect("read a set of labelled pages");
-    }
     if !path.exists() {
+        let mut all = Vec::new();
+        for set in &sets {
+            let file = File::open(set).expect("open a set of labelled pages");
+            std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(file), &mut all)
+                .expect("read a set of labelled pages");
+        }
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, &all).expect("write the real pages");
         std::fs::rename(&tmp, path).expect("rename the real pages");
     }
+    let all = std::fs::read_to_string(path).expect("read the real pages");
     let (mut text, mut other) = (0usize, 0usize);
     for record in all.lines() {
         let value: serde_json::Value = serde_json::from_str(record).expect("a JSON page");

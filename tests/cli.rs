@@ -354,6 +354,8 @@ fn usage_errors_and_unreadable_inputs_exit_2_and_write_nothing() {
         "{}",
         r.stderr
     );
+    // The system's reason once, not again as the error's cause.
+    assert_eq!(r.stderr.matches("(os error").count(), 1, "{}", r.stderr);
 }
 
 #[test]

@@ -22,8 +22,9 @@ const READ_BUFFER_BYTES: usize = 256 << 10;
 /// A command-line input that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{path}: {source}")]
-    Unreadable { path: String, source: io::Error },
+    /// `error` is not a `source`: the message already says it, and `{:#}` would say it twice.
+    #[error("{path}: {error}")]
+    Unreadable { path: String, error: io::Error },
     #[error("{path}: {message}")]
     Walk { path: String, message: String },
     #[error("reading stdin: {0}")]
@@ -90,9 +91,9 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
             continue;
         }
         let display = arg.display().to_string();
-        let meta = std::fs::metadata(arg).map_err(|source| InputError::Unreadable {
+        let meta = std::fs::metadata(arg).map_err(|error| InputError::Unreadable {
             path: display.clone(),
-            source,
+            error,
         })?;
         if meta.is_dir() {
             walk(arg, &mut files)?;
@@ -153,9 +154,9 @@ fn walk(root: &Path, files: &mut Vec<InputFile>) -> Result<(), InputError> {
 fn check_readable(path: &Path, display: &str) -> Result<(), InputError> {
     File::open(path)
         .map(drop)
-        .map_err(|source| InputError::Unreadable {
+        .map_err(|error| InputError::Unreadable {
             path: display.to_string(),
-            source,
+            error,
         })
 }
 

@@ -215,7 +215,7 @@ pub struct CleanArgs {
     pub dedup_words: Option<usize>,
 
     /// Near copies: judge documents by their lines of at least N words when those hold at
-    /// least half of the text (what is left of a template is mostly short lines that
+    /// least half of the words (what is left of a template is mostly short lines that
     /// differ from site to site); 0 judges by every line [default: 10].
     #[arg(long, value_name = "N")]
     pub dedup_min_words: Option<usize>,

@@ -201,10 +201,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
             if shingled {
                 push_shingles(key_bytes, &tokens, params.words, &mut shingles);
             }
-            let exact = match norm.digits() {
-                [] => key,
-                digits => pair(xxh3_64_with_seed(digits, DIGITS_SEED), key),
-            };
+            let exact = exact_key(key, norm.digits());
             (Some(key), Some(exact), words as u32, stopwords as u32)
         };
         lines.push(LinePrint {
@@ -217,6 +214,15 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
         });
     }
     Prepared { lines, shingles }
+}
+
+/// A line's [`LinePrint::exact`]: the fingerprint of its normalized text (`key`) refined
+/// by the digits normalizing folded away.
+pub fn exact_key(key: u64, digits: &[u8]) -> u64 {
+    match digits {
+        [] => key,
+        digits => pair(xxh3_64_with_seed(digits, DIGITS_SEED), key),
+    }
 }
 
 /// Fingerprint of a normalized line.

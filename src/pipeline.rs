@@ -580,22 +580,23 @@ fn process(
         if cfg.dedup.spans() {
             Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
         }
-        // Whether each kept line is on other pages of the site (or masthead) too, and how likely the
-        // model found it to be content, one per line of the cleaned text (both split on
-        // `\n` alike); only the matched stretch uses them.
-        let kept: Vec<KeptLine> = if cfg.dedup.spans() {
-            verdicts
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(v, _)| KeptLine {
-                    on_site: v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
-                    content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        // One per line of the cleaned text (both split on `\n` alike): its fingerprints,
+        // so that deduplication normalizes only the lines it shingles, and, for the
+        // matched stretch alone, whether it is on other pages of the site (or masthead)
+        // too and how likely the model found it to be content.
+        let spans = cfg.dedup.spans();
+        let kept: Vec<KeptLine> = (prepared.lines.iter().zip(&verdicts).zip(&keep))
+            .filter(|(_, k)| **k)
+            .map(|((line, v), _)| KeptLine {
+                on_site: spans && v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
+                content: if spans {
+                    v.evidence.score.map_or(1.0, |s| 1.0 - s)
+                } else {
+                    1.0
+                },
+                print: Some(line.into()),
+            })
+            .collect();
         let print = DocPrint {
             site: doc.site.as_deref().map(site_hash),
             ..dedup::fingerprint_on_site(&cleaned, &kept, &cfg.dedup)

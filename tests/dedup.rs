@@ -197,7 +197,7 @@ fn signatures_line_up_with_the_clean_output_and_compare_across_runs() {
     );
     for s in &signed {
         assert_eq!(
-            s["scheme"], "xxh3-64/oph normalize=1 words=5 prose-words=10 bins=120",
+            s["scheme"], "xxh3-64/oph normalize=1 doc=2 words=5 prose-words=10 bins=120",
             "{s}"
         );
         assert_eq!(s["minhash"].as_array().expect("bins").len(), 120, "{s}");

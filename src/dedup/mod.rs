@@ -36,7 +36,7 @@ use nohash_hasher::BuildNoHashHasher;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
-use crate::fingerprint::{ascii_tokens, word_tokens};
+use crate::fingerprint::{LinePrint, ascii_tokens, exact_key, line_hash, word_tokens};
 use crate::normalize::{Normalizer, is_blank, split_lines};
 
 pub mod earlier;
@@ -51,7 +51,7 @@ pub const DEFAULT_SHINGLE_WORDS: usize = 5;
 /// Near copies are judged on the lines of at least this many words (a sentence, a
 /// paragraph) when they hold at least [`PROSE_MIN_SHARE`] of the document.
 pub const DEFAULT_PROSE_MIN_WORDS: usize = 10;
-/// Share of a document's normalized bytes its prose lines must hold to stand for it.
+/// Share of a document's words its prose lines must hold to stand for it.
 pub const PROSE_MIN_SHARE: f64 = 0.5;
 
 /// In the stretch test, a line of the earlier document that the later one holds none of
@@ -64,6 +64,11 @@ pub const DOUBT_POWER: i32 = 5;
 /// Words a line needs to mark, held whole by a copy, where the copy reaches in the earlier
 /// document (see [`span_jaccard`]): a title or a subhead, not a lone "Share" or a date.
 pub const ANCHOR_MIN_WORDS: usize = 4;
+/// How a document is read for deduplication, in [`Params::scheme`]: raised when its
+/// `exact` fingerprint or the lines its shingles come from change for the same text. 2:
+/// `exact` hashes each line's [`LinePrint::exact`], and prose lines stand for a text
+/// when they hold half of its words (1 hashed the normalized bytes, and weighed bytes).
+pub const DOC_PRINT_VERSION: u32 = 2;
 pub const DEFAULT_BANDS: usize = 20;
 pub const DEFAULT_ROWS: usize = 6;
 pub const DEFAULT_MIN_JACCARD: f64 = 0.8;
@@ -129,9 +134,10 @@ impl Params {
     /// `--against` reads only signatures of its own scheme.
     pub fn scheme(&self) -> String {
         format!(
-            "{}/oph normalize={} words={} prose-words={} bins={}",
+            "{}/oph normalize={} doc={} words={} prose-words={} bins={}",
             crate::fingerprint::HASH_ALGORITHM,
             crate::normalize::NORMALIZE_VERSION,
+            DOC_PRINT_VERSION,
             self.shingle_words,
             self.prose_min_words,
             self.bins()
@@ -200,6 +206,9 @@ pub struct KeptLine {
     /// model judged it). In the span test a line of the earlier document that the later
     /// one does not hold counts this much: it is expected content the copy lacks.
     pub content: f32,
+    /// The line's fingerprints, when cleaning has them: then a line the print does not
+    /// shingle is not normalized again.
+    pub print: Option<LineFacts>,
 }
 
 impl Default for KeptLine {
@@ -207,8 +216,32 @@ impl Default for KeptLine {
         KeptLine {
             on_site: false,
             content: 1.0,
+            print: None,
         }
     }
+}
+
+/// What fingerprinting found of a line ([`LinePrint`]) that deduplication needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineFacts {
+    /// [`LinePrint::exact`]: `None` for a line with no words.
+    pub exact: Option<u64>,
+    /// [`LinePrint::words`].
+    pub words: u32,
+}
+
+impl From<&LinePrint> for LineFacts {
+    fn from(line: &LinePrint) -> Self {
+        LineFacts {
+            exact: line.exact,
+            words: line.words,
+        }
+    }
+}
+
+/// Whether the prose lines, of `prose` words among the text's `all`, stand for it.
+fn prose_stands(prose: usize, all: usize) -> bool {
+    prose > 0 && prose as f64 >= PROSE_MIN_SHARE * all as f64
 }
 
 impl DocPrint {
@@ -451,7 +484,58 @@ impl Joined {
     /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
     /// `text` as [`split_lines`] finds them (see [`fingerprint_on_site`]).
     fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
-        Joined::views(text, join, kept, false).0
+        match Joined::known(text, join, kept) {
+            Some(joined) => joined,
+            None => Joined::views(text, join, kept, false).0,
+        }
+    }
+
+    /// [`Joined::of`] from what `kept` says of every line ([`KeptLine::print`]), which
+    /// decides which lines are joined before any is normalized: only those are. `None`
+    /// when `kept` does not describe each line of `text`.
+    fn known(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Option<Joined> {
+        let spans = split_lines(text);
+        if kept.len() != spans.len() {
+            return None;
+        }
+        let facts: Vec<LineFacts> = kept.iter().map(|k| k.print).collect::<Option<_>>()?;
+        let mut exact = Xxh3::with_seed(DOC_SEED);
+        let (mut prose_words, mut all_words) = (0, 0);
+        for f in &facts {
+            let Some(key) = f.exact else { continue };
+            exact.update(&key.to_le_bytes());
+            all_words += f.words as usize;
+            if join.is_some_and(|min| min > 0 && f.words as usize >= min) {
+                prose_words += f.words as usize;
+            }
+        }
+        let Some(min_words) = join else {
+            return Some(Joined {
+                exact: exact.digest(),
+                ..Joined::with_capacity((0, 0))
+            });
+        };
+        let prose = prose_stands(prose_words, all_words);
+        let mut joined = Joined::with_capacity((text.len(), spans.len()));
+        let mut norm = Normalizer::for_lines(&spans);
+        let mut tokens = Vec::new();
+        let lines = spans.iter().map(|s| s.content(text));
+        for ((line, f), note) in lines.zip(&facts).zip(kept) {
+            if f.exact.is_none() || (prose && (f.words as usize) < min_words) {
+                continue;
+            }
+            norm.normalize(line);
+            let line = norm.as_str();
+            match norm.ascii_word_ends() {
+                Some(ends) => ascii_tokens(ends, &mut tokens),
+                None => tokens = word_tokens(line),
+            }
+            debug_assert_eq!(tokens.len(), f.words as usize, "{line}");
+            joined.push(line, &tokens, *note);
+        }
+        joined.prose = prose;
+        joined.exact = exact.digest();
+        Some(joined)
     }
 
     /// [`Joined::of`], and, when that is every line and some are prose lines, the prose
@@ -478,10 +562,8 @@ impl Joined {
             if norm.key().is_empty() {
                 continue;
             }
-            exact.update(norm.key());
-            exact.update(b"\x00");
-            exact.update(norm.digits());
-            exact.update(b"\n");
+            let key = exact_key(line_hash(norm.as_str()), norm.digits());
+            exact.update(&key.to_le_bytes());
             if let Some(min_words) = join {
                 let line = norm.as_str();
                 // An ASCII key's words were found while normalizing it.
@@ -491,7 +573,7 @@ impl Joined {
                 }
                 let note = kept.get(i).copied().unwrap_or_default();
                 all.push(line, &tokens, note);
-                let key = keys.then(|| crate::fingerprint::line_hash(line));
+                let key = keys.then(|| line_hash(line));
                 all.keys.extend(key);
                 if min_words > 0 && tokens.len() >= min_words {
                     prose.push(line, &tokens, note);
@@ -504,9 +586,7 @@ impl Joined {
                 }
             }
         }
-        let prose_stands = !prose.text.is_empty()
-            && prose.text.len() as f64 >= PROSE_MIN_SHARE * all.text.len() as f64;
-        let (mut joined, prose_only) = if prose_stands {
+        let (mut joined, prose_only) = if prose_stands(prose.tokens.len(), all.tokens.len()) {
             prose.origin.clear();
             prose.prose = true;
             (prose, None)
@@ -1946,6 +2026,7 @@ mod tests {
                     } else {
                         1.0
                     },
+                    print: None,
                 })
                 .collect();
             let prints = prints_on_site(&[&original, &copy], &[kept], &p);
@@ -1993,6 +2074,7 @@ mod tests {
             KeptLine {
                 on_site: false,
                 content: 0.1,
+                print: None,
             };
             12
         ];
@@ -2017,7 +2099,7 @@ mod tests {
             (0..14)
                 .map(|i| KeptLine {
                     on_site: on_site && i >= 10,
-                    content: 1.0,
+                    ..KeptLine::default()
                 })
                 .collect()
         };
@@ -2118,6 +2200,25 @@ mod tests {
     }
 
     #[test]
+    fn prose_lines_stand_for_a_text_when_they_hold_half_of_its_words() {
+        let p = near();
+        // Two prose lines of short words (20 words, 39 bytes normalized) and three short
+        // lines of long words (18 words, 3 times the bytes): half of the words.
+        let prose = ["a b c d e f g h i j", "k l m n o p q r s t"].map(str::to_string);
+        let short = (0..3).map(|i| {
+            let word = |w: usize| format!("{}{}", letters(i + 26), letters(w).repeat(5));
+            (0..6).map(word).collect::<Vec<_>>().join(" ")
+        });
+        let short: Vec<String> = short.collect();
+        let text = format!("{}\n{}", prose.join("\n"), short.join("\n"));
+        assert!(fingerprint(&text, &p).prose);
+        assert_eq!(shingle_set(&text, &p), shingle_set(&prose.join("\n"), &p));
+        // Two more short words each on two of them, and the prose holds less than half.
+        let more = format!("{}\n{}", prose.join("\n"), short.join(" xx yy\n"));
+        assert!(!fingerprint(&more, &p).prose);
+    }
+
+    #[test]
     fn prose_lines_stand_for_a_text_only_when_they_hold_half_of_it() {
         let p = near();
         let sentence = |salt: &str| words(30, salt).join(" ");
@@ -2169,6 +2270,54 @@ mod tests {
             proptest::prop_assert_eq!(&joined.tokens, &word_tokens(&joined.text));
         }
 
+        /// A print made from what fingerprinting found of each line (which normalizes
+        /// only the lines it shingles) is the print made by normalizing every line, in
+        /// exact and near mode, with the notes of the matched stretch or without.
+        #[test]
+        fn prints_from_line_facts_are_prints_from_the_text(
+            lines in proptest::collection::vec(
+                (
+                    "([A-Za-z0-9]{1,8}[ ,.!]{1,2}){0,14}|[ .|-]{0,3}|[a-zé’“ 我们北京\u{2026}]{0,24}",
+                    proptest::bool::ANY,
+                    0u8..=255,
+                ),
+                0..25,
+            ),
+            join in 0usize..6,
+            exact in proptest::bool::ANY,
+        ) {
+            let text = lines.iter().map(|(l, _, _)| l.as_str()).collect::<Vec<_>>().join("\n");
+            let p = Params {
+                mode: if exact { Mode::Exact } else { Mode::Near },
+                prose_min_words: join,
+                ..Params::default()
+            };
+            let shingles = crate::fingerprint::ShingleParams {
+                words: 3,
+                max_line_words: 24,
+                stopwords: false,
+            };
+            let prepared = crate::fingerprint::prepare(&text, &shingles);
+            proptest::prop_assert_eq!(prepared.lines.len(), split_lines(&text).len());
+            let notes = |with_facts: bool| -> Vec<KeptLine> {
+                (lines.iter().zip(&prepared.lines))
+                    .map(|((_, on_site, content), line)| KeptLine {
+                        on_site: *on_site,
+                        content: f32::from(*content) / 255.0,
+                        print: with_facts.then(|| line.into()),
+                    })
+                    .collect()
+            };
+            let (facts, without) = (notes(true), notes(false));
+            // Without the facts the text is normalized (nothing to normalize without lines).
+            let known = Joined::known(&text, Some(join), &without).is_some();
+            proptest::prop_assert_eq!(known, without.is_empty());
+            proptest::prop_assert_eq!(
+                fingerprint_on_site(&text, &facts, &p),
+                fingerprint_on_site(&text, &without, &p)
+            );
+        }
+
         #[test]
         fn own_samples_are_the_samples_of_shingles_not_starting_on_a_site_line(
             lines in proptest::collection::vec(
@@ -2180,7 +2329,7 @@ mod tests {
             let text = lines.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join("\n");
             let kept: Vec<KeptLine> = lines
                 .iter()
-                .map(|&(_, on_site)| KeptLine { on_site, content: 1.0 })
+                .map(|&(_, on_site)| KeptLine { on_site, ..KeptLine::default() })
                 .collect();
             let joined = Joined::of(&text, Some(join), &kept);
             let own: Vec<u64> = joined

@@ -391,6 +391,20 @@ fn bad_rules_stop_the_run_before_any_input_is_read() {
 }
 
 #[test]
+fn a_rules_or_model_file_that_cannot_be_read_is_named_without_a_line() {
+    for (flag, path) in [("--rules", "/no/such.rules"), ("--model", "/no/such.model")] {
+        let r = run(deboil().args(["clean", "-o", "-", flag, path, "testdata/seeds"]));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{path}: cannot ")),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&format!("{path}:0")), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn extra_rules_and_drop_doc() {
     let dir = Dir::new();
     let rules = dir.write(

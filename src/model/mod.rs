@@ -101,11 +101,21 @@ pub struct Model {
 
 /// A model file that cannot be used, with the line at fault.
 #[derive(Debug, Error, PartialEq)]
-#[error("{path}:{line}: {why}")]
+#[error("{path}{}: {why}", at_line(*.line))]
 pub struct ModelError {
     pub path: String,
+    /// From 1; 0 for the file as a whole (it cannot be read), shown as `path: …`.
     pub line: usize,
     pub why: String,
+}
+
+/// `:line`, or nothing for line 0 (the file as a whole).
+fn at_line(line: usize) -> String {
+    if line > 0 {
+        format!(":{line}")
+    } else {
+        String::new()
+    }
 }
 
 impl Model {

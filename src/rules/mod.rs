@@ -68,6 +68,7 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
     pub file: String,
+    /// From 1; 0 for the file (or the rule set) as a whole, shown as `file: …`.
     pub line: usize,
     pub id: Option<String>,
     pub message: String,
@@ -75,9 +76,13 @@ pub struct RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
         match &self.id {
-            Some(id) => write!(f, "{}:{}: {}: {}", self.file, self.line, id, self.message),
-            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+            Some(id) => write!(f, ": {}: {}", id, self.message),
+            None => write!(f, ": {}", self.message),
         }
     }
 }

@@ -581,19 +581,14 @@ fn process(
             Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
         }
         // One per line of the cleaned text (both split on `\n` alike): its fingerprints,
-        // so that deduplication normalizes only the lines it shingles, and, for the
-        // matched stretch alone, whether it is on other pages of the site (or masthead)
-        // too and how likely the model found it to be content.
-        let spans = cfg.dedup.spans();
+        // so that deduplication normalizes only the lines it shingles, whether it is on
+        // other pages of the site (or masthead) too and how likely the model found it to
+        // be content (these two only the matched stretch reads).
         let kept: Vec<KeptLine> = (prepared.lines.iter().zip(&verdicts).zip(&keep))
             .filter(|(_, k)| **k)
             .map(|((line, v), _)| KeptLine {
-                on_site: spans && v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
-                content: if spans {
-                    v.evidence.score.map_or(1.0, |s| 1.0 - s)
-                } else {
-                    1.0
-                },
+                on_site: v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
+                content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
                 print: Some(line.into()),
             })
             .collect();

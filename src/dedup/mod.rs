@@ -716,9 +716,7 @@ pub fn signature(shingles: &[u64], bins: usize) -> Vec<u32> {
         // The high bits choose the bin, the low 32 are the value.
         let bin = ((u128::from(h) * bins as u128) >> 64) as usize;
         let v = h & 0xffff_ffff;
-        if v < mins[bin] {
-            mins[bin] = v;
-        }
+        mins[bin] = mins[bin].min(v);
     }
     if shingles.is_empty() {
         return Vec::new();

@@ -895,28 +895,17 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
         };
     }
     let exact_of = exact_copies(prints);
-    let held = if params.verify && params.spans() {
-        held_pairs(prints, &exact_of)
-    } else {
-        Vec::new()
-    };
-    // Bands in parallel, each with its own buckets.
-    let links: Vec<Vec<(u32, u32)>> = (0..params.bands)
-        .into_par_iter()
-        .map(|band| {
-            let mut latest: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-            let mut links = Vec::new();
-            for (i, p) in prints.iter().enumerate() {
-                let Some(&key) = p.bands.get(band).filter(|_| exact_of[i].is_none()) else {
-                    continue;
-                };
-                if let Some(earlier) = latest.insert(key, i as u32) {
-                    links.push((i as u32, earlier));
-                }
+    // Held pairs beside the bands: its sorting and counting leave a core idle.
+    let (held, links) = rayon::join(
+        || {
+            if params.verify && params.spans() {
+                held_pairs(prints, &exact_of)
+            } else {
+                Vec::new()
             }
-            links
-        })
-        .collect();
+        },
+        || band_links(prints, &exact_of, params.bands),
+    );
     if params.verify {
         for &(a, b) in held.iter().chain(links.iter().flatten()) {
             marked[a as usize] = true;
@@ -929,6 +918,57 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
         links,
     }
 }
+
+/// For each band (in parallel, each with its own buckets), every document that shares a
+/// bucket with an earlier one, with the latest such: `(later, earlier)`. Exact copies are
+/// left out.
+fn band_links(
+    prints: &[DocPrint],
+    exact_of: &[Option<usize>],
+    bands: usize,
+) -> Vec<Vec<(u32, u32)>> {
+    let mut latest: Vec<HashMap<u64, u32, BuildNoHashHasher<u64>>> =
+        (0..bands).map(|_| HashMap::default()).collect();
+    let mut links: Vec<Vec<(u32, u32)>> = vec![Vec::new(); bands];
+    // Each band walks every document: its keys are laid out band by band, a chunk of
+    // documents at a time, so that the walk reads them in order rather than chasing
+    // every document's own list of keys once per band.
+    let mut keys: Vec<u64> = Vec::new();
+    let mut has: Vec<usize> = Vec::new();
+    for (c, chunk) in prints.chunks(BAND_CHUNK).enumerate() {
+        let (first, len) = (c * BAND_CHUNK, chunk.len());
+        keys.clear();
+        keys.resize(bands * len, 0);
+        has.clear();
+        for (j, p) in chunk.iter().enumerate() {
+            let own = if exact_of[first + j].is_none() {
+                p.bands.len().min(bands)
+            } else {
+                0
+            };
+            has.push(own);
+            for (band, &key) in p.bands[..own].iter().enumerate() {
+                keys[band * len + j] = key;
+            }
+        }
+        (latest.par_iter_mut().zip(&mut links).enumerate()).for_each(|(band, (latest, links))| {
+            let keys = &keys[band * len..(band + 1) * len];
+            for (j, (&key, &own)) in keys.iter().zip(&has).enumerate() {
+                if band >= own {
+                    continue;
+                }
+                let i = (first + j) as u32;
+                if let Some(earlier) = latest.insert(key, i) {
+                    links.push((i, earlier));
+                }
+            }
+        });
+    }
+    links
+}
+
+/// Documents whose band keys [`band_links`] lays out at a time (8 bytes a band each).
+const BAND_CHUNK: usize = 1 << 16;
 
 /// The bucket of each band of `rows` values of a signature (none for an empty one).
 fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {

@@ -649,80 +649,54 @@ fn dedup_pass(
             earlier_ids[i - n].get()
         }
     };
-    let scheme = cfg.dedup.scheme();
-    let mut record = Vec::new();
-    let mut line = Vec::new();
-    // The clean records of copies, cut out of the clean output at the end.
-    let mut cut = Vec::new();
-    for (i, (p, copy)) in pending.iter().zip(&copies).enumerate() {
-        let Some(copy) = copy else {
-            if let Some((out, path)) = signatures.as_mut() {
-                let (exact, minhash) = &signed[i];
-                line.clear();
-                push_jsonl(
-                    &SignatureRecord {
-                        id: serde_json::from_str(&p.id).unwrap_or(RawValue::NULL),
-                        exact: &format!("{exact:016x}"),
-                        scheme: &scheme,
-                        minhash,
-                    },
-                    &mut line,
-                );
-                out.write_all(&line)
-                    .with_context(|| format!("writing {}", path.display()))?;
+    if let Some((out, path)) = signatures.as_mut() {
+        let scheme = cfg.dedup.scheme();
+        let mut line = Vec::new();
+        for ((p, copy), (exact, minhash)) in pending.iter().zip(&copies).zip(&signed) {
+            if copy.is_some() {
+                continue;
             }
-            continue;
-        };
+            line.clear();
+            push_jsonl(
+                &SignatureRecord {
+                    id: serde_json::from_str(&p.id).unwrap_or(RawValue::NULL),
+                    exact: &format!("{exact:016x}"),
+                    scheme: &scheme,
+                    minhash,
+                },
+                &mut line,
+            );
+            out.write_all(&line)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    let found: Vec<(&Pending, &dedup::Copy)> = (pending.iter().zip(&copies))
+        .filter_map(|(p, copy)| copy.as_ref().map(|c| (p, c)))
+        .collect();
+    // The clean records of copies, cut out of the clean output at the end.
+    let mut cut = Vec::with_capacity(found.len());
+    for (p, copy) in &found {
         cut.push(p.range());
-        let reason = copy.kind.code();
         stats.docs_out -= 1;
         stats.lines_out -= p.lines_out;
         stats.chars_out -= p.chars_out;
-        stats.reject(reason);
-        let Some(out) = rejected.as_mut() else {
-            continue;
-        };
-        record.resize(p.record_len, 0);
-        held.read_at(p.offset, &mut record)
-            .context("reading back the clean output")?;
-        let survivor_id = id_of(copy.survivor);
-        let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
-        let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
-        let as_json: Option<&RawValue> = crate::document::utf8(&record)
-            .ok()
-            .and_then(|r| serde_json::from_str(r.trim_end()).ok());
-        let source = format!("{}:{}", inputs.files[p.file].display, p.line.max(1));
-        line.clear();
-        push_jsonl(
-            &RejectedRecord {
-                source: &source,
-                reason,
-                detail: if copy.survivor < n {
-                    format!(
-                        "{reason} of {survivor_id} (Jaccard {:.3}), judged on the cleaned text",
-                        copy.similarity
-                    )
-                } else {
-                    let estimated = match copy.kind {
-                        dedup::Kind::NearDuplicate => "estimated ",
-                        dedup::Kind::Duplicate => "",
-                    };
-                    format!(
-                        "{reason} of {survivor_id}, a document of an earlier run (--against; \
-                         {estimated}Jaccard {:.3}), judged on the cleaned text",
-                        copy.similarity
-                    )
-                },
-                id,
-                record: as_json,
-                raw: None,
-                survivor,
-                similarity: Some(round3(copy.similarity)),
-            },
-            &mut line,
-        );
-        out.write_all(&line)
-            .context("writing the rejected output")?;
+        stats.reject(copy.kind.code());
+    }
+    if let Some(out) = rejected.as_mut() {
+        // Read back and written out in parallel batches, in order.
+        for batch in found.chunks(REJECTED_BATCH) {
+            let lines: Vec<Result<Vec<u8>>> = pool.install(|| {
+                (batch.par_iter())
+                    .map(|&(p, copy)| {
+                        rejected_copy(inputs, &held, p, copy, id_of(copy.survivor), n)
+                    })
+                    .collect()
+            });
+            for line in lines {
+                out.write_all(&line?)
+                    .context("writing the rejected output")?;
+            }
+        }
     }
     if let Some((out, path)) = signatures {
         out.finish()
@@ -733,6 +707,63 @@ fn dedup_pass(
     }
     held.finish(&cut)
         .context("taking the copies out of the clean output")
+}
+
+/// Copies whose rejected lines are built side by side, in [`dedup_pass`].
+const REJECTED_BATCH: usize = 1024;
+
+/// The rejected output's line for a copy found in pass 3: its clean record, read back
+/// from `held`, with its survivor (`survivor_id`; an earlier run's when `copy.survivor`
+/// is `n` or more) and similarity.
+fn rejected_copy(
+    inputs: &Inputs,
+    held: &Held,
+    p: &Pending,
+    copy: &dedup::Copy,
+    survivor_id: &str,
+    n: usize,
+) -> Result<Vec<u8>> {
+    let mut record = vec![0; p.record_len];
+    held.read_at(p.offset, &mut record)
+        .context("reading back the clean output")?;
+    let reason = copy.kind.code();
+    let id: Option<&RawValue> = serde_json::from_str(&p.id).ok();
+    let survivor: Option<&RawValue> = serde_json::from_str(survivor_id).ok();
+    let as_json: Option<&RawValue> = crate::document::utf8(&record)
+        .ok()
+        .and_then(|r| serde_json::from_str(r.trim_end()).ok());
+    let source = format!("{}:{}", inputs.files[p.file].display, p.line.max(1));
+    let detail = if copy.survivor < n {
+        format!(
+            "{reason} of {survivor_id} (Jaccard {:.3}), judged on the cleaned text",
+            copy.similarity
+        )
+    } else {
+        let estimated = match copy.kind {
+            dedup::Kind::NearDuplicate => "estimated ",
+            dedup::Kind::Duplicate => "",
+        };
+        format!(
+            "{reason} of {survivor_id}, a document of an earlier run (--against; \
+             {estimated}Jaccard {:.3}), judged on the cleaned text",
+            copy.similarity
+        )
+    };
+    let mut line = Vec::new();
+    push_jsonl(
+        &RejectedRecord {
+            source: &source,
+            reason,
+            detail,
+            id,
+            record: as_json,
+            raw: None,
+            survivor,
+            similarity: Some(round3(copy.similarity)),
+        },
+        &mut line,
+    );
+    Ok(line)
 }
 
 /// A document's exact fingerprint and MinHash signature, for `--signatures`.

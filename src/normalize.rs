@@ -184,42 +184,45 @@ impl Normalizer {
     }
 
     /// [`Normalizer::normalize`] of a line that is not ASCII but is NFKC already: its
-    /// ASCII runs take the ASCII lines' path ([`ascii_steps`]), the other characters
-    /// [`State::push_char`], one state carried through both. Fills `key` and `digits`
-    /// to their lengths.
+    /// ASCII runs take the ASCII lines' path ([`ascii_run`]), the other characters
+    /// [`State::push_char`], the state carried from one to the other. Fills `key` and
+    /// `digits` to their lengths.
     fn normalize_nfkc(&mut self, line: &str) {
         let bytes = line.as_bytes();
         self.key.clear();
         self.digits.clear();
-        let mut at = Progress::default();
+        let mut state = State::default();
         let mut i = 0;
         while i < bytes.len() {
             let run = (bytes[i..].iter())
                 .position(|b| !b.is_ascii())
                 .unwrap_or(bytes.len() - i);
             if run > 0 {
-                // Room as `ascii_steps` asks, past what is written: one byte more than
-                // the run, and eight for the last store of a letter run.
-                self.key.resize(at.n + run + 9, 0);
-                self.digits.resize(at.dn + run + 1, 0);
+                let (n, dn) = (self.key.len(), self.digits.len());
+                // Room as `ascii_run` asks, past what is written, and for a space owed.
+                self.key.resize(n + run + 1, 0);
+                self.digits.resize(dn + run, 0);
                 if self.ends.len() < run / 2 + 2 {
                     self.ends.resize(run / 2 + 2, 0);
                 }
+                let from = Progress::after(&state, n, dn);
+                if from.n > n {
+                    self.key[n] = b' ';
+                }
                 // Word ends are not kept for such a line: each run counts from 0.
-                let from = Progress { spaces: 0, ..at };
-                at = ascii_steps(
+                let at = ascii_run(
                     &bytes[i..i + run],
                     (&mut self.key, &mut self.digits, &mut self.ends),
                     from,
                 );
-                self.key.truncate(at.n);
+                state = at.state(state);
+                self.key
+                    .truncate(at.n - usize::from(at.last == Last::Space as usize));
                 self.digits.truncate(at.dn);
                 i += run;
             }
             if let Some(c) = line[i..].chars().next() {
-                let mut state = State(at.state);
                 state.push_char(c, &mut self.key, &mut self.digits);
-                (at.n, at.dn, at.state) = (self.key.len(), self.digits.len(), state.0);
                 i += c.len_utf8();
             }
         }
@@ -263,7 +266,8 @@ impl Normalizer {
     }
 }
 
-/// Lower-case letter for a letter, `0` for a digit; other bytes are never written.
+/// Lower-case letter for a letter, `0` for a digit, a space for white space; other bytes
+/// are never written.
 const ASCII_MAP: [u8; 128] = {
     let mut table = [0u8; 128];
     let mut b = 0;
@@ -271,6 +275,8 @@ const ASCII_MAP: [u8; 128] = {
         let c = b as u8;
         table[b] = if c.is_ascii_digit() {
             b'0'
+        } else if c.is_ascii_whitespace() {
+            b' '
         } else {
             c.to_ascii_lowercase()
         };
@@ -309,51 +315,87 @@ const ASCII_STEP: [u8; 32] = {
     table
 };
 
-/// The hot path: [`State`] for ASCII lines, one table step per byte with no branch that
-/// depends on the text, so that the processor does not mispredict at every word. Each step
-/// writes speculatively and advances only when the byte is kept; a kept byte replaces at
-/// least one input byte, and a space at least one white-space byte, so the key never needs
-/// more than one byte beyond the line's length. A run of letters, most of a line, is
-/// copied eight bytes at a time ([`letter_run`]): after its first letter (and the space
-/// owed before it) a letter changes nothing but the key. A single space after the run, or
-/// a mark and a space, is taken in the same step. Those eight bytes are stored
-/// whole, and fit: the key is never longer than the input read so far, and eight more
-/// bytes of input remain. Where each word ends goes into
-/// `ends` (where each space is written, then the key's length), which needs room for
-/// every word. `buf` and `dbuf` need room for one byte more than the line; whatever they
-/// hold is overwritten. Returns the key's length, the digits' length and the word count.
+/// The hot path: [`State`] for ASCII lines, eight bytes a step ([`ascii_run`]). A
+/// space left at the end is taken back. Where each word ends goes into `ends` (where each
+/// space is written, then the key's length), which needs room for every word and one
+/// more. `buf` and `dbuf` need room for the line; whatever they hold is overwritten.
+/// Returns the key's length, the digits' length and the word count.
 fn normalize_ascii(
     line: &[u8],
     buf: &mut [u8],
     dbuf: &mut [u8],
     ends: &mut [u32],
 ) -> (usize, usize, usize) {
-    let Progress { n, dn, spaces, .. } = ascii_steps(line, (buf, dbuf, ends), Progress::default());
+    let Progress {
+        mut n,
+        dn,
+        mut spaces,
+        last,
+    } = ascii_run(line, (buf, dbuf, ends), Progress::default());
+    // A space is owed only to a word that follows.
+    if last == Last::Space as usize {
+        n -= 1;
+        spaces -= 1;
+    }
     if n == 0 {
-        (n, dn, 0)
+        (0, dn, 0)
     } else {
         ends[spaces] = n as u32;
         (n, dn, spaces + 1)
     }
 }
 
-/// How far [`ascii_steps`] has got: bytes of the key and of the digits written, spaces
-/// written (each a word's end), and the [`State`] after the last byte.
+/// How far [`ascii_run`] has got: bytes of the key and of the digits written, spaces
+/// written (each a word's end), and what was written last ([`Last`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Progress {
     n: usize,
     dn: usize,
     spaces: usize,
-    state: usize,
+    last: usize,
 }
 
-/// The steps of [`normalize_ascii`] over `line`, from `at` (a line's start, or where a
-/// run of ASCII in a longer line begins) instead of from nothing: `buf` needs room for
-/// `at.n` and one byte more than `line` (eight more where a run of letters is stored),
-/// `dbuf` for `at.dn` and one more than `line`, and `ends` for `at.spaces` and every
-/// word of `line`.
-#[inline(always)]
-fn ascii_steps(
+impl Progress {
+    /// Where a run of ASCII starts after characters that left `state`, with `n` bytes of
+    /// key and `dn` of digits written: a space owed is written at once (one byte more of
+    /// key, which the caller writes).
+    fn after(state: &State, n: usize, dn: usize) -> Progress {
+        let (owed, in_digits, started) = (state.0 & 1 != 0, state.0 & 2 != 0, state.0 & 4 != 0);
+        let last = match (started, owed, in_digits) {
+            (false, _, _) => Last::Nothing,
+            (true, true, _) => Last::Space,
+            (true, false, true) => Last::Zero,
+            (true, false, false) => Last::Letter,
+        };
+        Progress {
+            n: n + usize::from(last == Last::Space),
+            dn,
+            spaces: 0,
+            last: last as usize,
+        }
+    }
+
+    /// The [`State`] after the run (whose space written last, if any, is to be taken back
+    /// and owed instead); `before` if it wrote nothing.
+    fn state(&self, before: State) -> State {
+        match self.last {
+            l if l == Last::Letter as usize => State(4),
+            l if l == Last::Zero as usize => State(4 | 2),
+            l if l == Last::Space as usize => State(4 | 1),
+            _ => before,
+        }
+    }
+}
+
+/// [`State`] for a run of ASCII, eight bytes a step, from `at`. A step's eight bytes are
+/// read whatever they hold, so that no load waits for the last step's result: eight
+/// letters and single spaces (most of a line of prose) are stored whole, lower-cased
+/// ([`prose_block`]), and anything else takes eight steps of [`EAGER_STEP`], which have
+/// no branch that depends on the text. Spaces are written as they come, where one is
+/// owed, so a kept byte or a space replaces one input byte and the key never runs ahead
+/// of the input read: `buf` needs room for `at.n` and the run, `dbuf` for `at.dn` and the
+/// run, `ends` for `at.spaces` and one more than the run's words.
+fn ascii_run(
     line: &[u8],
     (buf, dbuf, ends): (&mut [u8], &mut [u8], &mut [u32]),
     at: Progress,
@@ -362,79 +404,128 @@ fn ascii_steps(
         mut n,
         mut dn,
         mut spaces,
-        mut state,
+        mut last,
     } = at;
-    let mut i = 0;
-    while i < line.len() {
-        if let Some(chunk) = line.get(i..i + 8) {
-            let chunk = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            let (lowered, letters) = letter_run(chunk);
-            if letters > 0 {
-                // The first letter's step: a space if one is owed and a word came before.
-                let space = usize::from(state & 5 == 5);
-                buf[n] = b' ';
-                ends[spaces] = n as u32;
-                n += space;
-                spaces += space;
-                buf[n..n + 8].copy_from_slice(&lowered.to_le_bytes());
-                n += letters;
-                i += letters;
-                state = LETTER_STATE;
-                // A single space after a word, or a mark and a space (", ", ". "): most of
-                // what separates words. The table's steps for them: a mark writes nothing,
-                // a space owes one.
-                if line.get(i) == Some(&b' ') {
-                    state |= 1;
-                    i += 1;
-                } else if let Some(&[mark, b' ']) = line.get(i..i + 2)
-                    && ASCII_CLASS[usize::from(mark & 0x7f)] == Class::Drop
-                {
-                    state |= 1;
-                    i += 2;
-                }
-                continue;
+    let mut blocks = line.chunks_exact(8);
+    for block in &mut blocks {
+        let chunk = u64::from_le_bytes(block.try_into().unwrap_or_default());
+        if let Some((lowered, mut at, ends_in_space)) = prose_block(chunk, last) {
+            buf[n..n + 8].copy_from_slice(&lowered.to_le_bytes());
+            while at != 0 {
+                ends[spaces] = (n + at.trailing_zeros() as usize / 8) as u32;
+                spaces += 1;
+                at &= at - 1;
             }
+            n += 8;
+            last = if ends_in_space {
+                Last::Space
+            } else {
+                Last::Letter
+            } as usize;
+            continue;
         }
-        let b = line[i];
-        let class = ASCII_CLASS[usize::from(b & 0x7f)] as usize;
-        let step = usize::from(ASCII_STEP[(state << 2) | class]);
-        let space = (step >> 1) & 1;
-        buf[n] = b' ';
-        ends[spaces] = n as u32;
-        n += space;
-        spaces += space;
-        buf[n] = ASCII_MAP[usize::from(b & 0x7f)];
-        n += step & 1;
-        dbuf[dn] = b;
-        dn += usize::from(class == Class::Digit as usize);
-        state = step >> 2;
-        i += 1;
+        for &b in block {
+            eager_step(
+                b,
+                (buf, dbuf, ends),
+                (&mut n, &mut dn, &mut spaces),
+                &mut last,
+            );
+        }
+    }
+    for &b in blocks.remainder() {
+        eager_step(
+            b,
+            (buf, dbuf, ends),
+            (&mut n, &mut dn, &mut spaces),
+            &mut last,
+        );
     }
     Progress {
         n,
         dn,
         spaces,
-        state,
+        last,
     }
 }
 
-/// The state after a letter (see [`ASCII_STEP`]): something written, no space owed.
-const LETTER_STATE: usize = 4;
+/// What [`ascii_run`] wrote last.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Nothing = 0,
+    Letter = 1,
+    /// A run of digits' `0`.
+    Zero = 2,
+    Space = 3,
+}
 
-/// Eight ASCII bytes (the first in the low byte) lower-cased where they are letters, and
-/// how many of them, from the first, are letters.
-#[inline]
-fn letter_run(chunk: u64) -> (u64, usize) {
+/// [`ASCII_STEP`] with spaces written as they come: by the last thing written and the
+/// byte's [`Class`], whether the byte is kept (1), whether it is a space (2), and what
+/// is then the last thing written (<< 2).
+const EAGER_STEP: [u8; 16] = {
+    let mut table = [0u8; 16];
+    let mut last = 0;
+    while last < 4 {
+        let mut class = 0;
+        while class < 4 {
+            let (keep, next) = match class {
+                1 => (true, Last::Letter as usize),
+                // One `0` for a run of digits, however it is broken by marks.
+                2 => (last != Last::Zero as usize, Last::Zero as usize),
+                // One space between words, none before the first.
+                3 => {
+                    let owed = last == Last::Letter as usize || last == Last::Zero as usize;
+                    (owed, if owed { Last::Space as usize } else { last })
+                }
+                _ => (false, last),
+            };
+            let space = keep && class == 3;
+            table[last * 4 + class] = (keep as u8) | ((space as u8) << 1) | ((next as u8) << 2);
+            class += 1;
+        }
+        last += 1;
+    }
+    table
+};
+
+/// One byte of [`ascii_run`] by [`EAGER_STEP`], writing speculatively.
+#[inline(always)]
+fn eager_step(
+    b: u8,
+    (buf, dbuf, ends): (&mut [u8], &mut [u8], &mut [u32]),
+    (n, dn, spaces): (&mut usize, &mut usize, &mut usize),
+    last: &mut usize,
+) {
+    let class = ASCII_CLASS[usize::from(b & 0x7f)] as usize;
+    let step = usize::from(EAGER_STEP[(*last << 2) | class]);
+    buf[*n] = ASCII_MAP[usize::from(b & 0x7f)];
+    ends[*spaces] = *n as u32;
+    *n += step & 1;
+    *spaces += (step >> 1) & 1;
+    dbuf[*dn] = b;
+    *dn += usize::from(class == Class::Digit as usize);
+    *last = step >> 2;
+}
+
+/// Eight ASCII bytes (the first in the low byte) that are letters and single spaces, with
+/// no space first unless one is owed (`last`): the bytes lower-cased, the high bit of
+/// each space, and whether the last byte is one. `None` for any other eight bytes.
+#[inline(always)]
+fn prose_block(chunk: u64, last: usize) -> Option<(u64, u64, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // ASCII letters differ from their lower case in bit 5 only; every byte stays below
-    // 0x80, so the additions below never carry into the next byte.
-    let lower = chunk | (0x20 * ONES);
-    let at_least_a = lower + (0x80 - u64::from(b'a')) * ONES;
-    let past_z = lower + (0x80 - u64::from(b'z') - 1) * ONES;
+    // Every byte is below 0x80, so no addition carries into the next byte; ASCII
+    // letters differ from their lower case in bit 5 only.
+    let lowered = chunk | (0x20 * ONES);
+    let at_least_a = lowered + (0x80 - u64::from(b'a')) * ONES;
+    let past_z = lowered + (0x80 - u64::from(b'z') - 1) * ONES;
     let letters = at_least_a & !past_z & HIGH;
-    let first_other = (!letters & HIGH).trailing_zeros() as usize / 8;
-    (lower, first_other)
+    // A byte is a space when it XORs to zero with one.
+    let spaces = !((chunk ^ (u64::from(b' ') * ONES)) + 0x7f * ONES) & HIGH;
+    let owed = last == Last::Letter as usize || last == Last::Zero as usize;
+    let unowed_first = u64::from(!owed) * 0x80;
+    let fits = (letters | spaces) == HIGH && spaces & ((spaces << 8) | unowed_first) == 0;
+    fits.then_some((lowered, spaces, spaces >> 63 == 1))
 }
 
 /// Normalizes one line into a new string (see [`Normalizer`]).
@@ -583,18 +674,31 @@ mod tests {
     }
 
     #[test]
-    fn letter_runs_are_counted_from_the_first_byte_and_lowered() {
-        let run = |s: &[u8; 8]| letter_run(u64::from_le_bytes(*s));
-        assert_eq!(run(b"HelloWor").1, 8);
-        assert_eq!(run(b"Hello, W").1, 5);
-        assert_eq!(run(b" Hello W").1, 0);
+    fn blocks_of_letters_and_single_spaces_are_taken_whole() {
+        let after = |s: &[u8; 8], last: Last| prose_block(u64::from_le_bytes(*s), last as usize);
+        let (lowered, spaces, ends_in_space) =
+            after(b"Hello Wo", Last::Letter).expect("letters and a space");
+        assert_eq!(&lowered.to_le_bytes(), b"hello wo");
+        assert_eq!(spaces, 0x80 << (8 * 5), "the space's high bit");
+        assert!(!ends_in_space);
+        assert_eq!(after(b"rld and ", Last::Letter).map(|b| b.2), Some(true));
         assert_eq!(
-            run(b"az@[`{AZ").1,
-            2,
-            "the bytes around a-z and A-Z are not letters"
+            after(b" and the", Last::Zero).map(|b| b.1),
+            Some(0x80 | 0x80 << 32)
         );
-        assert_eq!(run(b"ab9cdefg").1, 2);
-        assert_eq!(&run(b"HeLLO, W").0.to_le_bytes()[..5], b"hello");
+        // A space that nothing before it owes, two spaces, a mark, a digit, a tab.
+        assert_eq!(after(b" and the", Last::Nothing), None);
+        assert_eq!(after(b" and the", Last::Space), None);
+        assert_eq!(after(b"and  the", Last::Letter), None);
+        assert_eq!(after(b"Hello, W", Last::Letter), None);
+        assert_eq!(after(b"ab9cdefg", Last::Letter), None);
+        assert_eq!(after(b"ab\tcdefg", Last::Letter), None);
+        // The bytes around a-z and A-Z are not letters.
+        for edge in [b'@', b'[', b'`', b'{'] {
+            let mut block = *b"abcdefgh";
+            block[3] = edge;
+            assert_eq!(after(&block, Last::Letter), None, "{}", edge as char);
+        }
     }
 
     /// [`normalize_ascii`] writes what the byte-at-a-time steps write, counts the words

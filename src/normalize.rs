@@ -378,11 +378,12 @@ impl Progress {
     /// The [`State`] after the run (whose space written last, if any, is to be taken back
     /// and owed instead); `before` if it wrote nothing.
     fn state(&self, before: State) -> State {
-        match self.last {
-            l if l == Last::Letter as usize => State(4),
-            l if l == Last::Zero as usize => State(4 | 2),
-            l if l == Last::Space as usize => State(4 | 1),
-            _ => before,
+        // By what was written last: a letter, a digit run's `0`, a space (now owed).
+        const AFTER: [usize; 4] = [0, 4, 4 | 2, 4 | 1];
+        if self.last == Last::Nothing as usize {
+            before
+        } else {
+            State(AFTER[self.last % 4])
         }
     }
 }

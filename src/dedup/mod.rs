@@ -849,22 +849,27 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
     // Documents under each sample, a quarter of the sample values at a time (by their top
     // two bits), so that only a quarter of the (sample, document) entries is in memory.
     let mut shared: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-    let mut entries: Vec<(u32, u32)> = Vec::new();
+    // (sample << 32 | document): sorted as one number, by sample, then document.
+    let mut entries: Vec<u64> = Vec::new();
     for part in 0..4u32 {
         entries.clear();
-        for (i, p) in prints.iter().enumerate() {
-            if exact_of[i].is_none() {
-                let samples = p.samples.iter().filter(|&&s| s >> 30 == part);
-                entries.extend(samples.map(|&s| (s, i as u32)));
-            }
-        }
+        entries.par_extend(
+            (prints.par_iter().zip(exact_of).enumerate())
+                .filter(|(_, (_, exact))| exact.is_none())
+                .flat_map_iter(|(i, (p, _))| {
+                    let samples = p.samples.iter().filter(move |&&s| s >> 30 == part);
+                    samples.map(move |&s| u64::from(s) << 32 | i as u64)
+                }),
+        );
         entries.par_sort_unstable();
-        for docs in entries.chunk_by(|a, b| a.0 == b.0) {
+        for docs in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
             if docs.len() > MAX_SAMPLE_DOCS {
                 continue;
             }
-            for (k, &(_, a)) in docs.iter().enumerate() {
-                for &(_, b) in &docs[k + 1..] {
+            for (k, &a) in docs.iter().enumerate() {
+                let a = a as u32;
+                for &b in &docs[k + 1..] {
+                    let b = b as u32;
                     *shared.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
                 }
             }

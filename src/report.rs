@@ -53,12 +53,36 @@ pub struct Stats {
 /// Removed lines by fingerprint: how often, and the first text seen. A document's own
 /// removals are only noted (one buffer for all their texts); they are counted into the
 /// table when merged, so that a line's text is copied once per run, not once per copy.
-#[derive(Debug, Clone, Default)]
+///
+/// Memory is bounded: when the table holds twice [`TOP_LINES_KEPT`] lines, it keeps the
+/// [`TOP_LINES_KEPT`] removed most often so far (fewer where counts tie) and forgets the
+/// rest, most of them lines removed once (what the model removes is mostly text of one
+/// page). A line kept is counted exactly from its first removal; one forgotten and seen
+/// again starts over, so a count is never more than the truth. Stats are merged in input
+/// order, so what is forgotten does not depend on the threads.
+#[derive(Debug, Clone)]
 struct TopLines {
     counted: HashMap<u64, (u64, String), BuildNoHashHasher<u64>>,
     noted: Vec<(u64, usize)>,
     noted_text: String,
+    /// Lines kept at each pruning ([`TOP_LINES_KEPT`]; smaller in tests).
+    kept: usize,
 }
+
+impl Default for TopLines {
+    fn default() -> Self {
+        TopLines {
+            counted: HashMap::default(),
+            noted: Vec::new(),
+            noted_text: String::new(),
+            kept: TOP_LINES_KEPT,
+        }
+    }
+}
+
+/// Removed lines [`TopLines`] keeps counting when it prunes: about 90 bytes each, so the
+/// table stays under 25 MB however large the corpus.
+pub const TOP_LINES_KEPT: usize = 1 << 17;
 
 impl TopLines {
     fn note(&mut self, key: u64, text: &str) {
@@ -71,6 +95,20 @@ impl TopLines {
             .entry(key)
             .or_insert_with(|| (0, text.to_string()))
             .0 += n;
+        if self.counted.len() >= 2 * self.kept {
+            self.prune();
+        }
+    }
+
+    /// Keeps the `kept` lines counted most often (fewer where counts tie at the cut).
+    fn prune(&mut self) {
+        let mut counts: Vec<u64> = self.counted.values().map(|&(n, _)| n).collect();
+        let Some(cut) = counts.len().checked_sub(self.kept + 1) else {
+            return;
+        };
+        // The count of the most frequent line that goes: every line above it stays.
+        let (_, &mut below, _) = counts.select_nth_unstable(cut);
+        self.counted.retain(|_, &mut (n, _)| n > below);
     }
 
     /// The noted lines, in order: each note ends where the next begins.
@@ -442,6 +480,48 @@ mod tests {
         );
         assert_eq!(top[1].text, "About");
         assert_eq!(a.removed[Reason::Site.index()].lines, 2);
+    }
+
+    #[test]
+    fn removed_lines_are_counted_in_bounded_memory() {
+        // One line in four is a footer; the rest are each removed once.
+        let stream = |stats: &mut Stats, kept: usize| {
+            stats.top.kept = kept;
+            let mut most = 0;
+            for i in 0..4000u64 {
+                let mut doc = Stats::default();
+                if i % 4 == 0 {
+                    doc.remove_line(Reason::Corpus, 0, "Copyright Example Ltd");
+                } else {
+                    doc.remove_line(Reason::Model, i + 1, &format!("teaser {i}"));
+                }
+                stats.merge(doc);
+                most = most.max(stats.top.counted.len());
+            }
+            most
+        };
+        let mut bounded = Stats::default();
+        let most = stream(&mut bounded, 8);
+        assert!(most <= 16, "held {most} lines at once, for 8 kept");
+        let mut whole = Stats::default();
+        stream(&mut whole, usize::MAX / 2);
+        assert_eq!(whole.top.counted.len(), 3001);
+        // The footer, counted from its first removal, is exact; so is the order.
+        let top = bounded.top_removed(1);
+        assert_eq!(top, whole.top_removed(1));
+        assert_eq!(top[0].count, 1000);
+        // No count above the truth.
+        for line in bounded.top_removed(20) {
+            assert!(
+                line.count
+                    <= whole
+                        .top
+                        .counted
+                        .values()
+                        .find(|v| v.1 == line.text)
+                        .map_or(0, |v| v.0)
+            );
+        }
     }
 
     #[test]

@@ -80,9 +80,26 @@ impl Default for TopLines {
     }
 }
 
-/// Removed lines [`TopLines`] keeps counting when it prunes: about 90 bytes each, so the
-/// table stays under 25 MB however large the corpus.
+/// Removed lines [`TopLines`] keeps counting when it prunes. With at most
+/// [`TOP_LINE_BYTES`] of text each, the table stays under 90 MB however large the corpus
+/// (about 30 MB where removed lines average 50 bytes).
 pub const TOP_LINES_KEPT: usize = 1 << 17;
+
+/// The most of a removed line's text the report keeps (cut at a character, then `…`):
+/// enough to tell a footer or a menu, and a bound on the table's memory.
+pub const TOP_LINE_BYTES: usize = 256;
+
+/// `text`, cut to [`TOP_LINE_BYTES`] at a character boundary with `…` after the cut.
+fn clipped(text: &str) -> String {
+    if text.len() <= TOP_LINE_BYTES {
+        return text.to_string();
+    }
+    let mut end = TOP_LINE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
 
 impl TopLines {
     fn note(&mut self, key: u64, text: &str) {
@@ -93,7 +110,7 @@ impl TopLines {
     fn count(&mut self, key: u64, n: u64, text: &str) {
         self.counted
             .entry(key)
-            .or_insert_with(|| (0, text.to_string()))
+            .or_insert_with(|| (0, clipped(text)))
             .0 += n;
         if self.counted.len() >= 2 * self.kept {
             self.prune();
@@ -522,6 +539,16 @@ mod tests {
                         .map_or(0, |v| v.0)
             );
         }
+    }
+
+    #[test]
+    fn long_removed_lines_are_kept_clipped_at_a_character() {
+        let mut s = Stats::default();
+        let long = "é".repeat(200);
+        s.remove_line(Reason::Model, 7, &long);
+        let top = s.top_removed(1);
+        assert_eq!(top[0].text, format!("{}…", "é".repeat(128)));
+        assert_eq!(clipped("Share"), "Share");
     }
 
     #[test]

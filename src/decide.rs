@@ -700,7 +700,7 @@ fn copies_in_document(
 }
 
 /// When most of a line's shingles are frequent in the corpus, the line is a variant of a
-/// frequent line ("Posted by <name> on <date>"). Stops looking as soon as the share can no
+/// frequent line ("Posted by `<name>` on `<date>`"). Stops looking as soon as the share can no
 /// longer be reached, since most lines are content and their shingles rare.
 fn near_repeat(shingles: &[u64], counts: &Counts, params: &Params) -> Option<f32> {
     if shingles.is_empty() {

@@ -28,24 +28,34 @@
 //! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (with
 //! [`shingle_set`] of the same cleaned text), then [`find`] joins. So memory grows with
 //! the documents that have a likely copy, not with the corpus.
+//!
+//! Here live the prints, [`find`] and its union-find; `shingling` reads a cleaned text
+//! into shingles, samples and shingle sets, `lsh` makes signatures and candidate pairs,
+//! `stretch` holds the matched-stretch test.
 
 use std::collections::HashMap;
-use std::ops::Range;
 
 use nohash_hasher::BuildNoHashHasher;
-use rayon::prelude::*;
-use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
-use crate::fingerprint::{LinePrint, ascii_tokens, exact_key, line_hash, word_tokens};
-use crate::normalize::{Normalizer, is_blank, split_lines};
+use crate::fingerprint::LinePrint;
 
 pub mod earlier;
 pub mod eval;
+mod lsh;
+mod shingling;
+mod stretch;
 
-const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
-const DOC_SEED: u64 = 0x6465_626f_696c_4407;
-const BAND_SEED: u64 = 0x6465_626f_696c_4208;
-const PROBE_SEED: u64 = 0x6465_626f_696c_5009;
+use lsh::band_keys;
+pub use lsh::{
+    Candidates, MAX_BUCKET_WALK, MAX_SAMPLE_DOCS, candidates, estimate, held_pairs, signature,
+};
+use shingling::Joined;
+pub use shingling::{
+    ProseShingles, SAMPLE_EVERY, ShingleSets, samples, shingle_set, shingle_set_of_every_line,
+    shingle_sets_with_lines, shingles,
+};
+pub use stretch::span_jaccard;
+use stretch::span_of;
 
 pub const DEFAULT_SHINGLE_WORDS: usize = 5;
 /// Near copies are judged on the lines of at least this many words (a sentence, a
@@ -184,19 +194,6 @@ pub struct DocPrint {
     pub prose: bool,
 }
 
-/// The shingles of a document's prose lines alone, for a document judged on every line.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProseShingles {
-    /// Sorted and distinct, as [`DocPrint::shingles`].
-    pub shingles: Vec<u64>,
-    /// For each, the line it first starts on, numbered among *every* line as
-    /// [`DocPrint::shingle_lines`] is, so that [`DocPrint::site_lines`] and
-    /// [`DocPrint::line_weights`] apply to it.
-    pub lines: Vec<u32>,
-    /// For each, how many lines past its first it reaches ([`ShingleSets::reach`]).
-    pub reach: Vec<u8>,
-}
-
 /// What cleaning knows of one line it kept.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KeptLine {
@@ -239,11 +236,6 @@ impl From<&LinePrint> for LineFacts {
     }
 }
 
-/// Whether the prose lines, of `prose` words among the text's `all`, stand for it.
-fn prose_stands(prose: usize, all: usize) -> bool {
-    prose > 0 && prose as f64 >= PROSE_MIN_SHARE * all as f64
-}
-
 impl DocPrint {
     /// The sorted shingle set, when filled in ([`DocPrint::sets`]); else empty.
     pub fn shingles(&self) -> &[u64] {
@@ -283,7 +275,7 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
 }
 
 /// [`fingerprint`] of a page with what cleaning knows of its lines (indexed as
-/// [`split_lines`] finds them; missing ones are [`KeptLine::default`]). Lines also on other
+/// [`split_lines`](crate::normalize::split_lines) finds them; missing ones are [`KeptLine::default`]). Lines also on other
 /// pages of its site are left out of its samples and, when the other page does not hold
 /// them, of the span test ([`span_jaccard`]): they are its site's template, which cleaning
 /// kept (the line model did not score them as boilerplate), not its article. Lines the
@@ -315,438 +307,6 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
         }
     }
     print
-}
-
-/// One shingle in this many is sampled (by its hash, so the same in every document).
-pub const SAMPLE_EVERY: u64 = 32;
-
-/// The sampled shingles of a document, sorted and distinct: those whose hash has bits 32
-/// to 36 clear (the bins of [`signature`] use the top bits), as their low 32 bits. A
-/// document held in another has its samples in the other's.
-pub fn samples(shingles: &[u64]) -> Vec<u32> {
-    sorted_samples(shingles.iter().copied().filter(|&h| is_sample(h)))
-}
-
-/// Whether a shingle is one of the samples (see [`samples`]).
-fn is_sample(shingle: u64) -> bool {
-    (shingle >> 32) % SAMPLE_EVERY == 0
-}
-
-fn sorted_samples(sampled: impl Iterator<Item = u64>) -> Vec<u32> {
-    let mut samples: Vec<u32> = sampled.map(|h| h as u32).collect();
-    samples.sort_unstable();
-    samples.dedup();
-    samples
-}
-
-/// The sorted, distinct shingles of a text, as [`fingerprint`] sees them: of its prose
-/// lines when they stand for it (see [`Params::prose_min_words`]), else of every line.
-pub fn shingle_set(text: &str, params: &Params) -> Vec<u64> {
-    sorted_shingles(text, params.shingle_words, params.prose_min_words)
-}
-
-/// The sorted, distinct shingles of every line of a text.
-pub fn shingle_set_of_every_line(text: &str, k: usize) -> Vec<u64> {
-    sorted_shingles(text, k, 0)
-}
-
-fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
-    let joined = Joined::of(text, Some(prose_min_words), &[]);
-    if joined.text.is_empty() {
-        return Vec::new();
-    }
-    let mut set = joined.shingles(k);
-    set.sort_unstable();
-    set.dedup();
-    set
-}
-
-/// What exact verification compares of a document in a candidate pair
-/// ([`DocPrint::sets`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ShingleSets {
-    /// The sorted shingle set ([`shingle_set`]).
-    pub shingles: Vec<u64>,
-    /// For each of `shingles`, the line it first starts on, counting the lines the set is
-    /// made of (the prose lines when they stand for the text); empty unless the matched
-    /// stretch is on.
-    pub lines: Vec<u32>,
-    /// For each of `shingles`, how many lines past its first it reaches (0 within one
-    /// line; [`u8::MAX`] for that many or more, which is taken as unknown).
-    pub reach: Vec<u8>,
-    /// For a document judged on every line that has prose lines: the shingles of those
-    /// alone. A copy judged on its prose lines is also tried against this stretch (see
-    /// `likeness`).
-    pub prose_only: Option<Box<ProseShingles>>,
-    /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
-    /// `lines` numbers them.
-    pub line_keys: Vec<u64>,
-    /// For a document judged on its prose lines: the lines too short to be prose but of
-    /// at least [`ANCHOR_MIN_WORDS`] words (a title, a subhead), each as the number of
-    /// prose lines before it and its fingerprint. In the stretch test a line of the
-    /// earlier document that the later one holds whole marks where its copy reaches (see
-    /// [`span_jaccard`]).
-    pub short_lines: Vec<(u32, u64)>,
-    /// The fingerprints of the lines cleaning removed from the document, sorted (which the
-    /// caller knows, not the text). In the stretch test, a line that one document of a
-    /// pair kept and the other's cleaning removed counts on neither side (see
-    /// [`span_jaccard`]).
-    pub removed: Vec<u64>,
-}
-
-impl ShingleSets {
-    /// Fills them into the document's print.
-    pub fn fill(self, print: &mut DocPrint) {
-        print.sets = Some(Box::new(self));
-    }
-}
-
-/// [`shingle_set`] with, for each shingle, the line it first starts on and each line's
-/// fingerprint, and, when the text is judged on every line and has prose lines, the set of
-/// its prose lines alone ([`ShingleSets::prose_only`]). The caller fills in
-/// [`ShingleSets::removed`].
-pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
-    let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
-    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>, Vec<u8>) {
-        if joined.text.is_empty() {
-            return (Vec::new(), Vec::new(), Vec::new());
-        }
-        let mut triples = joined.shingles_with_lines(params.shingle_words);
-        // Sorted by hash, then line: the first of equal hashes holds the earliest line.
-        triples.sort_unstable();
-        triples.dedup_by_key(|p| p.0);
-        let n = triples.len();
-        let mut out = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for (h, l, e) in triples {
-            out.0.push(h);
-            out.1.push(l);
-            out.2.push(u8::try_from(e - l).unwrap_or(u8::MAX));
-        }
-        out
-    };
-    let prose_only = prose.map(|prose| {
-        let (shingles, lines, reach) = sorted(&prose);
-        Box::new(ProseShingles {
-            shingles,
-            lines,
-            reach,
-        })
-    });
-    let (shingles, lines, reach) = sorted(&joined);
-    ShingleSets {
-        shingles,
-        lines,
-        reach,
-        prose_only,
-        // Empty unless the prose lines stand for the text (only they gather short lines).
-        short_lines: std::mem::take(&mut joined.short_lines),
-        line_keys: std::mem::take(&mut joined.keys),
-        removed: Vec::new(),
-    }
-}
-
-/// A text as deduplication reads it.
-struct Joined {
-    /// The fingerprint of the normalized lines (digits kept).
-    exact: u64,
-    /// The normalized lines near copies are judged on, joined by spaces (empty unless
-    /// asked for).
-    text: String,
-    /// The byte offset in `text` where each joined line starts.
-    starts: Vec<usize>,
-    /// The joined lines that were flagged as on other pages of the site, ascending.
-    site_lines: Vec<u32>,
-    /// Each joined line's [`KeptLine::content`], in 255ths.
-    weights: Vec<u8>,
-    /// The word tokens of `text` ([`word_tokens`]), gathered line by line.
-    tokens: Vec<Range<usize>>,
-    /// Whether these are the prose lines, standing for the text.
-    prose: bool,
-    /// For the prose lines of a text judged on every line: where each joined line is
-    /// among every line, so that shingles are numbered as the whole text's are. Empty
-    /// otherwise (lines are numbered as joined).
-    origin: Vec<u32>,
-    /// Each joined line's fingerprint ([`crate::fingerprint::line_hash`]), when asked for.
-    keys: Vec<u64>,
-    /// For the prose lines, when keys are asked for: [`ShingleSets::short_lines`].
-    short_lines: Vec<(u32, u64)>,
-}
-
-impl Joined {
-    /// The fingerprint of a text's normalized lines and, with `join`, the normalized lines
-    /// that near copies are judged on: those of at least `join` words when they hold
-    /// [`PROSE_MIN_SHARE`] of the text, else every line. A syndicated article keeps its
-    /// paragraphs on every site, while what cleaning left of each site's template is
-    /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
-    /// `text` as [`split_lines`] finds them (see [`fingerprint_on_site`]).
-    fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
-        match Joined::known(text, join, kept) {
-            Some(joined) => joined,
-            None => Joined::views(text, join, kept, false).0,
-        }
-    }
-
-    /// [`Joined::of`] from what `kept` says of every line ([`KeptLine::print`]), which
-    /// decides which lines are joined before any is normalized: only those are. `None`
-    /// when `kept` does not describe each line of `text`.
-    fn known(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Option<Joined> {
-        let spans = split_lines(text);
-        if kept.len() != spans.len() {
-            return None;
-        }
-        let facts: Vec<LineFacts> = kept.iter().map(|k| k.print).collect::<Option<_>>()?;
-        let mut exact = Xxh3::with_seed(DOC_SEED);
-        let (mut prose_words, mut all_words) = (0, 0);
-        for f in &facts {
-            let Some(key) = f.exact else { continue };
-            exact.update(&key.to_le_bytes());
-            all_words += f.words as usize;
-            if join.is_some_and(|min| min > 0 && f.words as usize >= min) {
-                prose_words += f.words as usize;
-            }
-        }
-        let Some(min_words) = join else {
-            return Some(Joined {
-                exact: exact.digest(),
-                ..Joined::with_capacity((0, 0))
-            });
-        };
-        let prose = prose_stands(prose_words, all_words);
-        let mut joined = Joined::with_capacity((text.len(), spans.len()));
-        let mut norm = Normalizer::for_lines(&spans);
-        let mut tokens = Vec::new();
-        let lines = spans.iter().map(|s| s.content(text));
-        for ((line, f), note) in lines.zip(&facts).zip(kept) {
-            if f.exact.is_none() || (prose && (f.words as usize) < min_words) {
-                continue;
-            }
-            norm.normalize(line);
-            let line = norm.as_str();
-            match norm.ascii_word_ends() {
-                Some(ends) => ascii_tokens(ends, &mut tokens),
-                None => tokens = word_tokens(line),
-            }
-            debug_assert_eq!(tokens.len(), f.words as usize, "{line}");
-            joined.push(line, &tokens, *note);
-        }
-        joined.prose = prose;
-        joined.exact = exact.digest();
-        Some(joined)
-    }
-
-    /// [`Joined::of`], and, when that is every line and some are prose lines, the prose
-    /// lines alone, numbered among every line ([`Joined::origin`]). `keys`: fill in
-    /// [`Joined::keys`].
-    fn views(
-        text: &str,
-        join: Option<usize>,
-        kept: &[KeptLine],
-        keys: bool,
-    ) -> (Joined, Option<Joined>) {
-        let spans = split_lines(text);
-        let mut norm = Normalizer::for_lines(&spans);
-        let mut exact = Xxh3::with_seed(DOC_SEED);
-        let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, spans.len()));
-        let mut all = Joined::with_capacity(room(text.len()));
-        let mut prose = Joined::with_capacity(room(text.len()));
-        let mut tokens = Vec::new();
-        for (i, line) in spans.iter().map(|s| s.content(text)).enumerate() {
-            if is_blank(line) {
-                continue;
-            }
-            norm.normalize(line);
-            if norm.key().is_empty() {
-                continue;
-            }
-            let key = exact_key(line_hash(norm.as_str()), norm.digits());
-            exact.update(&key.to_le_bytes());
-            if let Some(min_words) = join {
-                let line = norm.as_str();
-                // An ASCII key's words were found while normalizing it.
-                match norm.ascii_word_ends() {
-                    Some(ends) => ascii_tokens(ends, &mut tokens),
-                    None => tokens = word_tokens(line),
-                }
-                let note = kept.get(i).copied().unwrap_or_default();
-                all.push(line, &tokens, note);
-                let key = keys.then(|| line_hash(line));
-                all.keys.extend(key);
-                if min_words > 0 && tokens.len() >= min_words {
-                    prose.push(line, &tokens, note);
-                    prose.origin.push(all.starts.len() as u32 - 1);
-                    prose.keys.extend(key);
-                } else if let Some(key) = key
-                    && tokens.len() >= ANCHOR_MIN_WORDS
-                {
-                    prose.short_lines.push((prose.starts.len() as u32, key));
-                }
-            }
-        }
-        let (mut joined, prose_only) = if prose_stands(prose.tokens.len(), all.tokens.len()) {
-            prose.origin.clear();
-            prose.prose = true;
-            (prose, None)
-        } else {
-            (all, (!prose.text.is_empty()).then_some(prose))
-        };
-        joined.exact = exact.digest();
-        (joined, prose_only)
-    }
-
-    /// Room for `bytes` of text in `lines` lines, so that pushing them does not grow
-    /// the buffers line by line (a word token per six bytes, about as many as prose has).
-    fn with_capacity((bytes, lines): (usize, usize)) -> Joined {
-        Joined {
-            exact: 0,
-            text: String::with_capacity(bytes),
-            starts: Vec::with_capacity(lines),
-            site_lines: Vec::new(),
-            weights: Vec::with_capacity(lines),
-            tokens: Vec::with_capacity(bytes / 6),
-            prose: false,
-            origin: Vec::new(),
-            keys: Vec::new(),
-            short_lines: Vec::new(),
-        }
-    }
-
-    /// Appends a normalized line and its word tokens.
-    fn push(&mut self, line: &str, tokens: &[Range<usize>], note: KeptLine) {
-        if note.on_site {
-            self.site_lines.push(self.starts.len() as u32);
-        }
-        self.weights
-            .push((note.content.clamp(0.0, 1.0) * 255.0).round() as u8);
-        if !self.text.is_empty() {
-            self.text.push(' ');
-        }
-        let start = self.text.len();
-        self.starts.push(start);
-        self.text.push_str(line);
-        self.tokens
-            .extend(tokens.iter().map(|t| t.start + start..t.end + start));
-    }
-
-    /// [`shingles`] of the joined text.
-    fn shingles(&self, k: usize) -> Vec<u64> {
-        shingles_of(&self.text, &self.tokens, k)
-    }
-
-    /// [`samples`] of `shingles` (this text's, in order), leaving out those that start on
-    /// one of [`Joined::site_lines`]: they are the site's template, not the page's own.
-    fn own_samples(&self, shingles: &[u64]) -> Vec<u32> {
-        if self.site_lines.is_empty() {
-            return samples(shingles);
-        }
-        // Shingle i starts at token i (a text of fewer tokens is one shingle, on line 0).
-        let mut line = 0;
-        let own = shingles.iter().enumerate().filter(|&(i, &h)| {
-            if !is_sample(h) {
-                return false;
-            }
-            let start = self.tokens.get(i).map_or(0, |t| t.start);
-            while line + 1 < self.starts.len() && self.starts[line + 1] <= start {
-                line += 1;
-            }
-            let number = self.origin.get(line).map_or(line as u32, |&o| o);
-            self.site_lines.binary_search(&number).is_err()
-        });
-        sorted_samples(own.map(|(_, &h)| h))
-    }
-
-    /// Every shingle (as [`shingles`]) with the lines it starts and ends on.
-    fn shingles_with_lines(&self, k: usize) -> Vec<(u64, u32, u32)> {
-        let tokens = &self.tokens;
-        let k = k.max(1);
-        let number = |line: usize| self.origin.get(line).map_or(line as u32, |&o| o);
-        let last = self.starts.len().saturating_sub(1);
-        if tokens.len() <= k {
-            return vec![(
-                xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED),
-                number(0),
-                number(last),
-            )];
-        }
-        let (mut line, mut end) = (0, 0);
-        tokens
-            .windows(k)
-            .map(|w| {
-                while line + 1 < self.starts.len() && self.starts[line + 1] <= w[0].start {
-                    line += 1;
-                }
-                while end + 1 < self.starts.len() && self.starts[end + 1] <= w[k - 1].start {
-                    end += 1;
-                }
-                (run_hash(&self.text, w), number(line), number(end))
-            })
-            .collect()
-    }
-}
-
-/// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
-pub fn shingles(normalized: &str, k: usize) -> Vec<u64> {
-    shingles_of(normalized, &word_tokens(normalized), k)
-}
-
-/// [`shingles`] of a text whose word tokens are known.
-fn shingles_of(normalized: &str, tokens: &[Range<usize>], k: usize) -> Vec<u64> {
-    let k = k.max(1);
-    if tokens.len() <= k {
-        return vec![xxh3_64_with_seed(normalized.as_bytes(), SHINGLE_SEED)];
-    }
-    tokens.windows(k).map(|w| run_hash(normalized, w)).collect()
-}
-
-/// The hash of one run of tokens of a normalized text: one shingle.
-#[inline(always)]
-fn run_hash(normalized: &str, run: &[std::ops::Range<usize>]) -> u64 {
-    let bytes = &normalized.as_bytes()[run[0].start..run[run.len() - 1].end];
-    xxh3_64_with_seed(bytes, SHINGLE_SEED)
-}
-
-/// One-permutation MinHash with optimal densification; `bins` values.
-pub fn signature(shingles: &[u64], bins: usize) -> Vec<u32> {
-    const EMPTY: u64 = u64::MAX;
-    let mut mins = vec![EMPTY; bins];
-    for &h in shingles {
-        // The high bits choose the bin, the low 32 are the value.
-        let bin = ((u128::from(h) * bins as u128) >> 64) as usize;
-        let v = h & 0xffff_ffff;
-        mins[bin] = mins[bin].min(v);
-    }
-    if shingles.is_empty() {
-        return Vec::new();
-    }
-    if !mins.contains(&EMPTY) {
-        return mins.into_iter().map(|v| v as u32).collect();
-    }
-    let filled: Vec<u64> = mins.clone();
-    for (i, m) in mins.iter_mut().enumerate() {
-        let mut attempt = 0u64;
-        while *m == EMPTY {
-            let mut key = [0u8; 16];
-            key[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            key[8..].copy_from_slice(&attempt.to_le_bytes());
-            let probe =
-                ((u128::from(xxh3_64_with_seed(&key, PROBE_SEED)) * bins as u128) >> 64) as usize;
-            *m = filled[probe];
-            attempt += 1;
-        }
-    }
-    mins.into_iter().map(|v| v as u32).collect()
-}
-
-/// The share of equal bins: an estimate of the Jaccard similarity.
-pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
-    if a.is_empty() || a.len() != b.len() {
-        return 0.0;
-    }
-    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    equal as f64 / a.len() as f64
 }
 
 /// The exact Jaccard similarity of two sorted, deduplicated sets.
@@ -807,186 +367,6 @@ fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
                 first.insert(p.exact, i);
                 None
             }
-        })
-        .collect()
-}
-
-/// What [`find`] needs besides the prints: which documents need a shingle set for
-/// `verify`, the pairs found held one in the other, and who shares a bucket with whom.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Candidates {
-    /// Documents in a candidate pair (sharing a band with another document, or in one of
-    /// `held`) that are not an exact copy, which stands in for them. All `false` unless
-    /// near copies are verified.
-    pub marked: Vec<bool>,
-    /// Pairs (earlier, later), sorted, where most of the later document's samples are in
-    /// the earlier's ([`held_pairs`]): copies of an article that the earlier page holds
-    /// with more around it, which the bands, made for Jaccard of whole documents, miss.
-    /// Empty unless the matched stretch is on.
-    pub held: Vec<(u32, u32)>,
-    /// For each band, each document that shares its bucket with an earlier one, and the
-    /// latest such (document, earlier), in document order: the buckets [`find`] walks,
-    /// found here in parallel. Empty unless near copies are looked for.
-    pub links: Vec<Vec<(u32, u32)>>,
-}
-
-/// A sample held by more documents than this proposes no pair: it is a template that
-/// cleaning left, or text that many documents quote.
-pub const MAX_SAMPLE_DOCS: usize = 100;
-
-/// A document is offered the clusters of at most this many of the nearest earlier
-/// documents of each of its buckets. A bucket that large holds pages that are nearly the
-/// same (one template, a word apart), which have joined few clusters by then; walking
-/// all of it for every document would take time quadratic in its size.
-pub const MAX_BUCKET_WALK: usize = 100;
-
-/// Pairs (earlier, later) of documents that are not exact copies nor known pages of one
-/// site where one holds at least 2 of the other's samples, and at least half of them (the
-/// span test that judges them asks for 80% of the later one's shingles), sorted. The
-/// earlier may be the one held: its cleaning may have removed what the later's kept, and
-/// lines cleaning judged twice do not count in the span test (see [`span_jaccard`]).
-pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, u32)> {
-    // Documents under each sample, a quarter of the sample values at a time (by their top
-    // two bits), so that only a quarter of the (sample, document) entries is in memory.
-    let mut shared: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-    // (sample << 32 | document): sorted as one number, by sample, then document.
-    let mut entries: Vec<u64> = Vec::new();
-    for part in 0..4u32 {
-        entries.clear();
-        entries.par_extend(
-            (prints.par_iter().zip(exact_of).enumerate())
-                .filter(|(_, (_, exact))| exact.is_none())
-                .flat_map_iter(|(i, (p, _))| {
-                    let samples = p.samples.iter().filter(move |&&s| s >> 30 == part);
-                    samples.map(move |&s| u64::from(s) << 32 | i as u64)
-                }),
-        );
-        entries.par_sort_unstable();
-        for docs in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if docs.len() > MAX_SAMPLE_DOCS {
-                continue;
-            }
-            for (k, &a) in docs.iter().enumerate() {
-                let a = a as u32;
-                for &b in &docs[k + 1..] {
-                    let b = b as u32;
-                    *shared.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
-                }
-            }
-        }
-    }
-    let mut pairs: Vec<(u32, u32)> = shared
-        .into_iter()
-        .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
-        .filter(|&(earlier, later, n)| {
-            let (earlier, later) = (&prints[earlier as usize], &prints[later as usize]);
-            let fewer = later.samples.len().min(earlier.samples.len());
-            n >= 2 && 2 * n as usize >= fewer && !later.same_site(earlier)
-        })
-        .map(|(a, b, _)| (a, b))
-        .collect();
-    pairs.sort_unstable();
-    pairs
-}
-
-/// Which documents need a shingle set, the pairs held one in the other, and who shares
-/// a bucket with whom (see [`Candidates`]). Runs on the current rayon pool.
-pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
-    let mut marked = vec![false; prints.len()];
-    if params.mode != Mode::Near {
-        return Candidates {
-            marked,
-            ..Candidates::default()
-        };
-    }
-    let exact_of = exact_copies(prints);
-    // Held pairs beside the bands: its sorting and counting leave a core idle.
-    let (held, links) = rayon::join(
-        || {
-            if params.verify && params.spans() {
-                held_pairs(prints, &exact_of)
-            } else {
-                Vec::new()
-            }
-        },
-        || band_links(prints, &exact_of, params.bands),
-    );
-    if params.verify {
-        for &(a, b) in held.iter().chain(links.iter().flatten()) {
-            marked[a as usize] = true;
-            marked[b as usize] = true;
-        }
-    }
-    Candidates {
-        marked,
-        held,
-        links,
-    }
-}
-
-/// For each band (in parallel, each with its own buckets), every document that shares a
-/// bucket with an earlier one, with the latest such: `(later, earlier)`. Exact copies are
-/// left out.
-fn band_links(
-    prints: &[DocPrint],
-    exact_of: &[Option<usize>],
-    bands: usize,
-) -> Vec<Vec<(u32, u32)>> {
-    let mut latest: Vec<HashMap<u64, u32, BuildNoHashHasher<u64>>> =
-        (0..bands).map(|_| HashMap::default()).collect();
-    let mut links: Vec<Vec<(u32, u32)>> = vec![Vec::new(); bands];
-    // Each band walks every document: its keys are laid out band by band, a chunk of
-    // documents at a time, so that the walk reads them in order rather than chasing
-    // every document's own list of keys once per band.
-    let mut keys: Vec<u64> = Vec::new();
-    let mut has: Vec<usize> = Vec::new();
-    for (c, chunk) in prints.chunks(BAND_CHUNK).enumerate() {
-        let (first, len) = (c * BAND_CHUNK, chunk.len());
-        keys.clear();
-        keys.resize(bands * len, 0);
-        has.clear();
-        for (j, p) in chunk.iter().enumerate() {
-            let own = if exact_of[first + j].is_none() {
-                p.bands.len().min(bands)
-            } else {
-                0
-            };
-            has.push(own);
-            for (band, &key) in p.bands[..own].iter().enumerate() {
-                keys[band * len + j] = key;
-            }
-        }
-        (latest.par_iter_mut().zip(&mut links).enumerate()).for_each(|(band, (latest, links))| {
-            let keys = &keys[band * len..(band + 1) * len];
-            for (j, (&key, &own)) in keys.iter().zip(&has).enumerate() {
-                if band >= own {
-                    continue;
-                }
-                let i = (first + j) as u32;
-                if let Some(earlier) = latest.insert(key, i) {
-                    links.push((i, earlier));
-                }
-            }
-        });
-    }
-    links
-}
-
-/// Documents whose band keys [`band_links`] lays out at a time (8 bytes a band each).
-const BAND_CHUNK: usize = 1 << 16;
-
-/// The bucket of each band of `rows` values of a signature (none for an empty one).
-fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {
-    let mut bytes = Vec::with_capacity(4 * params.rows);
-    signature
-        .chunks_exact(params.rows)
-        .enumerate()
-        .map(|(band, values)| {
-            bytes.clear();
-            for v in values {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
-            xxh3_64_with_seed(&bytes, BAND_SEED ^ band as u64)
         })
         .collect()
 }
@@ -1099,232 +479,6 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
             )),
         _ => span,
     }
-}
-
-/// The exact Jaccard similarity of `later`'s shingles with those of the run of `earlier`'s
-/// lines that matches them best: the run that reaches `t` if any does (see below). What
-/// cleaning left of the earlier page's own template, its comments and related links, sits
-/// outside that run and does not count, while everything `later` holds does: the later
-/// document goes only if nearly all of its text is in the earlier one. The run reaches
-/// over a line `later` lacks to a line next to it that `later` holds, such as the title
-/// above a dropped first paragraph (`reach_anchors`). On either side,
-/// shingles the other does not hold on lines that are also on other pages of the same site
-/// ([`DocPrint::site_lines`]) do not count either: they are that site's template; nor do
-/// those on lines the other's cleaning removed, nor those that reach across such lines
-/// from one line both hold to the next. `earlier` and `later` need their
-/// [`DocPrint::shingle_lines`]; 0 without them.
-pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
-    span_of(
-        earlier,
-        (
-            earlier.shingles(),
-            earlier.shingle_lines(),
-            earlier.shingle_reach(),
-        ),
-        later,
-        t,
-    )
-}
-
-/// The lines a shingle starting on `line` spans, when it reaches past that line and how
-/// far is known ([`ShingleSets::reach`]).
-fn across(line: u32, reach: Option<&u8>) -> Option<Range<u32>> {
-    let reach = *reach.filter(|&&r| r > 0 && r < u8::MAX)?;
-    Some(line..line + u32::from(reach) + 1)
-}
-
-/// Where each line of a document stands, by its fingerprint (the first of equal lines).
-struct LineIndex(Vec<(u64, u32)>);
-
-impl LineIndex {
-    fn of(print: &DocPrint) -> LineIndex {
-        let keys = print.line_keys().iter().enumerate();
-        let mut index: Vec<(u64, u32)> = keys.map(|(i, &k)| (k, i as u32)).collect();
-        index.sort_unstable();
-        index.dedup_by_key(|x| x.0);
-        LineIndex(index)
-    }
-
-    fn line(&self, key: u64) -> Option<u32> {
-        let at = self.0.binary_search_by_key(&key, |x| x.0).ok()?;
-        Some(self.0[at].1)
-    }
-}
-
-/// [`span_jaccard`] with `e`, `lines` and `reach` in place of `earlier`'s shingles, the
-/// line each starts on (numbered as its [`DocPrint::shingle_lines`]) and how far it
-/// reaches.
-fn span_of(
-    earlier: &DocPrint,
-    (e, lines, reach): (&[u64], &[u32], &[u8]),
-    later: &DocPrint,
-    t: f64,
-) -> f64 {
-    let l = later.shingles();
-    if l.is_empty() || lines.len() != e.len() || e.is_empty() {
-        return 0.0;
-    }
-    // Which shingles of each the other holds (both are sorted).
-    let (mut e_held, mut l_held) = (vec![false; e.len()], vec![false; l.len()]);
-    let (mut i, mut j) = (0, 0);
-    while i < e.len() && j < l.len() {
-        match e[i].cmp(&l[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                (e_held[i], l_held[j]) = (true, true);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let on_site = |print: &DocPrint, line: u32| print.site_lines.binary_search(&line).is_ok();
-    // A line the other document's cleaning removed: cleaning judged it twice, differently.
-    let removed_by = |print: &DocPrint, other: &DocPrint, line: u32| {
-        (print.line_keys().get(line as usize))
-            .is_some_and(|key| other.removed().binary_search(key).is_ok())
-    };
-    let aside = |print: &DocPrint, other: &DocPrint, line: u32| {
-        on_site(print, line) || removed_by(print, other, line)
-    };
-    let (e_lines, l_lines) = (LineIndex::of(earlier), LineIndex::of(later));
-    // A shingle across lines whose lines not set aside are all held whole by the other
-    // document, in the same order, with nothing between them there but lines set aside
-    // there: the two differ only by what one's cleaning removed or its site repeats
-    // between them, so it counts on neither side. (Across a line one holds and the other
-    // does not, a dropped or added paragraph, it counts.)
-    let junction = |print: &DocPrint, other: &DocPrint, in_other: &LineIndex, lines: Range<u32>| {
-        let mut before: Option<u32> = None;
-        for line in lines {
-            if aside(print, other, line) {
-                continue;
-            }
-            let Some(at) = (print.line_keys().get(line as usize)).and_then(|k| in_other.line(*k))
-            else {
-                return false;
-            };
-            if let Some(b) = before
-                && (at <= b || !(b + 1..at).all(|between| aside(other, print, between)))
-            {
-                return false;
-            }
-            before = Some(at);
-        }
-        true
-    };
-    // (held, counted) per line of `earlier`. An unheld shingle counts in full on a line
-    // `later` holds part of; on a line it holds none of, as much as the line is likely
-    // content (see [`DOUBT_POWER`]); and not at all on a site line or a line `later` had
-    // removed.
-    let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
-    let mut held_unheld = vec![(0u32, 0u32); n_lines];
-    for (k, (&line, &held)) in lines.iter().zip(&e_held).enumerate() {
-        let c = &mut held_unheld[line as usize];
-        if held {
-            c.0 += 1;
-        } else if !aside(earlier, later, line)
-            && !(across(line, reach.get(k)))
-                .is_some_and(|lines| junction(earlier, later, &l_lines, lines))
-        {
-            c.1 += 1;
-        }
-    }
-    let weight_of = |line: usize| {
-        (earlier.line_weights.get(line)).map_or(1.0, |&w| (f64::from(w) / 255.0).powi(DOUBT_POWER))
-    };
-    let per_line: Vec<(u32, f64)> = (held_unheld.iter().enumerate())
-        .map(|(line, &(held, unheld))| {
-            let w = if held > 0 { 1.0 } else { weight_of(line) };
-            (held, f64::from(held) + w * f64::from(unheld))
-        })
-        .collect();
-    if later.shingle_lines().len() != l.len() {
-        return 0.0;
-    }
-    let l_reach = later.shingle_reach();
-    let later_counted = (l_held.iter().zip(later.shingle_lines()).enumerate())
-        .filter(|&(k, (&held, &line))| {
-            held || !(aside(later, earlier, line)
-                || (across(line, l_reach.get(k)))
-                    .is_some_and(|lines| junction(later, earlier, &e_lines, lines)))
-        })
-        .count();
-    // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when
-    // both / (span + later_counted - both) >= t, that is when the sum over its lines of
-    // (1 + t) held - t counted is at least t later_counted: the stretch with the greatest
-    // sum (Kadane; the earliest of equals) reaches `t` if any does.
-    let weight = |&(held, counted): &(u32, f64)| (1.0 + t) * f64::from(held) - t * counted;
-    let (mut best, mut best_range) = (0.0, None);
-    let (mut sum, mut start) = (0.0, 0);
-    for (i, c) in per_line.iter().enumerate() {
-        if sum <= 0.0 {
-            (sum, start) = (0.0, i);
-        }
-        sum += weight(c);
-        if sum > best {
-            (best, best_range) = (sum, Some(start..i + 1));
-        }
-    }
-    let Some(range) = best_range else {
-        return 0.0;
-    };
-    let range = reach_anchors(range, &per_line, earlier, (later, &l_lines));
-    let (both, span) = per_line[range]
-        .iter()
-        .fold((0.0, 0.0), |(b, s), &(held, counted)| {
-            (b + f64::from(held), s + counted)
-        });
-    both / (span + later_counted as f64 - both)
-}
-
-/// Widens the stretch `range` of `earlier`'s lines that best matches `later` (see
-/// [`span_of`]; `per_line` holds each line's held shingles first) over lines just outside
-/// it that are anchored: a line next to the stretch, or one line past it, that `later`
-/// holds a shingle of or holds whole, or a short line ([`ShingleSets::short_lines`]) that
-/// `later` holds whole just past a line next to it. What the stretch leaves out at either
-/// end is what cleaning left of the earlier page's template, which the later one does not
-/// carry; a paragraph between the title both hold and the stretch is one the later copy
-/// dropped, and counts against it. `in_later` indexes `later`'s lines, as [`span_of`]
-/// made it.
-fn reach_anchors(
-    range: Range<usize>,
-    per_line: &[(u32, f64)],
-    earlier: &DocPrint,
-    (later, in_later): (&DocPrint, &LineIndex),
-) -> Range<usize> {
-    // A line the later page's cleaning removed was on it too.
-    let holds = |key: &u64| {
-        in_later.line(*key).is_some()
-            || later.short_lines().iter().any(|(_, short)| short == key)
-            || later.removed().binary_search(key).is_ok()
-    };
-    let anchor =
-        |line: usize| per_line[line].0 > 0 || earlier.line_keys().get(line).is_some_and(holds);
-    // A short line held whole just before line `line` (after the line before it).
-    let short_before = |line: usize| {
-        (earlier.short_lines().iter()).any(|(at, key)| *at as usize == line && holds(key))
-    };
-    let (mut start, mut end) = (range.start, range.end);
-    loop {
-        if start > 0 && (anchor(start - 1) || short_before(start - 1)) {
-            start -= 1;
-        } else if start > 1 && anchor(start - 2) {
-            start -= 2;
-        } else {
-            break;
-        }
-    }
-    let n = per_line.len();
-    loop {
-        if end < n && (anchor(end) || short_before(end + 1)) {
-            end += 1;
-        } else if end + 1 < n && anchor(end + 1) {
-            end += 2;
-        } else {
-            break;
-        }
-    }
-    start..end
 }
 
 /// Joins clusters through candidate pairs (same values in one band, or `held`). Each
@@ -1453,7 +607,7 @@ mod tests {
         (0..n).map(|i| format!("w{salt}{}", letters(i))).collect()
     }
 
-    fn near() -> Params {
+    pub(super) fn near() -> Params {
         Params::default()
     }
 
@@ -1500,36 +654,6 @@ mod tests {
             fingerprint("Total 628", &p).exact,
             fingerprint("Total 255", &p).exact
         );
-    }
-
-    #[test]
-    fn estimate_tracks_exact_jaccard() {
-        // Two sets sharing `shared` of `n` elements each.
-        for (n, shared) in [(400usize, 360usize), (400, 300), (400, 200), (50, 45)] {
-            let a: Vec<u64> = (0..n as u64)
-                .map(|i| xxh3_64_with_seed(&i.to_le_bytes(), 1))
-                .collect();
-            let b: Vec<u64> = (0..n as u64)
-                .map(|i| {
-                    let i = if (i as usize) < shared {
-                        i
-                    } else {
-                        i + 1_000_000
-                    };
-                    xxh3_64_with_seed(&i.to_le_bytes(), 1)
-                })
-                .collect();
-            let truth = shared as f64 / (2 * n - shared) as f64;
-            let est = estimate(&signature(&a, 120), &signature(&b, 120));
-            assert!(
-                (est - truth).abs() < 0.12,
-                "n {n} shared {shared}: {est} vs {truth}"
-            );
-        }
-        assert_eq!(signature(&[], 120), Vec::<u32>::new());
-        let one = signature(&[42], 120);
-        assert_eq!(one.len(), 120);
-        assert!(one.iter().all(|&v| v == 42));
     }
 
     #[test]
@@ -1731,7 +855,7 @@ mod tests {
     }
 
     /// `n` lines of 15 words each, numbered from `from`.
-    fn prose_lines(from: usize, n: usize, salt: &str) -> Vec<String> {
+    pub(super) fn prose_lines(from: usize, n: usize, salt: &str) -> Vec<String> {
         let all = words((from + n) * 15, salt);
         all.chunks(15).skip(from).map(|l| l.join(" ")).collect()
     }
@@ -1742,31 +866,6 @@ mod tests {
         [&around[..above], article, &around[above..]]
             .concat()
             .join("\n")
-    }
-
-    #[test]
-    fn shingles_with_lines_are_the_shingle_set_and_its_first_lines() {
-        let p = near();
-        let mut lines = prose_lines(0, 6, "a");
-        lines.push("a short line".into());
-        lines.push(lines[1].clone());
-        lines.extend(prose_lines(6, 1, "a"));
-        let text = lines.join("\n");
-        let ShingleSets {
-            shingles: set,
-            lines: at,
-            ..
-        } = shingle_sets_with_lines(&text, &p);
-        assert_eq!(set, shingle_set(&text, &p));
-        assert_eq!(at.len(), set.len());
-        // Eight prose lines stand for the text (the short line is not one of them). A
-        // shingle belongs to the line it starts on: 15 on each line but the last (11).
-        // The repeat of line 1 (line 6) adds only the 4 that reach into line 7.
-        let on = |line: u32| at.iter().filter(|&&l| l == line).count();
-        assert_eq!(
-            (0..8).map(on).collect::<Vec<_>>(),
-            [15, 15, 15, 15, 15, 15, 4, 11]
-        );
     }
 
     #[test]
@@ -1925,18 +1024,6 @@ mod tests {
         let prints = prints_of(&[original.clone(), padded.join("\n")], &p);
         assert_eq!(find_in(&prints, &p)[1], None);
         assert!(span_jaccard(&prints[0], &prints[1], p.min_jaccard) < 0.8);
-    }
-
-    #[test]
-    fn samples_are_one_in_thirty_two_and_a_held_text_has_its_samples_in_the_other() {
-        let long = words(3000, "a").join(" ");
-        let part = words(1500, "a").join(" ");
-        let (all, half) = (shingles(&long, 5), shingles(&part, 5));
-        let (a, b) = (samples(&all), samples(&half));
-        // 2,996 shingles: about 94 sampled.
-        assert!((65..125).contains(&a.len()), "{}", a.len());
-        assert!(b.iter().all(|s| a.binary_search(s).is_ok()));
-        assert!(b.len() < a.len());
     }
 
     #[test]
@@ -2293,96 +1380,6 @@ mod tests {
             shingle_set(&one, &every),
             shingle_set_of_every_line(&one, 5)
         );
-    }
-
-    #[test]
-    fn chinese_text_shingles_by_character() {
-        let s = shingles("我们今天去北京", 5);
-        assert_eq!(s.len(), 3);
-    }
-
-    proptest::proptest! {
-        /// The tokens gathered line by line (from the normalizer's word ends, or split
-        /// again for lines that are not ASCII) are those of the joined text.
-        #[test]
-        fn joined_tokens_are_the_joined_texts(
-            text in "([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})(\n([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})){0,6}",
-            join in 0usize..4,
-        ) {
-            let joined = Joined::of(&text, Some(join), &[]);
-            proptest::prop_assert_eq!(&joined.tokens, &word_tokens(&joined.text));
-        }
-
-        /// A print made from what fingerprinting found of each line (which normalizes
-        /// only the lines it shingles) is the print made by normalizing every line, in
-        /// exact and near mode, with the notes of the matched stretch or without.
-        #[test]
-        fn prints_from_line_facts_are_prints_from_the_text(
-            lines in proptest::collection::vec(
-                (
-                    "([A-Za-z0-9]{1,8}[ ,.!]{1,2}){0,14}|[ .|-]{0,3}|[a-zé’“ 我们北京\u{2026}]{0,24}",
-                    proptest::bool::ANY,
-                    0u8..=255,
-                ),
-                0..25,
-            ),
-            join in 0usize..6,
-            exact in proptest::bool::ANY,
-        ) {
-            let text = lines.iter().map(|(l, _, _)| l.as_str()).collect::<Vec<_>>().join("\n");
-            let p = Params {
-                mode: if exact { Mode::Exact } else { Mode::Near },
-                prose_min_words: join,
-                ..Params::default()
-            };
-            let shingles = crate::fingerprint::ShingleParams {
-                words: 3,
-                max_line_words: 24,
-                stopwords: false,
-            };
-            let prepared = crate::fingerprint::prepare(&text, &shingles);
-            proptest::prop_assert_eq!(prepared.lines.len(), split_lines(&text).len());
-            let notes = |with_facts: bool| -> Vec<KeptLine> {
-                (lines.iter().zip(&prepared.lines))
-                    .map(|((_, on_site, content), line)| KeptLine {
-                        on_site: *on_site,
-                        content: f32::from(*content) / 255.0,
-                        print: with_facts.then(|| line.into()),
-                    })
-                    .collect()
-            };
-            let (facts, without) = (notes(true), notes(false));
-            // Without the facts the text is normalized (nothing to normalize without lines).
-            let known = Joined::known(&text, Some(join), &without).is_some();
-            proptest::prop_assert_eq!(known, without.is_empty());
-            proptest::prop_assert_eq!(
-                fingerprint_on_site(&text, &facts, &p),
-                fingerprint_on_site(&text, &without, &p)
-            );
-        }
-
-        #[test]
-        fn own_samples_are_the_samples_of_shingles_not_starting_on_a_site_line(
-            lines in proptest::collection::vec(
-                ("[a-z]{1,6}( [a-z]{1,6}){0,19}", proptest::bool::ANY),
-                1..30,
-            ),
-            join in 0usize..6,
-        ) {
-            let text = lines.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join("\n");
-            let kept: Vec<KeptLine> = lines
-                .iter()
-                .map(|&(_, on_site)| KeptLine { on_site, ..KeptLine::default() })
-                .collect();
-            let joined = Joined::of(&text, Some(join), &kept);
-            let own: Vec<u64> = joined
-                .shingles_with_lines(3)
-                .into_iter()
-                .filter(|(_, line, _)| joined.site_lines.binary_search(line).is_err())
-                .map(|(h, _, _)| h)
-                .collect();
-            proptest::prop_assert_eq!(joined.own_samples(&joined.shingles(3)), samples(&own));
-        }
     }
 
     #[test]

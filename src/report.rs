@@ -80,8 +80,8 @@ impl Default for TopLines {
     }
 }
 
-/// Removed lines the report's table of lines removed most often keeps counting when it
-/// prunes. With at most [`TOP_LINE_BYTES`] of text each, the table (twice as many lines
+/// How many lines the report's table of lines removed most often keeps when it prunes.
+/// With at most [`TOP_LINE_BYTES`] of text each, the table (twice as many lines
 /// before it prunes, in a hash table of 2^19 slots) stays under 100 MB however large the
 /// corpus (about 40 MB where removed lines average 50 bytes).
 pub const TOP_LINES_KEPT: usize = 1 << 17;

@@ -51,8 +51,8 @@ pub use lsh::{
 };
 use shingling::Joined;
 pub use shingling::{
-    ProseShingles, SAMPLE_EVERY, ShingleSets, samples, shingle_set, shingle_set_of_every_line,
-    shingle_sets_with_lines, shingles,
+    ProseShingles, Repeat, SAMPLE_EVERY, ShingleSets, samples, shingle_set,
+    shingle_set_of_every_line, shingle_sets_with_lines, shingles,
 };
 pub use stretch::span_jaccard;
 use stretch::span_of;
@@ -471,12 +471,7 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
         // lines are not in its set, so the survivor's are left out too.
         Some(prose) if span < t && later.prose => span
             .max(jaccard(&prose.shingles, later.shingles()))
-            .max(span_of(
-                survivor,
-                (&prose.shingles, &prose.lines, &prose.reach),
-                later,
-                t,
-            )),
+            .max(span_of(survivor, (&**prose).into(), later, t)),
         _ => span,
     }
 }
@@ -1076,6 +1071,51 @@ mod tests {
         let prints = prints_of(&texts, &whole_only);
         assert!(prints.iter().all(|d| d.samples.is_empty()));
         assert!(candidates(&prints, &whole_only).held.is_empty());
+    }
+
+    #[test]
+    fn a_lead_quoted_in_a_teaser_above_the_article_counts_as_the_articles() {
+        // The original page prints the article's long first paragraph twice: in a teaser
+        // line above the article (with words of its own) and as the article's first line,
+        // with a line of its template between them. Its shingle set holds each shingle
+        // once, first seen in the teaser; the stretch is also sought with each on its last
+        // line, so the copy, which holds the article alone, is found.
+        let p = every_pair_a_candidate();
+        let first = words(45, "f").join(" ");
+        let teaser = format!("{first} {}", words(30, "t").join(" "));
+        let rest = prose_lines(0, 2, "a");
+        let between = prose_lines(0, 1, "b");
+        let article = [std::slice::from_ref(&first), &rest[..]].concat();
+        let original = [std::slice::from_ref(&teaser), &between, &article].concat();
+        let prints = prints_of(&[original.join("\n"), article.join("\n")], &p);
+        let sets = prints[0].sets.as_ref().expect("the original's sets");
+        // The 41 shingles within the first paragraph repeat on line 2.
+        assert_eq!(sets.repeats.len(), 41);
+        assert!(
+            sets.repeats
+                .iter()
+                .all(|&(_, line, reach)| (line, reach) == (2, 0))
+        );
+        // The stretch is the article's lines: the copy's 71 shingles, all held.
+        assert_eq!(span_jaccard(&prints[0], &prints[1], p.min_jaccard), 1.0);
+        assert_eq!(find_in(&prints, &p)[1].map(|c| c.survivor), Some(0));
+        // Quoted below the article instead (related links), the first occurrence is the
+        // article's already; its last line's four shingles into the next count against it.
+        let below = [&article[..], &between, std::slice::from_ref(&teaser)].concat();
+        let prints = prints_of(&[below.join("\n"), article.join("\n")], &p);
+        let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+        assert!((span - 71.0 / 75.0).abs() < 1e-9, "{span}");
+        // A line of chrome inside the article, printed again below it, counts inside the
+        // stretch whichever of its lines the stretch was sought with: 82 of the copy's 86
+        // shingles held (not the four across the chrome), and 23 of the stretch's not (the
+        // chrome's 11, the 4 into it and out of it, and the 4 into the line below).
+        let chrome = prose_lines(0, 1, "x");
+        let article = prose_lines(0, 6, "a");
+        let original = [&article[..3], &chrome, &article[3..], &between, &chrome].concat();
+        let prints = prints_of(&[original.join("\n"), article.join("\n")], &p);
+        assert!(!prints[0].sets.as_ref().expect("sets").repeats.is_empty());
+        let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+        assert!((span - 82.0 / 109.0).abs() < 1e-9, "{span}");
     }
 
     #[test]

@@ -26,7 +26,20 @@ pub struct ProseShingles {
     pub lines: Vec<u32>,
     /// For each, how many lines past its first it reaches ([`ShingleSets::reach`]).
     pub reach: Vec<u8>,
+    /// Its later occurrences on other lines ([`ShingleSets::repeats`]).
+    pub repeats: Vec<Repeat>,
 }
+
+/// A later occurrence of a shingle on another line than its first (a lead paragraph
+/// quoted in a teaser above the article, a pull quote): the shingle's index in its set,
+/// the line it starts on there and how far it reaches ([`ShingleSets::reach`]). A
+/// repeated shingle is in a matched stretch when any of its lines is (see `span_of`).
+pub type Repeat = (u32, u32, u8);
+
+/// The least number of a line's shingles seen on an earlier line for them to be kept as
+/// [`Repeat`]s: a passage of a dozen words printed twice, not a phrase two paragraphs
+/// share ("if you are looking for a").
+pub const REPEAT_MIN_SHINGLES: usize = 8;
 
 /// Whether the prose lines, of `prose` words among the text's `all`, stand for it.
 fn prose_stands(prose: usize, all: usize) -> bool {
@@ -90,6 +103,9 @@ pub struct ShingleSets {
     /// For each of `shingles`, how many lines past its first it reaches (0 within one
     /// line; [`u8::MAX`] for that many or more, which is taken as unknown).
     pub reach: Vec<u8>,
+    /// The later occurrences of shingles on other lines than their first, ascending:
+    /// only a text printed twice on a page has them.
+    pub repeats: Vec<Repeat>,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
     /// `likeness`).
@@ -123,40 +139,64 @@ impl ShingleSets {
 /// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
-    let sorted = |joined: &Joined| -> (Vec<u64>, Vec<u32>, Vec<u8>) {
+    let sorted = |joined: &Joined| -> ProseShingles {
         if joined.text.is_empty() {
-            return (Vec::new(), Vec::new(), Vec::new());
+            return ProseShingles::default();
         }
         let mut triples = joined.shingles_with_lines(params.shingle_words);
         // Sorted by hash, then line: the first of equal hashes holds the earliest line.
         triples.sort_unstable();
-        triples.dedup_by_key(|p| p.0);
         let n = triples.len();
-        let mut out = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
+        let mut out = ProseShingles {
+            shingles: Vec::with_capacity(n),
+            lines: Vec::with_capacity(n),
+            reach: Vec::with_capacity(n),
+            repeats: Vec::new(),
+        };
+        let reach = |l: u32, e: u32| u8::try_from(e - l).unwrap_or(u8::MAX);
         for (h, l, e) in triples {
-            out.0.push(h);
-            out.1.push(l);
-            out.2.push(u8::try_from(e - l).unwrap_or(u8::MAX));
+            if out.shingles.last() != Some(&h) {
+                out.shingles.push(h);
+                out.lines.push(l);
+                out.reach.push(reach(l, e));
+                continue;
+            }
+            let k = out.shingles.len() as u32 - 1;
+            let last_line = match out.repeats.last() {
+                Some(&(at, line, _)) if at == k => line,
+                _ => out.lines[k as usize],
+            };
+            if l != last_line {
+                out.repeats.push((k, l, reach(l, e)));
+            }
         }
+        // A phrase two paragraphs share is not a passage printed twice.
+        let lines = out
+            .repeats
+            .iter()
+            .map(|r| r.1 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut on_line = vec![0usize; lines];
+        for r in &out.repeats {
+            on_line[r.1 as usize] += 1;
+        }
+        out.repeats
+            .retain(|r| on_line[r.1 as usize] >= REPEAT_MIN_SHINGLES);
         out
     };
-    let prose_only = prose.map(|prose| {
-        let (shingles, lines, reach) = sorted(&prose);
-        Box::new(ProseShingles {
-            shingles,
-            lines,
-            reach,
-        })
-    });
-    let (shingles, lines, reach) = sorted(&joined);
+    let prose_only = prose.map(|prose| Box::new(sorted(&prose)));
+    let ProseShingles {
+        shingles,
+        lines,
+        reach,
+        repeats,
+    } = sorted(&joined);
     ShingleSets {
         shingles,
         lines,
         reach,
+        repeats,
         prose_only,
         // Empty unless the prose lines stand for the text (only they gather short lines).
         short_lines: std::mem::take(&mut joined.short_lines),
@@ -440,8 +480,16 @@ mod tests {
         let ShingleSets {
             shingles: set,
             lines: at,
+            repeats,
             ..
         } = shingle_sets_with_lines(&text, &p);
+        // The 11 shingles within line 1 are seen again on line 6.
+        assert_eq!(repeats.len(), 11);
+        assert!(
+            repeats
+                .iter()
+                .all(|&(k, line, reach)| { (line, reach) == (6, 0) && at[k as usize] == 1 })
+        );
         assert_eq!(set, shingle_set(&text, &p));
         assert_eq!(at.len(), set.len());
         // Eight prose lines stand for the text (the short line is not one of them). A
@@ -452,6 +500,26 @@ mod tests {
             (0..8).map(on).collect::<Vec<_>>(),
             [15, 15, 15, 15, 15, 15, 4, 11]
         );
+    }
+
+    #[test]
+    fn a_phrase_two_lines_share_is_not_a_repeat_but_a_passage_is() {
+        let p = near();
+        let line = |salt: &str, shared: &[String]| {
+            let mut w = words(10, salt);
+            w.splice(3..3, shared.iter().cloned());
+            w.join(" ")
+        };
+        // Eight shared words make four shared shingles: a phrase.
+        let phrase = words(8, "s");
+        let text = [line("a", &phrase), line("b", &phrase)].join("\n");
+        assert!(shingle_sets_with_lines(&text, &p).repeats.is_empty());
+        // Twelve make eight: a passage printed twice.
+        let passage = words(12, "s");
+        let text = [line("a", &passage), line("b", &passage)].join("\n");
+        let repeats = shingle_sets_with_lines(&text, &p).repeats;
+        assert_eq!(repeats.len(), REPEAT_MIN_SHINGLES);
+        assert!(repeats.iter().all(|r| r.1 == 1));
     }
 
     #[test]

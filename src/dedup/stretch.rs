@@ -17,26 +17,46 @@ use super::*;
 /// shingles the other does not hold on lines that are also on other pages of the same site
 /// ([`DocPrint::site_lines`]) do not count either: they are that site's template; nor do
 /// those on lines the other's cleaning removed, nor those that reach across such lines
-/// from one line both hold to the next. `earlier` and `later` need their
+/// from one line both hold to the next. A passage `earlier` prints twice (a lead quoted in
+/// a teaser, [`ShingleSets::repeats`]) is in a stretch when either of its lines is.
+/// `earlier` and `later` need their
 /// [`DocPrint::shingle_lines`]; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
-    span_of(
-        earlier,
-        (
-            earlier.shingles(),
-            earlier.shingle_lines(),
-            earlier.shingle_reach(),
-        ),
-        later,
-        t,
-    )
+    let sets = earlier.sets.as_deref();
+    let occurrences = Occurrences {
+        shingles: earlier.shingles(),
+        lines: earlier.shingle_lines(),
+        reach: earlier.shingle_reach(),
+        repeats: sets.map_or(&[], |s| &s.repeats),
+    };
+    span_of(earlier, occurrences, later, t)
+}
+
+/// Where the shingles of a set stand among a document's lines: the line each first
+/// starts on, how far it reaches, and its later occurrences on other lines.
+#[derive(Clone, Copy)]
+pub(super) struct Occurrences<'a> {
+    pub shingles: &'a [u64],
+    pub lines: &'a [u32],
+    pub reach: &'a [u8],
+    pub repeats: &'a [Repeat],
+}
+
+impl<'a> From<&'a ProseShingles> for Occurrences<'a> {
+    fn from(p: &'a ProseShingles) -> Self {
+        Occurrences {
+            shingles: &p.shingles,
+            lines: &p.lines,
+            reach: &p.reach,
+            repeats: &p.repeats,
+        }
+    }
 }
 
 /// The lines a shingle starting on `line` spans, when it reaches past that line and how
 /// far is known ([`ShingleSets::reach`]).
-fn across(line: u32, reach: Option<&u8>) -> Option<Range<u32>> {
-    let reach = *reach.filter(|&&r| r > 0 && r < u8::MAX)?;
-    Some(line..line + u32::from(reach) + 1)
+fn across(line: u32, reach: u8) -> Option<Range<u32>> {
+    (reach > 0 && reach < u8::MAX).then(|| line..line + u32::from(reach) + 1)
 }
 
 /// Where each line of a document stands, by its fingerprint (the first of equal lines).
@@ -57,24 +77,17 @@ impl LineIndex {
     }
 }
 
-/// [`span_jaccard`] with `e`, `lines` and `reach` in place of `earlier`'s shingles, the
-/// line each starts on (numbered as its [`DocPrint::shingle_lines`]) and how far it
-/// reaches.
-pub(super) fn span_of(
-    earlier: &DocPrint,
-    (e, lines, reach): (&[u64], &[u32], &[u8]),
-    later: &DocPrint,
-    t: f64,
-) -> f64 {
+/// [`span_jaccard`] with `e` in place of `earlier`'s shingles and where they stand.
+pub(super) fn span_of(earlier: &DocPrint, e: Occurrences<'_>, later: &DocPrint, t: f64) -> f64 {
     let l = later.shingles();
-    if l.is_empty() || lines.len() != e.len() || e.is_empty() {
+    if l.is_empty() || e.lines.len() != e.shingles.len() || e.shingles.is_empty() {
         return 0.0;
     }
     // Which shingles of each the other holds (both are sorted).
-    let (mut e_held, mut l_held) = (vec![false; e.len()], vec![false; l.len()]);
+    let (mut e_held, mut l_held) = (vec![false; e.shingles.len()], vec![false; l.len()]);
     let (mut i, mut j) = (0, 0);
-    while i < e.len() && j < l.len() {
-        match e[i].cmp(&l[j]) {
+    while i < e.shingles.len() && j < l.len() {
+        match e.shingles[i].cmp(&l[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
@@ -118,32 +131,6 @@ pub(super) fn span_of(
         }
         true
     };
-    // (held, counted) per line of `earlier`. An unheld shingle counts in full on a line
-    // `later` holds part of; on a line it holds none of, as much as the line is likely
-    // content (see [`DOUBT_POWER`]); and not at all on a site line or a line `later` had
-    // removed.
-    let n_lines = lines.iter().max().map_or(0, |&m| m as usize + 1);
-    let mut held_unheld = vec![(0u32, 0u32); n_lines];
-    for (k, (&line, &held)) in lines.iter().zip(&e_held).enumerate() {
-        let c = &mut held_unheld[line as usize];
-        if held {
-            c.0 += 1;
-        } else if !aside(earlier, later, line)
-            && !(across(line, reach.get(k)))
-                .is_some_and(|lines| junction(earlier, later, &l_lines, lines))
-        {
-            c.1 += 1;
-        }
-    }
-    let weight_of = |line: usize| {
-        (earlier.line_weights.get(line)).map_or(1.0, |&w| (f64::from(w) / 255.0).powi(DOUBT_POWER))
-    };
-    let per_line: Vec<(u32, f64)> = (held_unheld.iter().enumerate())
-        .map(|(line, &(held, unheld))| {
-            let w = if held > 0 { 1.0 } else { weight_of(line) };
-            (held, f64::from(held) + w * f64::from(unheld))
-        })
-        .collect();
     if later.shingle_lines().len() != l.len() {
         return 0.0;
     }
@@ -151,10 +138,95 @@ pub(super) fn span_of(
     let later_counted = (l_held.iter().zip(later.shingle_lines()).enumerate())
         .filter(|&(k, (&held, &line))| {
             held || !(aside(later, earlier, line)
-                || (across(line, l_reach.get(k)))
+                || (l_reach.get(k).and_then(|&r| across(line, r)))
                     .is_some_and(|lines| junction(later, earlier, &e_lines, lines)))
         })
         .count();
+    let n_lines = (e.lines.iter().chain(e.repeats.iter().map(|r| &r.1)))
+        .max()
+        .map_or(0, |&m| m as usize + 1);
+    let weight_of = |line: usize| {
+        (earlier.line_weights.get(line)).map_or(1.0, |&w| (f64::from(w) / 255.0).powi(DOUBT_POWER))
+    };
+    // (held, counted) per line of `earlier`, each shingle on the occurrence `at` picks. An
+    // unheld shingle counts in full on a line `later` holds part of; on a line it holds
+    // none of, as much as the line is likely content (see [`DOUBT_POWER`]); and not at all
+    // on a site line or a line `later` had removed.
+    let tally = |at: &dyn Fn(usize) -> (u32, u8)| -> Vec<(u32, f64)> {
+        let mut held_unheld = vec![(0u32, 0u32); n_lines];
+        for (k, &held) in e_held.iter().enumerate() {
+            let (line, reach) = at(k);
+            let c = &mut held_unheld[line as usize];
+            if held {
+                c.0 += 1;
+            } else if !aside(earlier, later, line)
+                && !across(line, reach)
+                    .is_some_and(|lines| junction(earlier, later, &l_lines, lines))
+            {
+                c.1 += 1;
+            }
+        }
+        (held_unheld.iter().enumerate())
+            .map(|(line, &(held, unheld))| {
+                let w = if held > 0 { 1.0 } else { weight_of(line) };
+                (held, f64::from(held) + w * f64::from(unheld))
+            })
+            .collect()
+    };
+    let first = |k: usize| (e.lines[k], e.reach.get(k).copied().unwrap_or(u8::MAX));
+    let stretch = |at: &dyn Fn(usize) -> (u32, u8)| {
+        best_stretch(&tally(at), earlier, (later, &l_lines), later_counted, t)
+    };
+    let Some((jaccard, range)) = stretch(&first) else {
+        return 0.0;
+    };
+    if e.repeats.is_empty() {
+        return jaccard;
+    }
+    // A shingle the earlier page prints on several lines (a lead quoted in a teaser above
+    // the article, a pull quote) is in a stretch when any of its lines is. The stretch is
+    // sought with each shingle on its first line and again on its last, then judged with
+    // each shingle on its first line within it.
+    let occurrences = |k: usize| {
+        let from = e.repeats.partition_point(|r| (r.0 as usize) < k);
+        let more = e.repeats[from..]
+            .iter()
+            .take_while(move |r| r.0 as usize == k);
+        std::iter::once(first(k)).chain(more.map(|&(_, line, reach)| (line, reach)))
+    };
+    let last = |k: usize| occurrences(k).last().unwrap_or(first(k));
+    let judged = |range: Range<usize>| {
+        let within = |k: usize| {
+            (occurrences(k).find(|&(line, _)| range.contains(&(line as usize)))).unwrap_or(first(k))
+        };
+        let (both, span) = sums(&tally(&within)[range.clone()]);
+        both / (span + later_counted as f64 - both)
+    };
+    let mut best = judged(range);
+    if let Some((_, range)) = stretch(&last) {
+        best = best.max(judged(range));
+    }
+    best
+}
+
+/// The held and counted shingles of a stretch's lines.
+fn sums(per_line: &[(u32, f64)]) -> (f64, f64) {
+    per_line
+        .iter()
+        .fold((0.0, 0.0), |(b, s), &(held, counted)| {
+            (b + f64::from(held), s + counted)
+        })
+}
+
+/// The Jaccard of the later document with the stretch of the earlier one's lines
+/// (`per_line`: held and counted shingles of each) that matches it best, and that stretch.
+fn best_stretch(
+    per_line: &[(u32, f64)],
+    earlier: &DocPrint,
+    later: (&DocPrint, &LineIndex),
+    later_counted: usize,
+    t: f64,
+) -> Option<(f64, Range<usize>)> {
     // A stretch of `both` held shingles among `span` counted ones reaches Jaccard `t` when
     // both / (span + later_counted - both) >= t, that is when the sum over its lines of
     // (1 + t) held - t counted is at least t later_counted: the stretch with the greatest
@@ -171,16 +243,9 @@ pub(super) fn span_of(
             (best, best_range) = (sum, Some(start..i + 1));
         }
     }
-    let Some(range) = best_range else {
-        return 0.0;
-    };
-    let range = reach_anchors(range, &per_line, earlier, (later, &l_lines));
-    let (both, span) = per_line[range]
-        .iter()
-        .fold((0.0, 0.0), |(b, s), &(held, counted)| {
-            (b + f64::from(held), s + counted)
-        });
-    both / (span + later_counted as f64 - both)
+    let range = reach_anchors(best_range?, per_line, earlier, later);
+    let (both, span) = sums(&per_line[range.clone()]);
+    Some((both / (span + later_counted as f64 - both), range))
 }
 
 /// Widens the stretch `range` of `earlier`'s lines that best matches `later` (see

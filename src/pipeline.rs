@@ -979,7 +979,10 @@ fn shingle_candidates(
                         }
                     } else {
                         dedup::ShingleSets {
-                            shingles: dedup::shingle_set(&text, &cfg.dedup),
+                            set: dedup::PlacedShingles {
+                                shingles: dedup::shingle_set(&text, &cfg.dedup),
+                                ..Default::default()
+                            },
                             ..Default::default()
                         }
                     })

@@ -51,7 +51,7 @@ pub use lsh::{
 };
 use shingling::Joined;
 pub use shingling::{
-    ProseShingles, Repeat, SAMPLE_EVERY, ShingleSets, samples, shingle_set,
+    PlacedShingles, Repeat, SAMPLE_EVERY, ShingleSets, samples, shingle_set,
     shingle_set_of_every_line, shingle_sets_with_lines, shingles,
 };
 pub use stretch::span_jaccard;
@@ -239,16 +239,16 @@ impl From<&LinePrint> for LineFacts {
 impl DocPrint {
     /// The sorted shingle set, when filled in ([`DocPrint::sets`]); else empty.
     pub fn shingles(&self) -> &[u64] {
-        self.sets.as_ref().map_or(&[], |s| &s.shingles)
+        self.sets.as_ref().map_or(&[], |s| &s.set.shingles)
     }
 
     /// For each of [`DocPrint::shingles`], the line it first starts on, when filled in.
     pub fn shingle_lines(&self) -> &[u32] {
-        self.sets.as_ref().map_or(&[], |s| &s.lines)
+        self.sets.as_ref().map_or(&[], |s| &s.set.lines)
     }
 
     fn shingle_reach(&self) -> &[u8] {
-        self.sets.as_ref().map_or(&[], |s| &s.reach)
+        self.sets.as_ref().map_or(&[], |s| &s.set.reach)
     }
 
     fn line_keys(&self) -> &[u64] {
@@ -471,7 +471,7 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
         // lines are not in its set, so the survivor's are left out too.
         Some(prose) if span < t && later.prose => span
             .max(jaccard(&prose.shingles, later.shingles()))
-            .max(span_of(survivor, (&**prose).into(), later, t)),
+            .max(span_of(survivor, prose, later, t)),
         _ => span,
     }
 }
@@ -1090,9 +1090,10 @@ mod tests {
         let prints = prints_of(&[original.join("\n"), article.join("\n")], &p);
         let sets = prints[0].sets.as_ref().expect("the original's sets");
         // The 41 shingles within the first paragraph repeat on line 2.
-        assert_eq!(sets.repeats.len(), 41);
+        assert_eq!(sets.set.repeats.len(), 41);
         assert!(
-            sets.repeats
+            sets.set
+                .repeats
                 .iter()
                 .all(|&(_, line, reach)| (line, reach) == (2, 0))
         );
@@ -1113,7 +1114,15 @@ mod tests {
         let article = prose_lines(0, 6, "a");
         let original = [&article[..3], &chrome, &article[3..], &between, &chrome].concat();
         let prints = prints_of(&[original.join("\n"), article.join("\n")], &p);
-        assert!(!prints[0].sets.as_ref().expect("sets").repeats.is_empty());
+        assert!(
+            !prints[0]
+                .sets
+                .as_ref()
+                .expect("sets")
+                .set
+                .repeats
+                .is_empty()
+        );
         let span = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
         assert!((span - 82.0 / 109.0).abs() < 1e-9, "{span}");
     }

@@ -15,24 +15,28 @@ use crate::normalize::{Normalizer, is_blank, split_lines};
 const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
 const DOC_SEED: u64 = 0x6465_626f_696c_4407;
 
-/// The shingles of a document's prose lines alone, for a document judged on every line.
+/// A shingle set with where each shingle stands among the document's lines: what the
+/// matched stretch reads ([`ShingleSets::set`], [`ShingleSets::prose_only`]).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProseShingles {
-    /// Sorted and distinct, as [`DocPrint::shingles`].
+pub struct PlacedShingles {
+    /// Sorted and distinct ([`shingle_set`]).
     pub shingles: Vec<u64>,
-    /// For each, the line it first starts on, numbered among *every* line as
-    /// [`DocPrint::shingle_lines`] is, so that [`DocPrint::site_lines`] and
-    /// [`DocPrint::line_weights`] apply to it.
+    /// For each, the line it first starts on, counting the lines the document is judged
+    /// on; those of [`ShingleSets::prose_only`] are numbered among *every* line, so that
+    /// [`DocPrint::site_lines`] and [`DocPrint::line_weights`] apply to them. Empty unless
+    /// the matched stretch is on.
     pub lines: Vec<u32>,
-    /// For each, how many lines past its first it reaches ([`ShingleSets::reach`]).
+    /// For each, how many lines past its first it reaches (0 within one line; [`u8::MAX`]
+    /// for that many or more, which is taken as unknown).
     pub reach: Vec<u8>,
-    /// Its later occurrences on other lines ([`ShingleSets::repeats`]).
+    /// The later occurrences of shingles on other lines than their first, ascending:
+    /// only a text printed twice on a page has them.
     pub repeats: Vec<Repeat>,
 }
 
 /// A later occurrence of a shingle on another line than its first (a lead paragraph
 /// quoted in a teaser above the article, a pull quote): the shingle's index in its set,
-/// the line it starts on there and how far it reaches ([`ShingleSets::reach`]). A
+/// the line it starts on there and how far it reaches ([`PlacedShingles::reach`]). A
 /// repeated shingle is in a matched stretch when any of its lines is (see `span_of`).
 pub type Repeat = (u32, u32, u8);
 
@@ -94,24 +98,15 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
 /// ([`DocPrint::sets`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShingleSets {
-    /// The sorted shingle set ([`shingle_set`]).
-    pub shingles: Vec<u64>,
-    /// For each of `shingles`, the line it first starts on, counting the lines the set is
-    /// made of (the prose lines when they stand for the text); empty unless the matched
-    /// stretch is on.
-    pub lines: Vec<u32>,
-    /// For each of `shingles`, how many lines past its first it reaches (0 within one
-    /// line; [`u8::MAX`] for that many or more, which is taken as unknown).
-    pub reach: Vec<u8>,
-    /// The later occurrences of shingles on other lines than their first, ascending:
-    /// only a text printed twice on a page has them.
-    pub repeats: Vec<Repeat>,
+    /// The sorted shingle set ([`shingle_set`]: of the prose lines when they stand for
+    /// the text), and where its shingles stand.
+    pub set: PlacedShingles,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see
     /// `likeness`).
-    pub prose_only: Option<Box<ProseShingles>>,
+    pub prose_only: Option<Box<PlacedShingles>>,
     /// The fingerprint ([`crate::fingerprint::line_hash`]) of each line numbered as
-    /// `lines` numbers them.
+    /// [`PlacedShingles::lines`] numbers them.
     pub line_keys: Vec<u64>,
     /// For a document judged on its prose lines: the lines too short to be prose but of
     /// at least [`ANCHOR_MIN_WORDS`] words (a title, a subhead), each as the number of
@@ -139,15 +134,15 @@ impl ShingleSets {
 /// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
     let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
-    let sorted = |joined: &Joined| -> ProseShingles {
+    let sorted = |joined: &Joined| -> PlacedShingles {
         if joined.text.is_empty() {
-            return ProseShingles::default();
+            return PlacedShingles::default();
         }
         let mut triples = joined.shingles_with_lines(params.shingle_words);
         // Sorted by hash, then line: the first of equal hashes holds the earliest line.
         triples.sort_unstable();
         let n = triples.len();
-        let mut out = ProseShingles {
+        let mut out = PlacedShingles {
             shingles: Vec::with_capacity(n),
             lines: Vec::with_capacity(n),
             reach: Vec::with_capacity(n),
@@ -186,17 +181,8 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
         out
     };
     let prose_only = prose.map(|prose| Box::new(sorted(&prose)));
-    let ProseShingles {
-        shingles,
-        lines,
-        reach,
-        repeats,
-    } = sorted(&joined);
     ShingleSets {
-        shingles,
-        lines,
-        reach,
-        repeats,
+        set: sorted(&joined),
         prose_only,
         // Empty unless the prose lines stand for the text (only they gather short lines).
         short_lines: std::mem::take(&mut joined.short_lines),
@@ -477,12 +463,12 @@ mod tests {
         lines.push(lines[1].clone());
         lines.extend(prose_lines(6, 1, "a"));
         let text = lines.join("\n");
-        let ShingleSets {
+        let PlacedShingles {
             shingles: set,
             lines: at,
             repeats,
             ..
-        } = shingle_sets_with_lines(&text, &p);
+        } = shingle_sets_with_lines(&text, &p).set;
         // The 11 shingles within line 1 are seen again on line 6.
         assert_eq!(repeats.len(), 11);
         assert!(
@@ -513,11 +499,11 @@ mod tests {
         // Eight shared words make four shared shingles: a phrase.
         let phrase = words(8, "s");
         let text = [line("a", &phrase), line("b", &phrase)].join("\n");
-        assert!(shingle_sets_with_lines(&text, &p).repeats.is_empty());
+        assert!(shingle_sets_with_lines(&text, &p).set.repeats.is_empty());
         // Twelve make eight: a passage printed twice.
         let passage = words(12, "s");
         let text = [line("a", &passage), line("b", &passage)].join("\n");
-        let repeats = shingle_sets_with_lines(&text, &p).repeats;
+        let repeats = shingle_sets_with_lines(&text, &p).set.repeats;
         assert_eq!(repeats.len(), REPEAT_MIN_SHINGLES);
         assert!(repeats.iter().all(|r| r.1 == 1));
     }

@@ -18,43 +18,15 @@ use super::*;
 /// ([`DocPrint::site_lines`]) do not count either: they are that site's template; nor do
 /// those on lines the other's cleaning removed, nor those that reach across such lines
 /// from one line both hold to the next. A passage `earlier` prints twice (a lead quoted in
-/// a teaser, [`ShingleSets::repeats`]) is in a stretch when either of its lines is.
+/// a teaser, [`PlacedShingles::repeats`]) is in a stretch when either of its lines is.
 /// `earlier` and `later` need their
 /// [`DocPrint::shingle_lines`]; 0 without them.
 pub fn span_jaccard(earlier: &DocPrint, later: &DocPrint, t: f64) -> f64 {
-    let sets = earlier.sets.as_deref();
-    let occurrences = Occurrences {
-        shingles: earlier.shingles(),
-        lines: earlier.shingle_lines(),
-        reach: earlier.shingle_reach(),
-        repeats: sets.map_or(&[], |s| &s.repeats),
-    };
-    span_of(earlier, occurrences, later, t)
-}
-
-/// Where the shingles of a set stand among a document's lines: the line each first
-/// starts on, how far it reaches, and its later occurrences on other lines.
-#[derive(Clone, Copy)]
-pub(super) struct Occurrences<'a> {
-    pub shingles: &'a [u64],
-    pub lines: &'a [u32],
-    pub reach: &'a [u8],
-    pub repeats: &'a [Repeat],
-}
-
-impl<'a> From<&'a ProseShingles> for Occurrences<'a> {
-    fn from(p: &'a ProseShingles) -> Self {
-        Occurrences {
-            shingles: &p.shingles,
-            lines: &p.lines,
-            reach: &p.reach,
-            repeats: &p.repeats,
-        }
-    }
+    (earlier.sets.as_ref()).map_or(0.0, |sets| span_of(earlier, &sets.set, later, t))
 }
 
 /// The lines a shingle starting on `line` spans, when it reaches past that line and how
-/// far is known ([`ShingleSets::reach`]).
+/// far is known ([`PlacedShingles::reach`]).
 fn across(line: u32, reach: u8) -> Option<Range<u32>> {
     (reach > 0 && reach < u8::MAX).then(|| line..line + u32::from(reach) + 1)
 }
@@ -78,7 +50,7 @@ impl LineIndex {
 }
 
 /// [`span_jaccard`] with `e` in place of `earlier`'s shingles and where they stand.
-pub(super) fn span_of(earlier: &DocPrint, e: Occurrences<'_>, later: &DocPrint, t: f64) -> f64 {
+pub(super) fn span_of(earlier: &DocPrint, e: &PlacedShingles, later: &DocPrint, t: f64) -> f64 {
     let l = later.shingles();
     if l.is_empty() || e.lines.len() != e.shingles.len() || e.shingles.is_empty() {
         return 0.0;

@@ -1127,6 +1127,47 @@ mod tests {
         assert!((span - 82.0 / 109.0).abs() < 1e-9, "{span}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Pages made of a few paragraphs, some printed more than once (so that shingles
+        /// repeat on several lines), and a later page made of some of those paragraphs: the
+        /// stretch test stays a Jaccard (0 to 1), gives 1 for a page against itself, and
+        /// reaches `min_jaccard` whenever the whole pages do.
+        #[test]
+        fn the_stretch_is_a_jaccard_whatever_repeats(
+            earlier in proptest::collection::vec(0usize..6, 1..14),
+            later in proptest::collection::vec(0usize..6, 1..8),
+        ) {
+            let p = every_pair_a_candidate();
+            let paragraphs = prose_lines(0, 6, "p");
+            let page = |at: &[usize]| {
+                let lines: Vec<&str> = at.iter().map(|&i| paragraphs[i].as_str()).collect();
+                lines.join("\n")
+            };
+            let (e, l) = (page(&earlier), page(&later));
+            let prints: Vec<DocPrint> = [e.clone(), e, l]
+                .iter()
+                .map(|t| {
+                    let mut print = fingerprint(t, &p);
+                    shingle_sets_with_lines(t, &p).fill(&mut print);
+                    print
+                })
+                .collect();
+            let same = span_jaccard(&prints[0], &prints[1], p.min_jaccard);
+            proptest::prop_assert_eq!(same, 1.0);
+            let span = span_jaccard(&prints[0], &prints[2], p.min_jaccard);
+            proptest::prop_assert!((0.0..=1.0).contains(&span), "{}", span);
+            let whole = jaccard(prints[0].shingles(), prints[2].shingles());
+            proptest::prop_assert!(
+                whole < p.min_jaccard || span >= p.min_jaccard,
+                "{} < {}",
+                span,
+                whole
+            );
+        }
+    }
+
     #[test]
     fn the_best_stretch_leaves_out_a_far_block_between_matched_lines() {
         // The copy holds the article and one comment; the original holds the article, a

@@ -980,7 +980,9 @@ fn shingle_candidates(
                     } else {
                         dedup::ShingleSets {
                             set: dedup::PlacedShingles {
-                                shingles: dedup::shingle_set(&text, &cfg.dedup),
+                                shingles: dedup::verify_set(
+                                    dedup::shingle_set(&text, &cfg.dedup).into_iter(),
+                                ),
                                 ..Default::default()
                             },
                             ..Default::default()

@@ -52,7 +52,7 @@ pub use lsh::{
 use shingling::Joined;
 pub use shingling::{
     PlacedShingles, Repeat, SAMPLE_EVERY, ShingleSets, samples, shingle_set,
-    shingle_set_of_every_line, shingle_sets_with_lines, shingles,
+    shingle_set_of_every_line, shingle_sets_with_lines, shingles, verify_key, verify_set,
 };
 pub use stretch::span_jaccard;
 use stretch::span_of;
@@ -238,7 +238,7 @@ impl From<&LinePrint> for LineFacts {
 
 impl DocPrint {
     /// The sorted shingle set, when filled in ([`DocPrint::sets`]); else empty.
-    pub fn shingles(&self) -> &[u64] {
+    pub fn shingles(&self) -> &[u32] {
         self.sets.as_ref().map_or(&[], |s| &s.set.shingles)
     }
 
@@ -310,7 +310,7 @@ pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> Do
 }
 
 /// The exact Jaccard similarity of two sorted, deduplicated sets.
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+pub fn jaccard<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -653,9 +653,9 @@ mod tests {
 
     #[test]
     fn exact_jaccard_of_sorted_sets() {
-        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
-        assert_eq!(jaccard(&[1], &[2]), 0.0);
-        assert_eq!(jaccard(&[], &[]), 1.0);
+        assert_eq!(jaccard(&[1u64, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[1u32], &[2]), 0.0);
+        assert_eq!(jaccard::<u32>(&[], &[]), 1.0);
     }
 
     /// `base` with every `step`-th word changed.
@@ -1349,12 +1349,10 @@ mod tests {
             let found = find(&prints, &held, &p)[1];
             assert_eq!(found.is_some(), on_site, "{found:?}");
             // The samples leave out the shingles that start on the site's lines.
-            let own: Vec<u64> = prints[1]
-                .shingles()
-                .iter()
-                .zip(prints[1].shingle_lines())
-                .filter(|&(_, &line)| !on_site || line < 10)
-                .map(|(&h, _)| h)
+            let own: Vec<u64> = shingling::hashes_with_lines(&copy, &p)
+                .into_iter()
+                .filter(|&(_, line)| !on_site || line < 10)
+                .map(|(h, _)| h)
                 .collect();
             assert_eq!(prints[1].samples, samples(&own));
         }

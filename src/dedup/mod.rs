@@ -25,9 +25,9 @@
 //! ([`held_pairs`]): an article inside a page three times its size shares too few bins.
 //!
 //! Exact Jaccard needs shingle sets, and only documents in some candidate pair need them:
-//! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (with
-//! [`shingle_set`] of the same cleaned text), then [`find`] joins. So memory grows with
-//! the documents that have a likely copy, not with the corpus.
+//! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (the
+//! [`verify_key`]s of [`shingle_set`] of the same cleaned text), then [`find`] joins. So
+//! memory grows with the documents that have a likely copy, not with the corpus.
 //!
 //! Here live the prints, [`find`] and its union-find; `shingling` reads a cleaned text
 //! into shingles, samples and shingle sets, `lsh` makes signatures and candidate pairs,
@@ -237,7 +237,8 @@ impl From<&LinePrint> for LineFacts {
 }
 
 impl DocPrint {
-    /// The sorted shingle set, when filled in ([`DocPrint::sets`]); else empty.
+    /// The sorted set of shingle keys ([`verify_key`]), when filled in
+    /// ([`DocPrint::sets`]); else empty.
     pub fn shingles(&self) -> &[u32] {
         self.sets.as_ref().map_or(&[], |s| &s.set.shingles)
     }

@@ -114,8 +114,8 @@ fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
 /// ([`DocPrint::sets`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShingleSets {
-    /// The sorted shingle set ([`shingle_set`]: of the prose lines when they stand for
-    /// the text), and where its shingles stand.
+    /// The sorted keys ([`verify_key`]) of [`shingle_set`] (of the prose lines when they
+    /// stand for the text), and where its shingles stand.
     pub set: PlacedShingles,
     /// For a document judged on every line that has prose lines: the shingles of those
     /// alone. A copy judged on its prose lines is also tried against this stretch (see

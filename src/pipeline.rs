@@ -980,9 +980,7 @@ fn shingle_candidates(
                     } else {
                         dedup::ShingleSets {
                             set: dedup::PlacedShingles {
-                                shingles: dedup::verify_set(
-                                    dedup::shingle_set(&text, &cfg.dedup).into_iter(),
-                                ),
+                                shingles: dedup::verify_set(dedup::shingle_set(&text, &cfg.dedup)),
                                 ..Default::default()
                             },
                             ..Default::default()

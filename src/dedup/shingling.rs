@@ -81,8 +81,8 @@ pub fn verify_key(shingle: u64) -> u32 {
 }
 
 /// The sorted, distinct [`verify_key`]s of some shingles.
-pub fn verify_set(shingles: impl Iterator<Item = u64>) -> Vec<u32> {
-    let mut set: Vec<u32> = shingles.map(verify_key).collect();
+pub fn verify_set(shingles: impl IntoIterator<Item = u64>) -> Vec<u32> {
+    let mut set: Vec<u32> = shingles.into_iter().map(verify_key).collect();
     set.sort_unstable();
     set.dedup();
     set
@@ -502,7 +502,7 @@ mod tests {
                 .iter()
                 .all(|&(k, line, reach)| { (line, reach) == (6, 0) && at[k as usize] == 1 })
         );
-        assert_eq!(set, verify_set(shingle_set(&text, &p).into_iter()));
+        assert_eq!(set, verify_set(shingle_set(&text, &p)));
         assert_eq!(at.len(), set.len());
         // Eight prose lines stand for the text (the short line is not one of them). A
         // shingle belongs to the line it starts on: 15 on each line but the last (11).

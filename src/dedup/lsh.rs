@@ -143,7 +143,8 @@ pub fn candidates(prints: &[DocPrint], params: &Params) -> Candidates {
             ..Candidates::default()
         };
     }
-    let exact_of = exact_copies(prints);
+    let exact: Vec<u64> = prints.iter().map(|p| p.exact).collect();
+    let exact_of = exact_copies(&exact);
     // Held pairs beside the bands: its sorting and counting leave a core idle.
     let (held, links) = rayon::join(
         || {

@@ -27,11 +27,14 @@
 //! Exact Jaccard needs shingle sets, and only documents in some candidate pair need them:
 //! [`candidates`] says which, the caller fills in their [`DocPrint::shingles`] (the
 //! [`verify_key`]s of [`shingle_set`] of the same cleaned text), then [`find`] joins. So
-//! memory grows with the documents that have a likely copy, not with the corpus.
+//! memory grows with the documents that have a likely copy, not with the corpus; to bound
+//! it, [`find_with`] asks a [`SetSource`] for each pair's sets as it compares them
+//! ([`Recalled`] reads them back from where the caller stashed them).
 //!
 //! Here live the prints, [`find`] and its union-find; `shingling` reads a cleaned text
 //! into shingles, samples and shingle sets, `lsh` makes signatures and candidate pairs,
-//! `stretch` holds the matched-stretch test.
+//! `stretch` holds the matched-stretch test, `recall` the sets' bytes and which sets
+//! to keep in memory.
 
 use std::collections::HashMap;
 
@@ -42,6 +45,7 @@ use crate::fingerprint::LinePrint;
 pub mod earlier;
 pub mod eval;
 mod lsh;
+mod recall;
 mod shingling;
 mod stretch;
 
@@ -49,6 +53,7 @@ use lsh::band_keys;
 pub use lsh::{
     Candidates, MAX_BUCKET_WALK, MAX_SAMPLE_DOCS, candidates, estimate, held_pairs, signature,
 };
+pub use recall::{Recalled, SetSource};
 use shingling::Joined;
 pub use shingling::{
     PlacedShingles, Repeat, SAMPLE_EVERY, ShingleSets, samples, shingle_set,
@@ -355,17 +360,17 @@ pub struct Copy {
     pub similarity: f64,
 }
 
-/// For each document, the earlier document whose normalized text it equals, if any (the
-/// first of them: that one has `None`).
-fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
+/// For each document (by its `exact` fingerprint), the earlier document whose normalized
+/// text it equals, if any (the first of them: that one has `None`).
+fn exact_copies(exact: &[u64]) -> Vec<Option<usize>> {
     let mut first: HashMap<u64, usize, BuildNoHashHasher<u64>> = HashMap::default();
-    prints
+    exact
         .iter()
         .enumerate()
-        .map(|(i, p)| match first.get(&p.exact) {
+        .map(|(i, &e)| match first.get(&e) {
             Some(&j) => Some(j),
             None => {
-                first.insert(p.exact, i);
+                first.insert(e, i);
                 None
             }
         })
@@ -376,31 +381,66 @@ fn exact_copies(prints: &[DocPrint]) -> Vec<Option<usize>> {
 /// `verify`, the documents [`candidates`] marks must carry their shingle sets; `found` is
 /// what [`candidates`] found of these prints.
 pub fn find(prints: &[DocPrint], found: &Candidates, params: &Params) -> Vec<Option<Copy>> {
-    let n = prints.len();
+    let exact: Vec<u64> = prints.iter().map(|p| p.exact).collect();
+    let alike = |a: usize, b: usize| {
+        Ok::<_, std::convert::Infallible>(likeness(&prints[a], &prints[b], params))
+    };
+    match join(&exact, found, params, alike) {
+        Ok(copies) => copies,
+        Err(never) => match never {},
+    }
+}
+
+/// [`find`], with the shingle sets of the documents it compares filled in by `source`
+/// as it compares them, which may take others out: memory for the sets can be bounded.
+pub fn find_with<S: SetSource>(
+    prints: &mut [DocPrint],
+    found: &Candidates,
+    params: &Params,
+    source: &mut S,
+) -> Result<Vec<Option<Copy>>, S::Error> {
+    let exact: Vec<u64> = prints.iter().map(|p| p.exact).collect();
+    join(&exact, found, params, |a, b| {
+        source.fill(prints, [a, b])?;
+        Ok(likeness(&prints[a], &prints[b], params))
+    })
+}
+
+/// [`find`] for documents of these `exact` fingerprints, where `alike(a, b)` is
+/// [`likeness`] of documents `a` (the later) and `b`.
+fn join<E>(
+    exact: &[u64],
+    found: &Candidates,
+    params: &Params,
+    mut alike: impl FnMut(usize, usize) -> Result<f64, E>,
+) -> Result<Vec<Option<Copy>>, E> {
+    let n = exact.len();
     let mut sets = UnionFind::new(n);
     let exact_of = if params.mode == Mode::None {
         vec![None; n]
     } else {
-        exact_copies(prints)
+        exact_copies(exact)
     };
     for (i, of) in exact_of.iter().enumerate() {
         if let Some(j) = *of {
             sets.union(i, j);
         }
     }
-    // An exact copy's shingles are those of the first document with its text.
-    let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
+    // How alike each document is to its cluster's survivor, set when its cluster joins.
+    let mut similarity = vec![f64::NAN; n];
     if params.mode == Mode::Near {
-        near_pairs(prints, &exact_of, found, params, &mut sets);
+        // An exact copy's shingles are those of the first document with its text.
+        let first = |i: usize| exact_of[i].unwrap_or(i);
+        let alike = |a: usize, b: usize| alike(first(a), first(b));
+        near_pairs(n, found, params, &mut sets, alike, &mut similarity)?;
     }
-    (0..n)
+    Ok((0..n)
         .map(|i| {
             let survivor = sets.find(i);
             if survivor == i {
                 return None;
             }
-            let (a, b) = (print(i), print(survivor));
-            Some(if a.exact == b.exact {
+            Some(if exact[i] == exact[survivor] {
                 Copy {
                     survivor,
                     kind: Kind::Duplicate,
@@ -410,11 +450,11 @@ pub fn find(prints: &[DocPrint], found: &Candidates, params: &Params) -> Vec<Opt
                 Copy {
                     survivor,
                     kind: Kind::NearDuplicate,
-                    similarity: likeness(a, b, params),
+                    similarity: similarity[i],
                 }
             })
         })
-        .collect()
+        .collect())
 }
 
 /// A cluster of copies: its survivor and every member (the survivor first, with no
@@ -483,43 +523,50 @@ fn likeness(later: &DocPrint, survivor: &DocPrint, params: &Params) -> f64 {
 /// first, so that a copy goes to the earliest document it resembles, not to whichever its
 /// bands happened to reach first. Two clusters are
 /// joined when every document of the one whose survivor comes later is at least
-/// `min_jaccard` alike to the other's survivor, so that every copy is that alike to the
-/// document it is rejected for: no chains of copies drifting away from their survivor.
+/// `min_jaccard` alike to the other's survivor (by `alike`), so that every copy is that
+/// alike to the document it is rejected for: no chains of copies drifting away from their
+/// survivor. Those likenesses go to `similarity`.
 /// Exact copies stand in for each other in the buckets: only the first of them is hashed.
-fn near_pairs(
-    prints: &[DocPrint],
-    exact_of: &[Option<usize>],
+fn near_pairs<E>(
+    n: usize,
     found: &Candidates,
     params: &Params,
     sets: &mut UnionFind,
-) {
+    mut alike: impl FnMut(usize, usize) -> Result<f64, E>,
+    similarity: &mut [f64],
+) -> Result<(), E> {
     // Members of each cluster, under its survivor (exact copies are already joined).
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); prints.len()];
-    for i in 0..prints.len() {
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for i in 0..n {
         let root = sets.find(i);
         members[root].push(i as u32);
     }
-    // An exact copy's shingles are those of the first document with its text.
-    let print = |i: usize| &prints[exact_of[i].unwrap_or(i)];
     let mut apart: std::collections::HashSet<(usize, usize)> = Default::default();
-    let mut offer = |sets: &mut UnionFind, i: usize, other: usize| {
+    let mut alike_each: Vec<f64> = Vec::new();
+    let mut offer = |sets: &mut UnionFind, i: usize, other: usize| -> Result<(), E> {
         let (a, b) = (sets.find(i), sets.find(other));
         let pair = (a.min(b), a.max(b));
         if a == b || apart.contains(&pair) {
-            return;
+            return Ok(());
         }
         let (survivor, absorbed) = pair;
-        let alike = members[absorbed]
-            .iter()
-            .all(|&m| likeness(print(m as usize), print(survivor), params) >= params.min_jaccard);
-        if !alike {
-            // Clusters only grow, so a pair of them found apart stays apart.
-            apart.insert(pair);
-        } else {
-            sets.union(survivor, absorbed);
-            let moved = std::mem::take(&mut members[absorbed]);
-            members[survivor].extend(moved);
+        alike_each.clear();
+        for &m in &members[absorbed] {
+            let s = alike(m as usize, survivor)?;
+            if s < params.min_jaccard {
+                // Clusters only grow, so a pair of them found apart stays apart.
+                apart.insert(pair);
+                return Ok(());
+            }
+            alike_each.push(s);
         }
+        sets.union(survivor, absorbed);
+        let moved = std::mem::take(&mut members[absorbed]);
+        for (&m, &s) in moved.iter().zip(&alike_each) {
+            similarity[m as usize] = s;
+        }
+        members[survivor].extend(moved);
+        Ok(())
     };
     // Each band's links are in document order: the earlier bucket mate of a document is
     // found by a binary search, and its bucket is walked back from there.
@@ -531,7 +578,7 @@ fn near_pairs(
     held.sort_unstable();
     let mut held = held.into_iter().peekable();
     let mut others: Vec<usize> = Vec::new();
-    for i in 0..prints.len() as u32 {
+    for i in 0..n as u32 {
         others.clear();
         for links in &found.links {
             let mut j = earlier_in(links, i);
@@ -551,9 +598,10 @@ fn near_pairs(
         others.sort_unstable();
         others.dedup();
         for &other in &others {
-            offer(sets, i as usize, other);
+            offer(sets, i as usize, other)?;
         }
     }
+    Ok(())
 }
 
 /// Disjoint sets whose representative is always the least member.
@@ -608,8 +656,19 @@ mod tests {
     }
 
     /// [`find`] with what [`candidates`] found, as the pipeline calls it.
+    /// [`find`], checked against [`find_with`] loading each set when it is compared and
+    /// keeping none past the pair.
     fn find_in(prints: &[DocPrint], p: &Params) -> Vec<Option<Copy>> {
-        find(prints, &candidates(prints, p), p)
+        let found = candidates(prints, p);
+        let copies = find(prints, &found, p);
+        let mut bare = prints.to_vec();
+        let sets: Vec<Option<ShingleSets>> = (bare.iter_mut())
+            .map(|print| print.sets.take().map(|s| *s))
+            .collect();
+        let load = |i: usize| Ok::<_, std::convert::Infallible>(sets[i].clone());
+        let Ok(recalled) = find_with(&mut bare, &found, p, &mut Recalled::new(0, load));
+        assert_eq!(recalled, copies);
+        copies
     }
 
     /// Prints as the pipeline makes them: fingerprints, then shingle sets for the

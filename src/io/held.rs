@@ -12,6 +12,7 @@ use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::Path;
 
+use super::read_exact_at;
 use super::write::Output;
 use super::writeback::Writeback;
 
@@ -143,21 +144,6 @@ fn copy_range(
         at += n as u64;
     }
     Ok(())
-}
-
-/// Reads at an offset: `pread` on Unix, elsewhere a seek and a read (pass 3 reads held
-/// records from one thread, and nothing is pushed after [`Held::seal`]; [`Held::finish`]
-/// seeks to the end it leaves).
-fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
-    #[cfg(unix)]
-    return std::os::unix::fs::FileExt::read_exact_at(file, buf, at);
-    #[cfg(not(unix))]
-    {
-        use std::io::Read;
-        let mut file = file;
-        file.seek(SeekFrom::Start(at))?;
-        file.read_exact(buf)
-    }
 }
 
 /// Writes at an offset, as [`read_exact_at`] reads.

@@ -240,6 +240,13 @@ pub struct CleanArgs {
     #[arg(long, overrides_with = "verify")]
     pub no_verify: bool,
 
+    /// Near copies, with exact verification: memory for the shingle sets of the documents
+    /// in a candidate pair, in MiB [default: 1024]. Past half of it, the rest of the sets
+    /// go to a temporary file beside the output and are read back when compared, the
+    /// most recently used kept in the other half. The result is the same for any value.
+    #[arg(long, value_name = "MIB")]
+    pub verify_memory: Option<u64>,
+
     /// Near copies: judge a later document against the whole earlier one only, and take
     /// candidate pairs from LSH alone. By default, with exact verification, a later
     /// document whose Jaccard falls short is still a copy when it is as alike to the

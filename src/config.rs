@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;
 pub const DEFAULT_WEIGHT_POWER: f32 = 1.0;
 /// Records are processed in batches of about this many bytes (results do not depend on it).
 pub const BATCH_BYTES: usize = 8 << 20;
+/// Memory for the shingle sets of exact verification, in MiB (`--verify-memory`).
+pub const DEFAULT_VERIFY_MEMORY_MIB: u64 = 1024;
 
 /// A configuration that cannot run; nothing has been read or written.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,9 @@ pub struct CleanConfig {
     /// Where pass 1's fingerprints wait for pass 2: beside the output, or the system's
     /// temporary folder when the output is stdout.
     pub spill_dir: Option<PathBuf>,
+    /// Memory for the shingle sets exact verification compares (`--verify-memory`): half
+    /// for the sets kept from the start, half for those read back from a temporary file.
+    pub verify_memory_bytes: usize,
     pub max_record_bytes: usize,
     pub batch_bytes: usize,
     /// Draw a progress bar (stderr is a terminal and not `--quiet`).
@@ -180,6 +185,11 @@ impl CleanConfig {
         if max_record_bytes == 0 {
             return usage("--max-record-bytes must be at least 1".into());
         }
+        // 0 keeps only the two sets being compared.
+        let verify_memory_bytes = (args.verify_memory.unwrap_or(DEFAULT_VERIFY_MEMORY_MIB))
+            .saturating_mul(1 << 20)
+            .try_into()
+            .unwrap_or(usize::MAX);
 
         let site = match (args.site_field, args.site_from_url) {
             (Some(f), _) => SiteFrom::Field(f),
@@ -236,6 +246,7 @@ impl CleanConfig {
             keep_lines: args.keep_lines,
             threads,
             spill_dir,
+            verify_memory_bytes,
             max_record_bytes,
             batch_bytes: BATCH_BYTES,
             progress: stderr_is_terminal && !args.quiet,
@@ -280,6 +291,7 @@ impl CleanConfig {
             rows: None,
             verify: false,
             no_verify: false,
+            verify_memory: None,
             no_match_span: false,
             clusters: None,
             signatures: None,

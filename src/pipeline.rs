@@ -44,6 +44,7 @@ use crate::fingerprint::{Prepared, prepare, site_hash};
 use crate::io::held::Held;
 use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_records};
 use crate::io::spill::{SpillReader, SpillWriter};
+use crate::io::stash::{Place, Sealed, Stash};
 use crate::io::write::{Output, write_file};
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
 use crate::rules::RuleCache;
@@ -806,14 +807,11 @@ fn find_copies(
     for p in &mut prints {
         p.samples = Vec::new();
     }
+    let mut stashed = None;
     if candidates.marked.contains(&true) {
         let marked = (rest.as_slice(), candidates.marked.as_slice());
-        shingle_candidates(cfg, pool, records, pending, marked, &mut prints)
+        stashed = shingle_candidates(cfg, pool, records, pending, marked, &mut prints, stats)
             .context("reading back the clean records")?;
-        for p in prints.iter().filter(|p| !p.shingles().is_empty()) {
-            stats.verified_docs += 1;
-            stats.verified_shingles += p.shingles().len() as u64;
-        }
     }
     let mut copies: Vec<Option<dedup::Copy>> = of_earlier
         .iter()
@@ -825,10 +823,19 @@ fn find_copies(
             })
         })
         .collect();
-    for (k, copy) in dedup::find(&prints, &candidates, &cfg.dedup)
-        .into_iter()
-        .enumerate()
-    {
+    let found = match &stashed {
+        None => dedup::find(&prints, &candidates, &cfg.dedup),
+        Some(stashed) => {
+            let mut buf = Vec::new();
+            let load = |k: usize| stashed.load(k, &mut buf);
+            let mut source = dedup::Recalled::new(cfg.verify_memory_bytes / 2, load);
+            let found = dedup::find_with(&mut prints, &candidates, &cfg.dedup, &mut source)
+                .context("reading back the temporary file of shingle sets")?;
+            stats.sets_read_back = source.loads();
+            found
+        }
+    };
+    for (k, copy) in found.into_iter().enumerate() {
         copies[rest[k]] = copy.map(|c| dedup::Copy {
             survivor: rest[c.survivor],
             ..c
@@ -945,10 +952,35 @@ struct SignatureRecord<'a> {
     minhash: &'a [u32],
 }
 
+/// Shingle sets past half of `--verify-memory`, in a temporary file: where each
+/// document's is (numbered as the prints are).
+struct Stashed {
+    file: Sealed,
+    places: Vec<Option<Place>>,
+}
+
+impl Stashed {
+    /// Document `k`'s set, when it was stashed.
+    fn load(&self, k: usize, buf: &mut Vec<u8>) -> std::io::Result<Option<dedup::ShingleSets>> {
+        let Some(place) = self.places[k] else {
+            return Ok(None);
+        };
+        self.file.read(place, buf)?;
+        let sets = dedup::ShingleSets::decode(buf).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a shingle set changed on disk",
+            )
+        })?;
+        Ok(Some(sets))
+    }
+}
+
 /// Fills in the shingle sets of the documents in a candidate pair (for exact Jaccard), from
 /// their clean records, in parallel batches of about [`SHINGLE_BATCH_BYTES`]. `prints`
 /// are the documents numbered in `rest` (ascending record numbers), `marked` says which
-/// of them need a set.
+/// of them need a set. Sets are filled in while they take at most half of
+/// `--verify-memory`; the others are stashed in a temporary file, returned.
 fn shingle_candidates(
     cfg: &CleanConfig,
     pool: &rayon::ThreadPool,
@@ -956,7 +988,12 @@ fn shingle_candidates(
     pending: &[Pending],
     (rest, marked): (&[usize], &[bool]),
     prints: &mut [DocPrint],
-) -> Result<()> {
+    stats: &mut Stats,
+) -> Result<Option<Stashed>> {
+    let keep_bytes = cfg.verify_memory_bytes / 2;
+    let mut kept_bytes = 0;
+    let mut stash: Option<(Stash, Vec<Option<Place>>)> = None;
+    let mut encoded = Vec::new();
     // (document, clean record, removed lines' frame)
     type Item = (usize, Vec<u8>, Vec<u8>);
     let mut batch: Vec<Item> = Vec::new();
@@ -990,7 +1027,29 @@ fn shingle_candidates(
                 .collect()
         });
         for ((k, _, _), set) in batch.drain(..).zip(sets) {
-            set?.fill(&mut prints[k]);
+            let set = set?;
+            let bytes = set.heap_bytes();
+            stats.verified_docs += 1;
+            stats.verified_shingles += set.set.shingles.len() as u64;
+            stats.verified_set_bytes += bytes as u64;
+            if kept_bytes + bytes <= keep_bytes {
+                kept_bytes += bytes;
+                set.fill(&mut prints[k]);
+                continue;
+            }
+            let (file, places) = match &mut stash {
+                Some(s) => s,
+                None => stash.insert((
+                    Stash::create(cfg.spill_dir.as_deref())
+                        .context("creating a temporary file of shingle sets")?,
+                    vec![None; prints.len()],
+                )),
+            };
+            encoded.clear();
+            set.encode(&mut encoded);
+            places[k] =
+                Some((file.push(&encoded)).context("writing a temporary file of shingle sets")?);
+            stats.stashed_sets += 1;
         }
         Ok(())
     };
@@ -1023,7 +1082,14 @@ fn shingle_candidates(
             batch_bytes = 0;
         }
     }
-    flush(&mut batch)
+    flush(&mut batch)?;
+    let Some((file, places)) = stash else {
+        return Ok(None);
+    };
+    let file = file
+        .seal()
+        .context("writing a temporary file of shingle sets")?;
+    Ok(Some(Stashed { file, places }))
 }
 
 /// `--clusters`: one JSON line per cluster of copies, in the order of their survivors

@@ -39,10 +39,16 @@ pub struct Stats {
     pub chars_out: u64,
     /// Removals by reason, indexed by [`Reason::index`].
     pub removed: [Removed; Reason::ALL.len()],
-    /// Documents in a candidate pair of near copies, shingled again for exact Jaccard, and
-    /// their distinct shingles (8 bytes each held in memory).
+    /// Documents in a candidate pair of near copies, shingled again for exact Jaccard,
+    /// their distinct shingles, and the bytes their sets take
+    /// ([`crate::dedup::ShingleSets::heap_bytes`]).
     pub verified_docs: u64,
     pub verified_shingles: u64,
+    pub verified_set_bytes: u64,
+    /// Of those, the sets kept in a temporary file past `--verify-memory`, and how many
+    /// times one was read back.
+    pub stashed_sets: u64,
+    pub sets_read_back: u64,
     /// Documents of an earlier run (`--against`), and documents of this one found to copy
     /// one of them.
     pub earlier_docs: u64,
@@ -185,6 +191,9 @@ impl Stats {
         self.chars_out += later.chars_out;
         self.verified_docs += later.verified_docs;
         self.verified_shingles += later.verified_shingles;
+        self.verified_set_bytes += later.verified_set_bytes;
+        self.stashed_sets += later.stashed_sets;
+        self.sets_read_back += later.sets_read_back;
         self.earlier_docs += later.earlier_docs;
         self.earlier_copies += later.earlier_copies;
         for (mine, theirs) in self.removed.iter_mut().zip(later.removed) {
@@ -237,13 +246,20 @@ pub struct Report {
     pub dedup: DedupCounts,
 }
 
-/// What exact verification of near copies held in memory.
+/// What exact verification of near copies held in memory, and what it kept out of it.
 #[derive(Debug, Serialize)]
 pub struct DedupCounts {
     /// Documents in a candidate pair, shingled again from their clean records.
     pub verified_documents: u64,
-    /// Their distinct shingles, 8 bytes each.
+    /// Their distinct shingles.
     pub verified_shingles: u64,
+    /// The bytes their sets take: the shingle keys, where each shingle stands, the lines'
+    /// fingerprints.
+    pub verified_set_bytes: u64,
+    /// Sets kept in a temporary file, past `--verify-memory`.
+    pub stashed_sets: u64,
+    /// Times a set was read back from that file (counting a set read again).
+    pub sets_read_back: u64,
     /// Documents an earlier run kept, read from `--against`.
     pub earlier_documents: u64,
     /// Documents of this run rejected as copies of those.
@@ -303,6 +319,9 @@ impl Report {
             dedup: DedupCounts {
                 verified_documents: stats.verified_docs,
                 verified_shingles: stats.verified_shingles,
+                verified_set_bytes: stats.verified_set_bytes,
+                stashed_sets: stats.stashed_sets,
+                sets_read_back: stats.sets_read_back,
                 earlier_documents: stats.earlier_docs,
                 earlier_copies: stats.earlier_copies,
             },

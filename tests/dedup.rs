@@ -746,6 +746,53 @@ fn same_result_for_any_thread_count_and_any_split_into_files() {
     }
 }
 
+/// Shingle sets kept out of memory (`--verify-memory 0`: every set goes to the temporary
+/// file, and only the two being compared are read back) give the same result.
+#[test]
+fn sets_kept_in_a_temporary_file_give_the_same_result() {
+    let in_memory = Dir::new();
+    let r = clean(&in_memory, &[syndicated()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let stashed = Dir::new();
+    let r = clean(&stashed, &[syndicated()], &["--verify-memory", "0"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for file in [
+        "clean.jsonl",
+        "rejected.jsonl",
+        "clusters.jsonl",
+        "audit.jsonl",
+    ] {
+        assert_eq!(stashed.read(file), in_memory.read(file), "{file}");
+    }
+    let dedup = |d: &Dir| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(&d.read("report.json")).expect("report")["dedup"]
+            .clone()
+    };
+    let (kept, out) = (dedup(&in_memory), dedup(&stashed));
+    let verified = kept["verified_documents"].as_u64().expect("count");
+    assert!(verified >= 6, "{kept}");
+    assert_eq!(kept["stashed_sets"], 0);
+    assert_eq!(out["verified_documents"], verified);
+    assert_eq!(out["stashed_sets"], verified);
+    assert!(out["sets_read_back"].as_u64() >= Some(verified), "{out}");
+    // The stash is deleted: nothing is left beside the outputs.
+    let mut left: Vec<String> = std::fs::read_dir(stashed.path("."))
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "audit.jsonl",
+            "clean.jsonl",
+            "clusters.jsonl",
+            "rejected.jsonl",
+            "report.json"
+        ]
+    );
+}
+
 /// A labelled set of 30 pages on 3 sites, each page an 80-word story under its site's
 /// two header and two footer lines.
 fn labelled_set(dir: &Dir) -> (std::path::PathBuf, std::path::PathBuf) {

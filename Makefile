@@ -11,6 +11,8 @@ MODEL_THRESHOLD ?= 0.85
 LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labels $(EVAL_DIR)/$(s)/labels.jsonl.gz)
 # Size of the synthetic benchmark corpus, in bytes.
 BENCH_BYTES ?= 1000000000
+# Size of the corpus of copies (each synth-news article and a copy of it), in bytes.
+BENCH_COPIES_BYTES ?= 400000000
 # Folds of sites for the held-out part of `make eval-dedup`.
 FOLDS ?= 5
 # Runs of each benchmark configuration (interleaved; rows show the median).
@@ -128,7 +130,8 @@ model: build
 	$(BIN) train $(LABELLED) --site-field site --threshold $(MODEL_THRESHOLD) -o rules/line.model
 
 bench:
-	EVAL_DIR=$(EVAL_DIR) BENCH_BYTES=$(BENCH_BYTES) BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
+	EVAL_DIR=$(EVAL_DIR) BENCH_BYTES=$(BENCH_BYTES) BENCH_COPIES_BYTES=$(BENCH_COPIES_BYTES) \
+		BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
 
 clean:
 	rm -rf out

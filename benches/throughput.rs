@@ -8,6 +8,9 @@
 //! a test: it asserts nothing about time. When the labelled pages of `EVAL_DIR`
 //! (`../shared/eval` by default) are there, the same binary also runs on them ("real-pages"):
 //! real text, whose curly quotes, dashes and accents take other paths than ASCII does.
+//! A third corpus ("synth-copies", `BENCH_COPIES_BYTES`, 400 MB by default) is the start
+//! of synth-news with every article followed by a copy, 1% of its words replaced: the
+//! worst case for the memory of exact verification, run at several `--verify-memory`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -358,6 +361,132 @@ fn bench_real_pages(bin: &Path, dir: &Path, cores: usize, repeats: usize) {
     }
 }
 
+/// The words of `text` (split on spaces, lines kept), each replaced with chance `p` by a
+/// word of its own (letters only: the normalizer folds digits).
+fn with_words_replaced(rng: &mut Rng, text: &str, p: f64) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (j, word) in line.split(' ').enumerate() {
+            if j > 0 {
+                out.push(' ');
+            }
+            if rng.chance(p) {
+                out.push_str("zq");
+                let mut n = rng.below(1 << 20);
+                loop {
+                    out.push(char::from(b'a' + (n % 26) as u8));
+                    n /= 26;
+                    if n == 0 {
+                        break;
+                    }
+                }
+            } else {
+                out.push_str(word);
+            }
+        }
+    }
+    out
+}
+
+/// "synth-copies": the records of `news` up to half of `target_bytes`, each followed by a
+/// copy (id `…~c`) with 1% of its words replaced.
+fn generate_copies(news: &Path, path: &Path, target_bytes: u64) -> std::io::Result<u64> {
+    use std::io::BufRead;
+    let mut rng = Rng(SEED ^ 0xc0c0);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let (mut written, mut docs) = (0u64, 0u64);
+    for line in std::io::BufReader::new(File::open(news)?).lines() {
+        if 2 * written >= target_bytes {
+            break;
+        }
+        let line = line?;
+        let mut record: serde_json::Value = serde_json::from_str(&line)?;
+        let id = record["id"].as_str().unwrap_or_default().to_string();
+        let text = record["text"].as_str().unwrap_or_default().to_string();
+        record["id"] = format!("{id}~c").into();
+        record["text"] = with_words_replaced(&mut rng, &text, 0.01).into();
+        writeln!(out, "{line}")?;
+        serde_json::to_writer(&mut out, &record)?;
+        writeln!(out)?;
+        written += line.len() as u64 + 1;
+        docs += 2;
+    }
+    out.flush()?;
+    Ok(docs)
+}
+
+/// `make bench`'s third corpus, "synth-copies" (see [`generate_copies`]), at every core:
+/// the default `--verify-memory`, two smaller ones and `--no-verify`, `repeats` times
+/// each, interleaved. Prints one row per setting.
+fn bench_copies(bin: &Path, dir: &Path, news: &Path, cores: usize, repeats: usize) {
+    let target_bytes: u64 = std::env::var("BENCH_COPIES_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400_000_000);
+    let corpus = dir.join(format!("synth-copies-{target_bytes}.jsonl"));
+    if !corpus.exists() {
+        eprintln!("generating {}…", corpus.display());
+        let tmp = corpus.with_extension("tmp");
+        let docs = generate_copies(news, &tmp, target_bytes).expect("generate copies");
+        std::fs::rename(&tmp, &corpus).expect("rename corpus");
+        eprintln!("{docs} documents");
+    }
+    let mb = std::fs::metadata(&corpus).expect("corpus").len() as f64 / 1e6;
+    println!();
+    println!(
+        "corpus: {} ({mb:.0} MB: each article of synth-news followed by a copy with 1% of its words replaced)",
+        corpus.display()
+    );
+    let settings: [&[&str]; 4] = [
+        &[],
+        &["--verify-memory", "128"],
+        &["--verify-memory", "0"],
+        &["--no-verify"],
+    ];
+    let mut measured: Vec<Vec<Measured>> = settings.iter().map(|_| Vec::new()).collect();
+    for _ in 0..repeats {
+        for (extra, m) in settings.iter().zip(&mut measured) {
+            m.push(run(bin, &corpus, dir, cores, extra));
+        }
+    }
+    println!(
+        "| threads | setting | seconds (median of {repeats}) | every run | user s (median) | system s (median) | MB/s per core | peak RSS MiB | set MB | sets stashed | sets read back | copies rejected |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (extra, mut ms) in settings.iter().zip(measured) {
+        let every: Vec<String> = ms.iter().map(|m| format!("{:.2}", m.seconds)).collect();
+        let (user, _) = median_min(&ms, |m| m.user_seconds);
+        let (system, _) = median_min(&ms, |m| m.system_seconds);
+        ms.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+        let m = &ms[ms.len() / 2];
+        let d = &m.report["dedup"];
+        let rejected = &m.report["documents"]["rejected_by_reason"];
+        let copies = ["duplicate", "near-duplicate"]
+            .iter()
+            .map(|k| rejected[k].as_u64().unwrap_or(0))
+            .sum::<u64>();
+        let setting = if extra.is_empty() {
+            "default".to_string()
+        } else {
+            format!("`{}`", extra.join(" "))
+        };
+        println!(
+            "| {} | {setting} | {:.2} | {} | {user:.2} | {system:.2} | {:.1} | {:.0} | {:.0} | {} | {} | {copies} |",
+            m.threads,
+            m.seconds,
+            every.join(", "),
+            mb / m.seconds / m.threads as f64,
+            ms.iter().map(|m| m.peak_mib).fold(0.0, f64::max),
+            d["verified_set_bytes"].as_u64().unwrap_or(0) as f64 / 1e6,
+            d["stashed_sets"],
+            d["sets_read_back"],
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing here is filtered.
     let target_bytes: u64 = std::env::var("BENCH_BYTES")
@@ -490,4 +619,5 @@ fn main() {
         full_user,
     );
     bench_real_pages(&bin, &dir, cores, repeats);
+    bench_copies(&bin, &dir, &corpus, cores, repeats);
 }

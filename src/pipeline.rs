@@ -1029,7 +1029,8 @@ fn shingle_candidates(
         for ((k, _, _), set) in batch.drain(..).zip(sets) {
             let set = set?;
             let bytes = set.heap_bytes();
-            stats.verified_docs += 1;
+            // A text without words has nothing to compare.
+            stats.verified_docs += u64::from(!set.set.shingles.is_empty());
             stats.verified_shingles += set.set.shingles.len() as u64;
             stats.verified_set_bytes += bytes as u64;
             if kept_bytes + bytes <= keep_bytes {

@@ -11,7 +11,9 @@
 //!
 //! Pass 2 writes every clean record once, into the clean output ([`Held`]); pass 3 reads
 //! back the records it needs (to verify candidate pairs, to reject a copy) and cuts the
-//! copies out. With `--dedup none` there is no pass 3. With
+//! copies out. Shingle sets past half of `--verify-memory` wait in a temporary file
+//! ([`crate::io::stash`]) and are read back as `dedup::find_with` compares them. With
+//! `--dedup none` there is no pass 3. With
 //! `--against`, an earlier run's signatures are read before pass 1 and pass 3 first takes
 //! out the copies of its documents ([`dedup::earlier`]).
 //!

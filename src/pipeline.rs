@@ -134,6 +134,20 @@ fn progress_bar(cfg: &CleanConfig, inputs: &Inputs, label: &'static str) -> Prog
     bar
 }
 
+/// A spinner for pass 3, whose steps have no known size; hidden as the bars are.
+fn spinner(cfg: &CleanConfig) -> ProgressBar {
+    if !cfg.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{prefix:>8} {spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_prefix("copies");
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 /// Runs the reader on its own thread, handing batches of records to `consume` in order.
 fn for_each_batch(
     cfg: &CleanConfig,
@@ -627,6 +641,7 @@ fn dedup_pass(
     let mut removed = (removed.map(SpillWriter::into_reader).transpose())
         .context("reading the temporary file of removed lines")?;
     let n = pending.len();
+    let bar = spinner(cfg);
     let (copies, signed) = find_copies(
         cfg,
         pool,
@@ -634,7 +649,7 @@ fn dedup_pass(
         &pending,
         prints,
         earlier.as_ref(),
-        stats,
+        (stats, &bar),
     )?;
     let mut signatures = match &cfg.outputs.signatures {
         Some(path) => {
@@ -676,6 +691,10 @@ fn dedup_pass(
     let found: Vec<(&Pending, &dedup::Copy)> = (pending.iter().zip(&copies))
         .filter_map(|(p, copy)| copy.as_ref().map(|c| (p, c)))
         .collect();
+    bar.set_message(format!(
+        "writing {} copies to the rejected output",
+        found.len()
+    ));
     // The clean records of copies, cut out of the clean output at the end.
     let mut cut = Vec::with_capacity(found.len());
     for (p, copy) in &found {
@@ -708,8 +727,15 @@ fn dedup_pass(
     if let Some(path) = &cfg.outputs.clusters {
         write_clusters(path, &copies, &id_of, n)?;
     }
-    held.finish(&cut)
-        .context("taking the copies out of the clean output")
+    bar.set_message(format!(
+        "taking {} copies out of the clean output",
+        cut.len()
+    ));
+    let clean = held
+        .finish(&cut)
+        .context("taking the copies out of the clean output");
+    bar.finish_and_clear();
+    clean
 }
 
 /// Copies whose rejected lines are built side by side, in [`dedup_pass`].
@@ -783,9 +809,10 @@ fn find_copies(
     pending: &[Pending],
     all: Vec<DocPrint>,
     earlier: Option<&EarlierRun>,
-    stats: &mut Stats,
+    (stats, bar): (&mut Stats, &ProgressBar),
 ) -> Result<(Vec<Option<dedup::Copy>>, Vec<Signed>)> {
     let n = all.len();
+    bar.set_message(format!("pairing {n} documents"));
     let of_earlier: Vec<Option<EarlierCopy>> = match earlier {
         Some(e) => pool.install(|| {
             all.par_iter()
@@ -810,7 +837,11 @@ fn find_copies(
         p.samples = Vec::new();
     }
     let mut stashed = None;
-    if candidates.marked.contains(&true) {
+    let marked_docs = candidates.marked.iter().filter(|&&m| m).count();
+    if marked_docs > 0 {
+        bar.set_message(format!(
+            "shingling the {marked_docs} documents in candidate pairs"
+        ));
         let marked = (rest.as_slice(), candidates.marked.as_slice());
         stashed = shingle_candidates(cfg, pool, records, pending, marked, &mut prints, stats)
             .context("reading back the clean records")?;
@@ -825,6 +856,7 @@ fn find_copies(
             })
         })
         .collect();
+    bar.set_message(format!("joining {} documents into clusters", prints.len()));
     let found = match &stashed {
         None => dedup::find(&prints, &candidates, &cfg.dedup),
         Some(stashed) => {

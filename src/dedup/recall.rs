@@ -264,6 +264,54 @@ mod tests {
         assert_eq!(ShingleSets::decode(&bytes), Some(both));
     }
 
+    fn placed(
+        (shingles, lines, reach, repeats): (Vec<u32>, Vec<u32>, Vec<u8>, Vec<Repeat>),
+    ) -> PlacedShingles {
+        PlacedShingles {
+            shingles,
+            lines,
+            reach,
+            repeats,
+        }
+    }
+
+    proptest::proptest! {
+        /// Any sets, of any sizes (the fields need not agree in length), read back as
+        /// written, and every strict prefix of their bytes is refused.
+        #[test]
+        fn any_sets_read_back_as_written(
+            set in (
+                proptest::collection::vec(proptest::num::u32::ANY, 0..40),
+                proptest::collection::vec(proptest::num::u32::ANY, 0..40),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                proptest::collection::vec(proptest::arbitrary::any::<(u32, u32, u8)>(), 0..8),
+            ),
+            prose in proptest::option::of((
+                proptest::collection::vec(proptest::num::u32::ANY, 0..20),
+                proptest::collection::vec(proptest::num::u32::ANY, 0..20),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..20),
+                proptest::collection::vec(proptest::arbitrary::any::<(u32, u32, u8)>(), 0..4),
+            )),
+            line_keys in proptest::collection::vec(proptest::num::u64::ANY, 0..20),
+            short_lines in proptest::collection::vec(proptest::arbitrary::any::<(u32, u64)>(), 0..8),
+            removed in proptest::collection::vec(proptest::num::u64::ANY, 0..20),
+        ) {
+            let sets = ShingleSets {
+                set: placed(set),
+                prose_only: prose.map(|p| Box::new(placed(p))),
+                line_keys,
+                short_lines,
+                removed,
+            };
+            let mut bytes = Vec::new();
+            sets.encode(&mut bytes);
+            proptest::prop_assert_eq!(ShingleSets::decode(&bytes), Some(sets));
+            for cut in 0..bytes.len() {
+                proptest::prop_assert_eq!(ShingleSets::decode(&bytes[..cut]), None);
+            }
+        }
+    }
+
     #[test]
     fn bytes_it_did_not_write_are_refused() {
         let mut bytes = Vec::new();

@@ -144,8 +144,9 @@ impl Prepared {
     }
 }
 
-/// Little-endian reads that fail instead of panicking on short input.
-struct Reader<'a>(&'a [u8]);
+/// Little-endian reads that fail instead of panicking on short input; the bytes not read
+/// yet are `.0`. (Also what [`crate::dedup::ShingleSets::decode`] reads with.)
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
@@ -154,15 +155,15 @@ impl Reader<'_> {
         Some(*head)
     }
 
-    fn u8(&mut self) -> Option<u8> {
+    pub(crate) fn u8(&mut self) -> Option<u8> {
         self.take::<1>().map(|[b]| b)
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         self.take().map(u32::from_le_bytes)
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         self.take().map(u64::from_le_bytes)
     }
 }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{DocPrint, PlacedShingles, Repeat, ShingleSets};
+use crate::fingerprint::Reader;
 
 /// Where [`find_with`](super::find_with) gets the shingle sets of the documents it
 /// compares.
@@ -121,10 +122,10 @@ impl PlacedShingles {
 
     fn decode(r: &mut Reader<'_>) -> Option<PlacedShingles> {
         Some(PlacedShingles {
-            shingles: r.all(Reader::u32)?,
-            lines: r.all(Reader::u32)?,
-            reach: r.all(Reader::u8)?,
-            repeats: r.all(|r| Some((r.u32()?, r.u32()?, r.u8()?)))?,
+            shingles: read_all(r, Reader::u32)?,
+            lines: read_all(r, Reader::u32)?,
+            reach: read_all(r, Reader::u8)?,
+            repeats: read_all(r, |r| Some((r.u32()?, r.u32()?, r.u8()?)))?,
         })
     }
 }
@@ -160,7 +161,7 @@ impl ShingleSets {
 
     /// What [`ShingleSets::encode`] wrote; `None` for bytes it did not write.
     pub fn decode(bytes: &[u8]) -> Option<ShingleSets> {
-        let r = &mut Reader { bytes };
+        let r = &mut Reader(bytes);
         let set = PlacedShingles::decode(r)?;
         let prose_only = match r.u8()? {
             0 => None,
@@ -170,11 +171,11 @@ impl ShingleSets {
         let sets = ShingleSets {
             set,
             prose_only,
-            line_keys: r.all(Reader::u64)?,
-            short_lines: r.all(|r| Some((r.u32()?, r.u64()?)))?,
-            removed: r.all(Reader::u64)?,
+            line_keys: read_all(r, Reader::u64)?,
+            short_lines: read_all(r, |r| Some((r.u32()?, r.u64()?)))?,
+            removed: read_all(r, Reader::u64)?,
         };
-        r.bytes.is_empty().then_some(sets)
+        r.0.is_empty().then_some(sets)
     }
 }
 
@@ -195,37 +196,17 @@ fn put_all<T>(out: &mut Vec<u8>, items: &[T], mut put: impl FnMut(&mut Vec<u8>, 
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
-        self.bytes = rest;
-        Some(*head)
+/// A count written by [`put_all`], then that many items.
+fn read_all<'a, T>(
+    r: &mut Reader<'a>,
+    mut item: impl FnMut(&mut Reader<'a>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let n = r.u32()? as usize;
+    // A count the bytes left cannot hold is not one encode wrote.
+    if n > r.0.len() {
+        return None;
     }
-
-    fn u8(&mut self) -> Option<u8> {
-        self.take::<1>().map(|[b]| b)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        self.take().map(u32::from_le_bytes)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        self.take().map(u64::from_le_bytes)
-    }
-
-    fn all<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        let n = self.u32()? as usize;
-        // A count the bytes left cannot hold is not one encode wrote.
-        if n > self.bytes.len() {
-            return None;
-        }
-        (0..n).map(|_| item(self)).collect()
-    }
+    (0..n).map(|_| item(r)).collect()
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@ use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use super::read_exact_at;
 use super::write::Output;
 use super::writeback::Writeback;
+use super::{read_exact_at, temp_file};
 
 const BUFFER_BYTES: usize = 1 << 20;
 
@@ -33,10 +33,7 @@ impl Held {
         let (out, spill) = if out.plain_file().is_some() {
             (out.hold(), None)
         } else {
-            let file = match spill_dir {
-                Some(dir) => tempfile::tempfile_in(dir)?,
-                None => tempfile::tempfile()?,
-            };
+            let file = temp_file(spill_dir)?;
             (out, Some(BufWriter::with_capacity(BUFFER_BYTES, file)))
         };
         Ok(Held { out, spill, len: 0 })

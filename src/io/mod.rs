@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::io;
+use std::path::Path;
 
 pub mod held;
 pub mod read;
@@ -14,6 +15,15 @@ pub mod spill;
 pub mod stash;
 pub mod write;
 pub mod writeback;
+
+/// An anonymous temporary file in `dir` (the system's temporary folder when `None`),
+/// deleted when closed.
+fn temp_file(dir: Option<&Path>) -> io::Result<File> {
+    match dir {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    }
+}
 
 /// Reads at an offset: `pread` on Unix, elsewhere a seek and a read (pass 3 reads held
 /// records and stashed sets from one thread, and nothing is written to either file then;

@@ -30,10 +30,7 @@ pub struct SpillWriter {
 impl SpillWriter {
     /// Creates an anonymous temporary file in `dir` (the system's when `None`).
     pub fn create(dir: Option<&Path>) -> io::Result<SpillWriter> {
-        let file = match dir {
-            Some(dir) => tempfile::tempfile_in(dir)?,
-            None => tempfile::tempfile()?,
-        };
+        let file = super::temp_file(dir)?;
         Ok(SpillWriter {
             file: BufWriter::with_capacity(BUFFER_BYTES, file),
             bytes: 0,

@@ -24,10 +24,7 @@ pub struct Stash {
 impl Stash {
     /// Creates an anonymous temporary file in `dir` (the system's when `None`).
     pub fn create(dir: Option<&Path>) -> io::Result<Stash> {
-        let file = match dir {
-            Some(dir) => tempfile::tempfile_in(dir)?,
-            None => tempfile::tempfile()?,
-        };
+        let file = super::temp_file(dir)?;
         Ok(Stash {
             file: BufWriter::with_capacity(BUFFER_BYTES, file),
             bytes: 0,

@@ -655,9 +655,8 @@ mod tests {
         Params::default()
     }
 
-    /// [`find`] with what [`candidates`] found, as the pipeline calls it.
-    /// [`find`], checked against [`find_with`] loading each set when it is compared and
-    /// keeping none past the pair.
+    /// [`find`] with what [`candidates`] found, as the pipeline calls it, checked against
+    /// [`find_with`] loading each set when it is compared and keeping none past the pair.
     fn find_in(prints: &[DocPrint], p: &Params) -> Vec<Option<Copy>> {
         let found = candidates(prints, p);
         let copies = find(prints, &found, p);

@@ -59,6 +59,8 @@ where
         self.loads
     }
 
+    /// Marks a loaded document as used now (a just loaded one has `used` 0, which no
+    /// entry of `by_use` has: the clock is 1 at its first use).
     fn touch(&mut self, i: usize) {
         self.clock += 1;
         if let Some((used, _)) = self.loaded.get_mut(&i) {

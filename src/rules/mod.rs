@@ -10,8 +10,9 @@ use std::fmt;
 use std::io::Read;
 use std::sync::{Mutex, MutexGuard};
 
-use regex_automata::Input;
 use regex_automata::meta::{Cache, Regex};
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{Input, MatchKind};
 
 /// The rule files under `rules/`, built into the binary so that it works from anywhere.
 pub const DEFAULT_RULE_FILES: &[(&str, &str)] =
@@ -225,12 +226,18 @@ fn is_valid_id(id: &str) -> bool {
 /// which says so within a few bytes. A floating rule reads the whole line, fast only when
 /// the engine can skip ahead to a literal it needs; a set of floating rules has no such
 /// literal in common and reads every byte (measured: 13% of a run for three rules), so
-/// each floating rule is asked on its own.
+/// each floating rule is asked on its own, but for those whose every match starts with
+/// one of a few literals: one search for all of their literals screens them together,
+/// and they are asked only when it finds one (a call to the engine costs about 30 ns
+/// however short the line).
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<Rule>,
     anchored: Option<Regex>,
     floating: Vec<usize>,
+    /// Floating rules that [`RuleSet::screen`] screens, and the search for their literals.
+    screened: Vec<usize>,
+    screen: Option<Prefilter>,
 }
 
 /// Scratch space for matching, one per thread (see [`RuleSet::cache`]).
@@ -333,10 +340,13 @@ impl RuleSet {
                 })?;
             Some(set)
         };
+        let (screen, screened, floating) = screen(&rules, floating);
         Ok(RuleSet {
             rules,
             anchored,
             floating,
+            screened,
+            screen,
         })
     }
 
@@ -370,6 +380,8 @@ impl RuleSet {
             rules: Vec::new(),
             anchored: None,
             floating: Vec::new(),
+            screened: Vec::new(),
+            screen: None,
         }
     }
 
@@ -392,12 +404,18 @@ impl RuleSet {
             (Some(set), Some(c)) => set.is_match_with(c, &input),
             _ => false,
         };
-        let hit = anchored
-            || self.floating.iter().any(|&i| {
+        let mut ask = |rules: &[usize]| {
+            (rules.iter()).any(|&i| {
                 self.rules[i]
                     .regex
                     .is_match_with(&mut cache.rules[i], &input)
-            });
+            })
+        };
+        let screened = || {
+            (self.screen.as_ref())
+                .is_some_and(|pre| pre.find(input.haystack(), input.get_span()).is_some())
+        };
+        let hit = anchored || ask(&self.floating) || (screened() && ask(&self.screened));
         if !hit {
             return None;
         }
@@ -410,6 +428,32 @@ impl RuleSet {
 
     pub fn rule(&self, index: usize) -> &Rule {
         &self.rules[index]
+    }
+}
+
+/// Splits the floating rules into those a search for literals screens (every match of
+/// theirs starts with one of a few literals, which the regex engine finds) and the rest;
+/// returns the search, the screened rules and the rest.
+fn screen(rules: &[Rule], floating: Vec<usize>) -> (Option<Prefilter>, Vec<usize>, Vec<usize>) {
+    let hir = |i: usize| regex_syntax::Parser::new().parse(&rules[i].pattern).ok();
+    let (mut screened, mut hirs, mut rest) = (Vec::new(), Vec::new(), Vec::new());
+    for i in floating {
+        match hir(i).filter(|h| Prefilter::from_hir_prefix(MatchKind::All, h).is_some()) {
+            Some(h) => {
+                screened.push(i);
+                hirs.push(h);
+            }
+            None => rest.push(i),
+        }
+    }
+    // Fewer than two rules gain nothing from a shared search.
+    match Prefilter::from_hirs_prefix(MatchKind::All, &hirs) {
+        Some(pre) if screened.len() >= 2 => (Some(pre), screened, rest),
+        _ => {
+            rest.extend(screened);
+            rest.sort_unstable();
+            (None, Vec::new(), rest)
+        }
     }
 }
 
@@ -493,6 +537,64 @@ mod tests {
         let cache = &mut set.cache();
         assert_eq!(set.first_match("Accept cookies", cache), Some(0));
         assert_eq!(set.first_match("no", cache), None);
+    }
+
+    /// Two floating rules with literals (screened together), one without, one anchored.
+    fn screened_set() -> RuleSet {
+        let rules = parse(
+            "licence drop ICP\\s*(证|备)\ncookie drop ([Ww]e|[Tt]his site) uses? cookies\n\
+             rights drop (^|[^[:alpha:]])[Aa]ll rights reserved\\W{0,3}$\nstart drop ^Read more\n"
+                .as_bytes(),
+            "t",
+        )
+        .expect("valid");
+        RuleSet::compile(rules).expect("compiles")
+    }
+
+    /// [`RuleSet::first_match`] the long way: every rule in order.
+    fn first_by_each(set: &RuleSet, line: &str) -> Option<usize> {
+        (set.rules.iter()).position(|r| r.regex.is_match(line.trim()))
+    }
+
+    #[test]
+    fn floating_rules_with_literals_are_screened_together() {
+        let set = screened_set();
+        assert_eq!(
+            (&set.screened[..], &set.floating[..]),
+            (&[0, 1][..], &[2][..])
+        );
+        assert!(set.screen.is_some() && set.anchored.is_some());
+        let cache = &mut set.cache();
+        for (line, rule) in [
+            ("沪ICP备05050403号", Some(0)),
+            ("We use cookies to improve it", Some(1)),
+            ("and then this site uses cookies", Some(1)),
+            ("2024 All rights reserved.", Some(2)),
+            ("Read more about ICP证", Some(0)),
+            ("Read more", Some(3)),
+            ("We used cookies, ICP and all rights", None),
+            ("", None),
+        ] {
+            assert_eq!(set.first_match(line, cache), rule, "{line}");
+            assert_eq!(first_by_each(&set, line), rule, "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Screening changes no answer: lines made of the rules' literals and near misses.
+        #[test]
+        fn screened_rules_answer_as_each_rule_does(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "ICP", "证", "备", " ", "  ", "We", "we", "This site", "use", "uses",
+                " cookies", "cookie", "All rights reserved", "all Rights reserved", ".", "x",
+                "Read more", "2024",
+            ]), 0..8)
+        ) {
+            let set = screened_set();
+            let cache = &mut set.cache();
+            let line = parts.concat();
+            proptest::prop_assert_eq!(set.first_match(&line, cache), first_by_each(&set, &line));
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ FOLDS ?= 5
 # Runs of each benchmark configuration (interleaved; rows show the median).
 BENCH_RUNS ?= 5
 
-.PHONY: build demo test lint eval eval-dedup model bench clean
+.PHONY: build demo test lint eval eval-dedup model bench bench-stages clean
 
 build:
 	$(CARGO) build --release --locked
@@ -132,6 +132,11 @@ model: build
 bench:
 	EVAL_DIR=$(EVAL_DIR) BENCH_BYTES=$(BENCH_BYTES) BENCH_COPIES_BYTES=$(BENCH_COPIES_BYTES) \
 		BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
+
+# Each pure stage alone on one core, over the first STAGE_BYTES of synth-news in memory:
+# steadier than whole runs for judging a change to one stage.
+bench-stages:
+	BENCH_BYTES=$(BENCH_BYTES) $(CARGO) bench --locked --bench stages
 
 clean:
 	rm -rf out

@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
+use regex_syntax::hir::Hir;
 
 /// The rule files under `rules/`, built into the binary so that it works from anywhere.
 pub const DEFAULT_RULE_FILES: &[(&str, &str)] =
@@ -63,6 +64,8 @@ pub struct Rule {
     regex: Regex,
     /// Every match starts at the start of the line (see [`RuleSet`]).
     anchored: bool,
+    /// The pattern's syntax tree, whose literals screen a floating rule (see [`RuleSet`]).
+    hir: Hir,
 }
 
 /// A bad line in a rule file.
@@ -134,13 +137,14 @@ pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors>
         }
         match parse_line(line) {
             Ok((id, action, pattern)) => match compile_one(pattern) {
-                Ok((regex, anchored)) => rules.push(Rule {
+                Ok((regex, anchored, hir)) => rules.push(Rule {
                     id: id.to_string(),
                     action,
                     pattern: pattern.to_string(),
                     origin: format!("{file}:{line_no}"),
                     regex,
                     anchored,
+                    hir,
                 }),
                 Err(message) => errors.push(err(Some(id), message)),
             },
@@ -155,8 +159,8 @@ pub fn parse(mut reader: impl Read, file: &str) -> Result<Vec<Rule>, RuleErrors>
 }
 
 /// Compiles one pattern with the regex crate's syntax, or says why it cannot; also says
-/// whether every match starts at the start of the line.
-fn compile_one(pattern: &str) -> Result<(Regex, bool), String> {
+/// whether every match starts at the start of the line, and its syntax tree.
+fn compile_one(pattern: &str) -> Result<(Regex, bool, Hir), String> {
     // The syntax parser's errors point at the bad spot; the builder's do not.
     let hir = regex_syntax::Parser::new()
         .parse(pattern)
@@ -166,7 +170,7 @@ fn compile_one(pattern: &str) -> Result<(Regex, bool), String> {
         .look_set_prefix()
         .contains(regex_syntax::hir::Look::Start);
     let regex = Regex::new(pattern).map_err(|e| format!("bad regex: {}", one_line(&e)))?;
-    Ok((regex, anchored))
+    Ok((regex, anchored, hir))
 }
 
 fn one_line(e: &impl fmt::Display) -> String {
@@ -435,24 +439,17 @@ impl RuleSet {
 /// theirs starts with one of a few literals, which the regex engine finds) and the rest;
 /// returns the search, the screened rules and the rest.
 fn screen(rules: &[Rule], floating: Vec<usize>) -> (Option<Prefilter>, Vec<usize>, Vec<usize>) {
-    let hir = |i: usize| regex_syntax::Parser::new().parse(&rules[i].pattern).ok();
-    let (mut screened, mut hirs, mut rest) = (Vec::new(), Vec::new(), Vec::new());
-    for i in floating {
-        match hir(i).filter(|h| Prefilter::from_hir_prefix(MatchKind::All, h).is_some()) {
-            Some(h) => {
-                screened.push(i);
-                hirs.push(h);
-            }
-            None => rest.push(i),
-        }
-    }
+    let (screened, rest): (Vec<usize>, Vec<usize>) = (floating.into_iter())
+        .partition(|&i| Prefilter::from_hir_prefix(MatchKind::All, &rules[i].hir).is_some());
+    let hirs: Vec<&Hir> = screened.iter().map(|&i| &rules[i].hir).collect();
     // Fewer than two rules gain nothing from a shared search.
     match Prefilter::from_hirs_prefix(MatchKind::All, &hirs) {
         Some(pre) if screened.len() >= 2 => (Some(pre), screened, rest),
         _ => {
-            rest.extend(screened);
-            rest.sort_unstable();
-            (None, Vec::new(), rest)
+            let mut all = rest;
+            all.extend(screened);
+            all.sort_unstable();
+            (None, Vec::new(), all)
         }
     }
 }

@@ -21,12 +21,7 @@ use deboil::rules::RuleSet;
 #[path = "common/synth.rs"]
 mod synth;
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use synth::env_or;
 
 /// The best of `runs` timings of `work`, in seconds.
 fn best(runs: usize, mut work: impl FnMut() -> u64) -> f64 {

@@ -260,10 +260,7 @@ fn generate_copies(news: &Path, path: &Path, target_bytes: u64) -> std::io::Resu
 /// the default `--verify-memory`, two smaller ones and `--no-verify`, `repeats` times
 /// each, interleaved. Prints one row per setting.
 fn bench_copies(bin: &Path, dir: &Path, news: &Path, cores: usize, repeats: usize) {
-    let target_bytes: u64 = std::env::var("BENCH_COPIES_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(400_000_000);
+    let target_bytes: u64 = synth::env_or("BENCH_COPIES_BYTES", 400_000_000);
     let corpus = dir.join(format!("synth-copies-{target_bytes}.jsonl"));
     if !corpus.exists() {
         eprintln!("generating {}…", corpus.display());
@@ -327,10 +324,7 @@ fn bench_copies(bin: &Path, dir: &Path, news: &Path, cores: usize, repeats: usiz
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing here is filtered.
-    let target_bytes: u64 = std::env::var("BENCH_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000_000);
+    let target_bytes: u64 = synth::env_or("BENCH_BYTES", 1_000_000_000);
     let corpus = synth::corpus(target_bytes);
     let dir = corpus.parent().expect("target/bench").to_path_buf();
     let bytes = std::fs::metadata(&corpus).expect("corpus").len();
@@ -340,11 +334,7 @@ fn main() {
 
     // Runs on a shared host vary by up to 25%, so each configuration runs `BENCH_RUNS`
     // times (5 by default), the configurations interleaved, and rows show the median.
-    let repeats: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
-        .max(1);
+    let repeats: usize = synth::env_or("BENCH_RUNS", 5usize).max(1);
 
     println!("corpus: {} ({mb:.0} MB)", corpus.display());
     // (threads, line model, dedup mode)

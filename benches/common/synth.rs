@@ -172,6 +172,14 @@ pub fn generate(path: &Path, target_bytes: u64) -> std::io::Result<u64> {
     Ok(doc)
 }
 
+/// The environment variable `name` parsed, or `default` when it is unset or unreadable.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// `target/bench/synth-news-{bytes}.jsonl`, generated first if it is not there.
 pub fn corpus(bytes: u64) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");

@@ -332,39 +332,54 @@ impl Scorer {
     }
 
     /// Each line's margin, the same as [`Model::margin`]'s. One walk down a tree is a
-    /// chain of dependent loads, so the walk goes tree by tree over all lines, `LANES`
-    /// lines side by side, level by level.
+    /// chain of dependent loads, so the walk goes tree by tree over a block of `BLOCK`
+    /// lines, `LANES` lines side by side (half as many in a block's last group), level
+    /// by level.
     pub fn margins<'r>(&self, rows: impl IntoIterator<Item = &'r Row>) -> Vec<f32> {
-        let rows: Vec<Padded> = rows.into_iter().map(padded).collect();
+        let mut rows: Vec<Padded> = rows.into_iter().map(padded).collect();
+        let n = rows.len();
+        // The last group is filled with missing rows, walked and dropped: a walk alone is
+        // a chain of dependent loads, several times slower per line than a group's.
+        rows.resize(n.next_multiple_of(LANES / 2), [MISSING; SLOTS]);
         let mut margins = vec![self.model.base; rows.len()];
-        for tree in &self.trees {
-            let mut lanes = rows.chunks_exact(LANES);
-            let mut sums = margins.chunks_exact_mut(LANES);
-            for (group, sum) in (&mut lanes).zip(&mut sums) {
-                let mut slots = [1u8; LANES];
-                for _ in 0..MAX_DEPTH {
-                    for (slot, row) in slots.iter_mut().zip(group) {
-                        *slot = Self::step(tree, row, *slot);
-                    }
+        // A block of rows stays in the first-level cache while every tree walks it.
+        for (block, sums) in rows.chunks(BLOCK).zip(margins.chunks_mut(BLOCK)) {
+            for tree in &self.trees {
+                let mut groups = block.chunks_exact(LANES);
+                let mut group_sums = sums.chunks_exact_mut(LANES);
+                for (group, sum) in (&mut groups).zip(&mut group_sums) {
+                    Self::walk::<LANES>(tree, group, sum);
                 }
-                for (m, &slot) in sum.iter_mut().zip(&slots) {
-                    *m += Self::leaf(tree, slot);
+                // Half a group left (the block is a multiple of half of one).
+                let (rest, rest_sums) = (groups.remainder(), group_sums.into_remainder());
+                if !rest.is_empty() {
+                    Self::walk::<{ LANES / 2 }>(tree, rest, rest_sums);
                 }
-            }
-            for (row, m) in lanes.remainder().iter().zip(sums.into_remainder()) {
-                let mut slot = 1u8;
-                for _ in 0..MAX_DEPTH {
-                    slot = Self::step(tree, row, slot);
-                }
-                *m += Self::leaf(tree, slot);
             }
         }
+        margins.truncate(n);
         margins
+    }
+
+    /// Walks `tree` for the `L` rows of `group` side by side, adding each leaf to `sum`.
+    fn walk<const L: usize>(tree: &Complete, group: &[Padded], sum: &mut [f32]) {
+        let mut slots = [1u8; L];
+        for _ in 0..MAX_DEPTH {
+            for (slot, row) in slots.iter_mut().zip(group) {
+                *slot = Self::step(tree, row, *slot);
+            }
+        }
+        for (m, &slot) in sum.iter_mut().zip(&slots) {
+            *m += Self::leaf(tree, slot);
+        }
     }
 }
 
 /// Lines walked side by side by [`Scorer::margins`].
-const LANES: usize = 8;
+const LANES: usize = 16;
+
+/// Rows walked by every tree before the next rows (64 padded rows are 16 KiB).
+const BLOCK: usize = 64;
 
 /// The margin whose logistic is `p`.
 pub fn logit(p: f32) -> f32 {
@@ -548,8 +563,27 @@ mod tests {
             assert_eq!(scorer.margin(&row), m.margin(&row));
             rows.push(row);
         }
-        // Side by side, in any number: the same margins, each at its own row.
-        for n in [0, 1, 7, 8, 9, 100, rows.len()] {
+        // Side by side, in any number: the same margins, each at its own row, whether
+        // the last group is whole, half or padded, in one block or several.
+        let (l, b) = (LANES, BLOCK);
+        let sizes = [
+            0,
+            1,
+            7,
+            l / 2,
+            l / 2 + 1,
+            l - 1,
+            l,
+            l + 1,
+            l + l / 2,
+            b - 1,
+            b,
+            b + 1,
+        ];
+        for n in sizes
+            .into_iter()
+            .chain([b + l / 2 + 3, 3 * b + 5, rows.len()])
+        {
             let each: Vec<f32> = rows[..n].iter().map(|r| m.margin(r)).collect();
             assert_eq!(scorer.margins(&rows[..n]), each, "{n} rows");
         }

@@ -353,6 +353,7 @@ impl Scorer {
                 // Half a group left (the block is a multiple of half of one).
                 let (rest, rest_sums) = (groups.remainder(), group_sums.into_remainder());
                 if !rest.is_empty() {
+                    debug_assert_eq!(rest.len(), LANES / 2);
                     Self::walk::<{ LANES / 2 }>(tree, rest, rest_sums);
                 }
             }
@@ -380,6 +381,7 @@ const LANES: usize = 16;
 
 /// Rows walked by every tree before the next rows (64 padded rows are 16 KiB).
 const BLOCK: usize = 64;
+const _: () = assert!(BLOCK % LANES == 0, "a block's last group is whole or half");
 
 /// The margin whose logistic is `p`.
 pub fn logit(p: f32) -> f32 {

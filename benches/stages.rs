@@ -17,7 +17,7 @@ use deboil::document::{Fields, SiteFrom, parse_json};
 use deboil::features::{Facts, extract};
 use deboil::fingerprint::{ShingleParams, prepare};
 use deboil::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, Scorer};
-use deboil::normalize::{Normalizer, split_lines};
+use deboil::normalize::{LineSpan, Normalizer, split_lines};
 use deboil::rules::RuleSet;
 
 #[path = "common/synth.rs"]
@@ -184,21 +184,24 @@ fn main() {
     );
 
     // As if cleaning kept every line: what pass 2 signs for near copies.
-    let kept: Vec<Vec<KeptLine>> = (texts.iter())
+    let kept: Vec<(Vec<LineSpan>, Vec<KeptLine>)> = (texts.iter())
         .map(|t| {
             let prepared = prepare(t, &params);
             (prepared.lines.iter())
-                .map(|line| KeptLine {
-                    print: Some(line.into()),
-                    ..KeptLine::default()
+                .map(|line| {
+                    let kept = KeptLine {
+                        print: Some(line.into()),
+                        ..KeptLine::default()
+                    };
+                    (line.span, kept)
                 })
-                .collect()
+                .unzip()
         })
         .collect();
     let near = dedup::Params::default();
     let s = best(runs, || {
         (texts.iter().zip(&kept))
-            .map(|(t, k)| dedup::fingerprint_on_site(t, k, &near).bands.len() as u64)
+            .map(|(t, (spans, k))| dedup::fingerprint_lines(t, spans, k, &near).bands.len() as u64)
             .sum()
     });
     row(

@@ -182,7 +182,7 @@ pub fn prepare(text: &str, params: &ShingleParams) -> Prepared {
         let (key, exact, words, stopwords) = if key_bytes.is_empty() {
             (None, None, 0, 0)
         } else {
-            let key = xxh3_64_with_seed(key_bytes, LINE_SEED);
+            let key = key_hash(key_bytes);
             let words = norm.ascii_words().unwrap_or_else(|| {
                 tokenize(norm.as_str(), &mut tokens);
                 tokens.len()
@@ -228,7 +228,12 @@ pub fn exact_key(key: u64, digits: &[u8]) -> u64 {
 
 /// Fingerprint of a normalized line.
 pub fn line_hash(normalized: &str) -> u64 {
-    xxh3_64_with_seed(normalized.as_bytes(), LINE_SEED)
+    key_hash(normalized.as_bytes())
+}
+
+/// [`line_hash`] of a normalized line's bytes ([`Normalizer::key`]).
+pub fn key_hash(key: &[u8]) -> u64 {
+    xxh3_64_with_seed(key, LINE_SEED)
 }
 
 /// Fingerprint of a site name (already lower-cased by whoever extracted it).

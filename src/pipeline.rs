@@ -48,6 +48,7 @@ use crate::io::read::{Inputs, Layout, RawRecord, discover, open_decoded, read_re
 use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::stash::{Place, Sealed, Stash};
 use crate::io::write::{Output, write_file};
+use crate::normalize::LineSpan;
 use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
 use crate::rules::RuleCache;
 
@@ -597,21 +598,26 @@ fn process(
         if cfg.dedup.spans() {
             Pending::push_removed(&prepared.lines, &keep, &mut out.clean);
         }
-        // One per line of the cleaned text (both split on `\n` alike): its fingerprints,
-        // so that deduplication normalizes only the lines it shingles, whether it is on
-        // other pages of the site (or masthead) too and how likely the model found it to
-        // be content (these two only the matched stretch reads).
-        let kept: Vec<KeptLine> = (prepared.lines.iter().zip(&verdicts).zip(&keep))
-            .filter(|(_, k)| **k)
-            .map(|((line, v), _)| KeptLine {
-                on_site: v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
-                content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
-                print: Some(line.into()),
-            })
-            .collect();
+        // One per line of the cleaned text, which is these lines of the page: where it
+        // stands in the page, and its fingerprints, so that deduplication normalizes only
+        // the lines it shingles, whether it is on other pages of the site (or masthead)
+        // too and how likely the model found it to be content (these two only the
+        // matched stretch reads).
+        let (spans, kept): (Vec<LineSpan>, Vec<KeptLine>) =
+            (prepared.lines.iter().zip(&verdicts).zip(&keep))
+                .filter(|(_, k)| **k)
+                .map(|((line, v), _)| {
+                    let kept = KeptLine {
+                        on_site: v.evidence.site_pages.max(v.evidence.masthead_pages) >= 2,
+                        content: v.evidence.score.map_or(1.0, |s| 1.0 - s),
+                        print: Some(line.into()),
+                    };
+                    (line.span, kept)
+                })
+                .unzip();
         let print = DocPrint {
             site: doc.site.as_deref().map(site_hash),
-            ..dedup::fingerprint_on_site(&cleaned, &kept, &cfg.dedup)
+            ..dedup::fingerprint_lines(text, &spans, &kept, &cfg.dedup)
         };
         out.pending = Some((pending, print));
     }

@@ -41,6 +41,7 @@ use std::collections::HashMap;
 use nohash_hasher::BuildNoHashHasher;
 
 use crate::fingerprint::LinePrint;
+use crate::normalize::{LineSpan, split_lines};
 
 pub mod earlier;
 pub mod eval;
@@ -281,14 +282,27 @@ pub fn fingerprint(text: &str, params: &Params) -> DocPrint {
 }
 
 /// [`fingerprint`] of a page with what cleaning knows of its lines (indexed as
-/// [`split_lines`](crate::normalize::split_lines) finds them; missing ones are [`KeptLine::default`]). Lines also on other
-/// pages of its site are left out of its samples and, when the other page does not hold
-/// them, of the span test ([`span_jaccard`]): they are its site's template, which cleaning
-/// kept (the line model did not score them as boilerplate), not its article. Lines the
-/// model found less likely to be content weigh less there ([`DOUBT_POWER`]).
+/// [`split_lines`] finds them; missing ones are [`KeptLine::default`]). Lines also on
+/// other pages of its site are left out of its samples and, when the other page does not
+/// hold them, of the span test ([`span_jaccard`]): they are its site's template, which
+/// cleaning kept (the line model did not score them as boilerplate), not its article.
+/// Lines the model found less likely to be content weigh less there ([`DOUBT_POWER`]).
 pub fn fingerprint_on_site(text: &str, kept: &[KeptLine], params: &Params) -> DocPrint {
+    fingerprint_lines(text, &split_lines(text), kept, params)
+}
+
+/// [`fingerprint_on_site`] of the text made of `lines` of `text` (some of its lines, as
+/// [`split_lines`] finds them, in order), each described by the same place of `kept`: the
+/// print of a cleaned text, from the page and the lines cleaning kept, without splitting
+/// the cleaned text again.
+pub fn fingerprint_lines(
+    text: &str,
+    lines: &[LineSpan],
+    kept: &[KeptLine],
+    params: &Params,
+) -> DocPrint {
     let near = params.mode == Mode::Near;
-    let joined = Joined::of(text, near.then_some(params.prose_min_words), kept);
+    let joined = Joined::of(text, lines, near.then_some(params.prose_min_words), kept);
     let mut print = DocPrint {
         exact: joined.exact,
         prose: joined.prose,

@@ -9,8 +9,8 @@ use std::ops::Range;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
 
 use super::*;
-use crate::fingerprint::{ascii_tokens, exact_key, line_hash, word_tokens};
-use crate::normalize::{Normalizer, is_blank, split_lines};
+use crate::fingerprint::{ascii_tokens, exact_key, key_hash, word_tokens};
+use crate::normalize::{LineSpan, Normalizer, is_blank, split_lines};
 
 const SHINGLE_SEED: u64 = 0x6465_626f_696c_5d06;
 const DOC_SEED: u64 = 0x6465_626f_696c_4407;
@@ -100,7 +100,7 @@ pub fn shingle_set_of_every_line(text: &str, k: usize) -> Vec<u64> {
 }
 
 fn sorted_shingles(text: &str, k: usize, prose_min_words: usize) -> Vec<u64> {
-    let joined = Joined::of(text, Some(prose_min_words), &[]);
+    let joined = Joined::of(text, &split_lines(text), Some(prose_min_words), &[]);
     if joined.text.is_empty() {
         return Vec::new();
     }
@@ -149,7 +149,8 @@ impl ShingleSets {
 /// its prose lines alone ([`ShingleSets::prose_only`]). The caller fills in
 /// [`ShingleSets::removed`].
 pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
-    let (mut joined, prose) = Joined::views(text, Some(params.prose_min_words), &[], true);
+    let lines = split_lines(text);
+    let (mut joined, prose) = Joined::views(text, &lines, Some(params.prose_min_words), &[], true);
     let sorted = |joined: &Joined| -> PlacedShingles {
         if joined.text.is_empty() {
             return PlacedShingles::default();
@@ -211,7 +212,8 @@ pub fn shingle_sets_with_lines(text: &str, params: &Params) -> ShingleSets {
 /// [`shingle_sets_with_lines`] numbers them (for tests of what the hashes pick).
 #[cfg(test)]
 pub(super) fn hashes_with_lines(text: &str, params: &Params) -> Vec<(u64, u32)> {
-    let (joined, _) = Joined::views(text, Some(params.prose_min_words), &[], true);
+    let lines = split_lines(text);
+    let (joined, _) = Joined::views(text, &lines, Some(params.prose_min_words), &[], true);
     let hashes = joined.shingles_with_lines(params.shingle_words, |h| h);
     hashes.into_iter().map(|(h, line, _)| (h, line)).collect()
 }
@@ -221,8 +223,9 @@ pub(super) struct Joined {
     /// The fingerprint of the normalized lines (digits kept).
     pub(super) exact: u64,
     /// The normalized lines near copies are judged on, joined by spaces (empty unless
-    /// asked for).
-    pub(super) text: String,
+    /// asked for). Bytes, not `str`: only hashed and cut at word ends, so an ASCII
+    /// line goes in without a UTF-8 check.
+    pub(super) text: Vec<u8>,
     /// The byte offset in `text` where each joined line starts.
     starts: Vec<usize>,
     /// The joined lines that were flagged as on other pages of the site, ascending.
@@ -248,20 +251,30 @@ impl Joined {
     /// that near copies are judged on: those of at least `join` words when they hold
     /// [`PROSE_MIN_SHARE`] of the text, else every line. A syndicated article keeps its
     /// paragraphs on every site, while what cleaning left of each site's template is
-    /// mostly short lines (bylines, dates, menus) that differ. `kept` describes lines of
-    /// `text` as [`split_lines`] finds them (see [`fingerprint_on_site`]).
-    pub(super) fn of(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Joined {
-        match Joined::known(text, join, kept) {
+    /// mostly short lines (bylines, dates, menus) that differ. The text is `lines` of
+    /// `text` (all of them as [`split_lines`] finds them, or some), and `kept` describes
+    /// each (see [`fingerprint_lines`]).
+    pub(super) fn of(
+        text: &str,
+        lines: &[LineSpan],
+        join: Option<usize>,
+        kept: &[KeptLine],
+    ) -> Joined {
+        match Joined::known(text, lines, join, kept) {
             Some(joined) => joined,
-            None => Joined::views(text, join, kept, false).0,
+            None => Joined::views(text, lines, join, kept, false).0,
         }
     }
 
     /// [`Joined::of`] from what `kept` says of every line ([`KeptLine::print`]), which
     /// decides which lines are joined before any is normalized: only those are. `None`
-    /// when `kept` does not describe each line of `text`.
-    fn known(text: &str, join: Option<usize>, kept: &[KeptLine]) -> Option<Joined> {
-        let spans = split_lines(text);
+    /// when `kept` does not describe each line.
+    fn known(
+        text: &str,
+        spans: &[LineSpan],
+        join: Option<usize>,
+        kept: &[KeptLine],
+    ) -> Option<Joined> {
         if kept.len() != spans.len() {
             return None;
         }
@@ -283,8 +296,8 @@ impl Joined {
             });
         };
         let prose = prose_stands(prose_words, all_words);
-        let mut joined = Joined::with_capacity((text.len(), spans.len()));
-        let mut norm = Normalizer::for_lines(&spans);
+        let mut joined = Joined::with_capacity((bytes_of(spans), spans.len()));
+        let mut norm = Normalizer::for_lines(spans);
         let mut tokens = Vec::new();
         let lines = spans.iter().map(|s| s.content(text));
         for ((line, f), note) in lines.zip(&facts).zip(kept) {
@@ -292,13 +305,12 @@ impl Joined {
                 continue;
             }
             norm.normalize(line);
-            let line = norm.as_str();
             match norm.ascii_word_ends() {
                 Some(ends) => ascii_tokens(ends, &mut tokens),
-                None => tokens = word_tokens(line),
+                None => tokens = word_tokens(norm.as_str()),
             }
-            debug_assert_eq!(tokens.len(), f.words as usize, "{line}");
-            joined.push(line, &tokens, *note);
+            debug_assert_eq!(tokens.len(), f.words as usize, "{}", norm.as_str());
+            joined.push(norm.key(), &tokens, *note);
         }
         joined.prose = prose;
         joined.exact = exact.digest();
@@ -310,16 +322,16 @@ impl Joined {
     /// [`Joined::keys`].
     fn views(
         text: &str,
+        spans: &[LineSpan],
         join: Option<usize>,
         kept: &[KeptLine],
         keys: bool,
     ) -> (Joined, Option<Joined>) {
-        let spans = split_lines(text);
-        let mut norm = Normalizer::for_lines(&spans);
+        let mut norm = Normalizer::for_lines(spans);
         let mut exact = Xxh3::with_seed(DOC_SEED);
-        let room = |bytes: usize| join.map_or((0, 0), |_| (bytes, spans.len()));
-        let mut all = Joined::with_capacity(room(text.len()));
-        let mut prose = Joined::with_capacity(room(text.len()));
+        let room = join.map_or((0, 0), |_| (bytes_of(spans), spans.len()));
+        let mut all = Joined::with_capacity(room);
+        let mut prose = Joined::with_capacity(room);
         let mut tokens = Vec::new();
         for (i, line) in spans.iter().map(|s| s.content(text)).enumerate() {
             if is_blank(line) {
@@ -329,18 +341,18 @@ impl Joined {
             if norm.key().is_empty() {
                 continue;
             }
-            let key = exact_key(line_hash(norm.as_str()), norm.digits());
+            let line = norm.key();
+            let key = exact_key(key_hash(line), norm.digits());
             exact.update(&key.to_le_bytes());
             if let Some(min_words) = join {
-                let line = norm.as_str();
                 // An ASCII key's words were found while normalizing it.
                 match norm.ascii_word_ends() {
                     Some(ends) => ascii_tokens(ends, &mut tokens),
-                    None => tokens = word_tokens(line),
+                    None => tokens = word_tokens(norm.as_str()),
                 }
                 let note = kept.get(i).copied().unwrap_or_default();
                 all.push(line, &tokens, note);
-                let key = keys.then(|| line_hash(line));
+                let key = keys.then(|| key_hash(line));
                 all.keys.extend(key);
                 if min_words > 0 && tokens.len() >= min_words {
                     prose.push(line, &tokens, note);
@@ -369,7 +381,7 @@ impl Joined {
     fn with_capacity((bytes, lines): (usize, usize)) -> Joined {
         Joined {
             exact: 0,
-            text: String::with_capacity(bytes),
+            text: Vec::with_capacity(bytes),
             starts: Vec::with_capacity(lines),
             site_lines: Vec::new(),
             weights: Vec::with_capacity(lines),
@@ -382,18 +394,18 @@ impl Joined {
     }
 
     /// Appends a normalized line and its word tokens.
-    fn push(&mut self, line: &str, tokens: &[Range<usize>], note: KeptLine) {
+    fn push(&mut self, line: &[u8], tokens: &[Range<usize>], note: KeptLine) {
         if note.on_site {
             self.site_lines.push(self.starts.len() as u32);
         }
         self.weights
             .push((note.content.clamp(0.0, 1.0) * 255.0).round() as u8);
         if !self.text.is_empty() {
-            self.text.push(' ');
+            self.text.push(b' ');
         }
         let start = self.text.len();
         self.starts.push(start);
-        self.text.push_str(line);
+        self.text.extend_from_slice(line);
         self.tokens
             .extend(tokens.iter().map(|t| t.start + start..t.end + start));
     }
@@ -434,7 +446,7 @@ impl Joined {
         let last = self.starts.len().saturating_sub(1);
         if tokens.len() <= k {
             return vec![(
-                key(xxh3_64_with_seed(self.text.as_bytes(), SHINGLE_SEED)),
+                key(xxh3_64_with_seed(&self.text, SHINGLE_SEED)),
                 number(0),
                 number(last),
             )];
@@ -455,25 +467,32 @@ impl Joined {
     }
 }
 
+/// The bytes of `lines` with a terminator each: room for their normalized text.
+fn bytes_of(lines: &[LineSpan]) -> usize {
+    lines.iter().map(|l| l.end - l.start + 1).sum()
+}
+
 /// Hashes of every run of `k` tokens of a normalized text (one hash for a shorter text).
 pub fn shingles(normalized: &str, k: usize) -> Vec<u64> {
-    shingles_of(normalized, &word_tokens(normalized), k)
+    shingles_of(normalized.as_bytes(), &word_tokens(normalized), k)
 }
 
 /// [`shingles`] of a text whose word tokens are known.
-fn shingles_of(normalized: &str, tokens: &[Range<usize>], k: usize) -> Vec<u64> {
+fn shingles_of(normalized: &[u8], tokens: &[Range<usize>], k: usize) -> Vec<u64> {
     let k = k.max(1);
     if tokens.len() <= k {
-        return vec![xxh3_64_with_seed(normalized.as_bytes(), SHINGLE_SEED)];
+        return vec![xxh3_64_with_seed(normalized, SHINGLE_SEED)];
     }
     tokens.windows(k).map(|w| run_hash(normalized, w)).collect()
 }
 
 /// The hash of one run of tokens of a normalized text: one shingle.
 #[inline(always)]
-fn run_hash(normalized: &str, run: &[std::ops::Range<usize>]) -> u64 {
-    let bytes = &normalized.as_bytes()[run[0].start..run[run.len() - 1].end];
-    xxh3_64_with_seed(bytes, SHINGLE_SEED)
+fn run_hash(normalized: &[u8], run: &[std::ops::Range<usize>]) -> u64 {
+    xxh3_64_with_seed(
+        &normalized[run[0].start..run[run.len() - 1].end],
+        SHINGLE_SEED,
+    )
 }
 
 #[cfg(test)]
@@ -560,8 +579,10 @@ mod tests {
             text in "([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})(\n([A-Za-z0-9 ,.]{0,40}|[a-zé 我们北京]{0,20})){0,6}",
             join in 0usize..4,
         ) {
-            let joined = Joined::of(&text, Some(join), &[]);
-            proptest::prop_assert_eq!(&joined.tokens, &word_tokens(&joined.text));
+            let joined = Joined::of(&text, &split_lines(&text), Some(join), &[]);
+            let joined_text = std::str::from_utf8(&joined.text);
+            proptest::prop_assert!(joined_text.is_ok(), "the joined bytes are UTF-8");
+            proptest::prop_assert_eq!(&joined.tokens, &word_tokens(joined_text.unwrap_or_default()));
         }
 
         /// A print made from what fingerprinting found of each line (which normalizes
@@ -604,11 +625,64 @@ mod tests {
             };
             let (facts, without) = (notes(true), notes(false));
             // Without the facts the text is normalized (nothing to normalize without lines).
-            let known = Joined::known(&text, Some(join), &without).is_some();
+            let known = Joined::known(&text, &split_lines(&text), Some(join), &without).is_some();
             proptest::prop_assert_eq!(known, without.is_empty());
             proptest::prop_assert_eq!(
                 fingerprint_on_site(&text, &facts, &p),
                 fingerprint_on_site(&text, &without, &p)
+            );
+        }
+
+        /// The print of some lines of a page, from the page and their spans (as pass 2
+        /// makes it), is the print of the cleaned text made of them.
+        #[test]
+        fn a_print_of_kept_lines_is_the_print_of_the_cleaned_text(
+            lines in proptest::collection::vec(
+                (
+                    "([A-Za-z0-9]{1,8}[ ,.!]{1,2}){0,14}|[ .|-]{0,3}|[a-zé’“ 我们北京]{0,24}",
+                    proptest::bool::ANY,
+                    proptest::bool::ANY,
+                    0u8..=255,
+                ),
+                0..25,
+            ),
+            join in 0usize..6,
+            ending in proptest::sample::select(vec!["", "\n", "\r\n"]),
+            exact in proptest::bool::ANY,
+        ) {
+            let mut text = lines.iter().map(|(l, _, _, _)| l.as_str()).collect::<Vec<_>>().join("\n");
+            text.push_str(ending);
+            let p = Params {
+                mode: if exact { Mode::Exact } else { Mode::Near },
+                prose_min_words: join,
+                ..Params::default()
+            };
+            let shingles = crate::fingerprint::ShingleParams {
+                words: 3,
+                max_line_words: 24,
+                stopwords: false,
+            };
+            let prepared = crate::fingerprint::prepare(&text, &shingles);
+            // A text ending in a line break has no empty line after it, and an empty
+            // text no line: each line the page has takes its notes by number.
+            let note = |i: usize| lines.get(i).map_or((true, false, 255), |l| (l.1, l.2, l.3));
+            let keep: Vec<bool> = (0..prepared.lines.len()).map(|i| note(i).0).collect();
+            let (spans, kept): (Vec<LineSpan>, Vec<KeptLine>) = (prepared.lines.iter().enumerate())
+                .filter(|&(i, _)| keep[i])
+                .map(|(i, line)| {
+                    let (_, on_site, content) = note(i);
+                    let kept = KeptLine {
+                        on_site,
+                        content: f32::from(content) / 255.0,
+                        print: Some(line.into()),
+                    };
+                    (line.span, kept)
+                })
+                .unzip();
+            let cleaned = crate::decide::clean_text(&text, &prepared.lines, &keep);
+            proptest::prop_assert_eq!(
+                fingerprint_lines(&text, &spans, &kept, &p),
+                fingerprint_on_site(&cleaned, &kept, &p)
             );
         }
 
@@ -625,7 +699,7 @@ mod tests {
                 .iter()
                 .map(|&(_, on_site)| KeptLine { on_site, ..KeptLine::default() })
                 .collect();
-            let joined = Joined::of(&text, Some(join), &kept);
+            let joined = Joined::of(&text, &split_lines(&text), Some(join), &kept);
             let own: Vec<u64> = joined
                 .shingles_with_lines(3, |h| h)
                 .into_iter()

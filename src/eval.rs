@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::dedup::eval::{
-    DedupScores, Page, PairError, pair_errors, score as score_pairs, true_pairs,
+    Causes, DedupScores, Page, PairError, pair_errors, score as score_pairs, true_pairs,
     with_identical_texts,
 };
 use crate::io::read::open_decoded;
@@ -342,12 +342,7 @@ pub fn score_dedup(
             clusters.push((survivor, members));
             Ok(())
         })?;
-        scores.push(score_pairs(
-            &format!("{name}, content"),
-            &truth,
-            &clusters,
-            &copy_of,
-        ));
+        let mut content = score_pairs(&format!("{name}, content"), &truth, &clusters, &copy_of);
         // The same clusters against the texts the run deduplicated: its clean output and
         // the cleaned texts of the copies it rejected.
         let mut cleaned: Vec<String> = vec![String::new(); ids.len()];
@@ -373,12 +368,21 @@ pub fn score_dedup(
             .map(|c| crate::dedup::shingle_set(c, &params))
             .collect();
         let truth_cleaned = in_folds(true_pairs(&cleaned_sets, min_jaccard));
+        let content_errors: Vec<(PairError, f64)> = (pair_errors(&truth, &clusters, &sets))
+            .into_iter()
+            .map(|e| {
+                let (PairError::WrongClaim(a, b, _) | PairError::Missed(a, b, _)) = e;
+                (e, crate::dedup::jaccard(&cleaned_sets[a], &cleaned_sets[b]))
+            })
+            .collect();
+        content.causes = Some(Causes::count(content_errors.iter().copied(), min_jaccard));
+        scores.push(content);
         if errors.is_some() {
             let survivor_of: HashMap<usize, usize> = clusters
                 .iter()
                 .flat_map(|(s, members)| members.iter().map(move |&m| (m, *s)))
                 .collect();
-            for e in pair_errors(&truth, &clusters, &sets) {
+            for (e, cleaned_j) in content_errors {
                 let (error, a, b, j) = match e {
                     PairError::WrongClaim(a, b, j) => ("wrong-claim", a, b, j),
                     PairError::Missed(a, b, j) => ("missed", a, b, j),
@@ -397,7 +401,7 @@ pub fn score_dedup(
                     "a": doc(a),
                     "b": doc(b),
                     "content_jaccard": round3(j),
-                    "cleaned_jaccard": round3(crate::dedup::jaccard(&cleaned_sets[a], &cleaned_sets[b])),
+                    "cleaned_jaccard": round3(cleaned_j),
                 });
                 serde_json::to_writer(&mut error_rows, &row)?;
                 error_rows.push(b'\n');

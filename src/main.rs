@@ -119,6 +119,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {
                 print_table(&DedupScores::header(), scores.iter().map(|s| s.row()));
+                println!(
+                    "Errors on content by the Jaccard of the pair's cleaned texts (least {}):",
+                    args.min_jaccard
+                );
+                for s in &scores {
+                    if let Some(causes) = &s.causes {
+                        println!("  {}", causes.line(&s.name));
+                    }
+                }
             }
             Ok(EXIT_OK)
         }

@@ -269,6 +269,64 @@ pub struct DedupScores {
     /// Planted pairs (copy, page copied) with Jaccard ≥ 0.8, and how many were found.
     pub planted: usize,
     pub planted_found: usize,
+    /// For a row scored on content: how alike the cleaned texts of its errors are, which
+    /// tells a miss of cleaning from one of deduplication ([`Causes::count`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub causes: Option<Causes>,
+}
+
+/// A run's errors on content by the Jaccard of the two documents' cleaned texts (as
+/// deduplication shingles them), against the least Jaccard `t` of a true pair.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Causes {
+    /// Missed pairs at least `t` alike once cleaned: deduplication's own misses.
+    pub missed_alike: usize,
+    /// Missed pairs less than [`NEAR_BELOW`] under `t` once cleaned: what cleaning left
+    /// (or took) on one side pulled them just under.
+    pub missed_near: usize,
+    /// Missed pairs further apart once cleaned: cleaning parted them.
+    pub missed_apart: usize,
+    /// Wrong claims at least `t` alike once cleaned: cleaning made them alike.
+    pub wrong_alike: usize,
+    /// Wrong claims less alike once cleaned: deduplication joined them (the matched
+    /// stretch).
+    pub wrong_unlike: usize,
+}
+
+/// How far under the least Jaccard a missed pair's cleaned texts count as near it.
+pub const NEAR_BELOW: f64 = 0.1;
+
+impl Causes {
+    /// Counts `errors`, each with the Jaccard of its two cleaned texts.
+    pub fn count(errors: impl IntoIterator<Item = (PairError, f64)>, t: f64) -> Causes {
+        let mut c = Causes::default();
+        for (e, cleaned) in errors {
+            let slot = match e {
+                PairError::Missed(..) if cleaned >= t => &mut c.missed_alike,
+                PairError::Missed(..) if t - cleaned < NEAR_BELOW => &mut c.missed_near,
+                PairError::Missed(..) => &mut c.missed_apart,
+                PairError::WrongClaim(..) if cleaned >= t => &mut c.wrong_alike,
+                PairError::WrongClaim(..) => &mut c.wrong_unlike,
+            };
+            *slot += 1;
+        }
+        c
+    }
+
+    /// One line for a row named `name`.
+    pub fn line(&self, name: &str) -> String {
+        let missed = self.missed_alike + self.missed_near + self.missed_apart;
+        let wrong = self.wrong_alike + self.wrong_unlike;
+        format!(
+            "{name}: {missed} missed ({} alike once cleaned, {} less than {NEAR_BELOW} under, {} \
+             further apart); {wrong} wrong claims ({} alike once cleaned, {} not)",
+            self.missed_alike,
+            self.missed_near,
+            self.missed_apart,
+            self.wrong_alike,
+            self.wrong_unlike
+        )
+    }
 }
 
 impl DedupScores {
@@ -507,6 +565,39 @@ mod tests {
         assert_eq!(
             pair_errors(&truth, &[], &sets),
             vec![PairError::Missed(0, 1, truth[0].2)]
+        );
+    }
+
+    #[test]
+    fn errors_are_told_apart_by_how_alike_their_cleaned_texts_are() {
+        let (missed, wrong) = (
+            PairError::Missed(0, 1, 0.9),
+            PairError::WrongClaim(2, 0, 0.5),
+        );
+        let errors = [
+            (missed, 0.8),
+            (missed, 0.75),
+            (missed, 0.71),
+            (missed, 0.7),
+            (missed, 0.0),
+            (wrong, 0.8),
+            (wrong, 0.79),
+        ];
+        let c = Causes::count(errors, 0.8);
+        assert_eq!(
+            c,
+            Causes {
+                missed_alike: 1,
+                missed_near: 2,
+                missed_apart: 2,
+                wrong_alike: 1,
+                wrong_unlike: 1,
+            }
+        );
+        assert_eq!(
+            c.line("run"),
+            "run: 5 missed (1 alike once cleaned, 2 less than 0.1 under, 2 further apart); \
+             2 wrong claims (1 alike once cleaned, 1 not)"
         );
     }
 }

@@ -499,6 +499,7 @@ fn run_hash(normalized: &[u8], run: &[std::ops::Range<usize>]) -> u64 {
 mod tests {
     use super::*;
     use crate::dedup::tests::{near, prose_lines, words};
+    use crate::fingerprint::Prepared;
 
     #[test]
     fn shingles_with_lines_are_the_shingle_set_and_its_first_lines() {
@@ -571,6 +572,22 @@ mod tests {
         assert_eq!(s.len(), 3);
     }
 
+    /// Exact or near deduplication judging prose lines of `join` words, and what
+    /// fingerprinting finds of each line of `text`.
+    fn mode_and_lines(text: &str, join: usize, exact: bool) -> (Params, Prepared) {
+        let p = Params {
+            mode: if exact { Mode::Exact } else { Mode::Near },
+            prose_min_words: join,
+            ..Params::default()
+        };
+        let shingles = crate::fingerprint::ShingleParams {
+            words: 3,
+            max_line_words: 24,
+            stopwords: false,
+        };
+        (p, crate::fingerprint::prepare(text, &shingles))
+    }
+
     proptest::proptest! {
         /// The tokens gathered line by line (from the normalizer's word ends, or split
         /// again for lines that are not ASCII) are those of the joined text.
@@ -602,17 +619,7 @@ mod tests {
             exact in proptest::bool::ANY,
         ) {
             let text = lines.iter().map(|(l, _, _)| l.as_str()).collect::<Vec<_>>().join("\n");
-            let p = Params {
-                mode: if exact { Mode::Exact } else { Mode::Near },
-                prose_min_words: join,
-                ..Params::default()
-            };
-            let shingles = crate::fingerprint::ShingleParams {
-                words: 3,
-                max_line_words: 24,
-                stopwords: false,
-            };
-            let prepared = crate::fingerprint::prepare(&text, &shingles);
+            let (p, prepared) = mode_and_lines(&text, join, exact);
             proptest::prop_assert_eq!(prepared.lines.len(), split_lines(&text).len());
             let notes = |with_facts: bool| -> Vec<KeptLine> {
                 (lines.iter().zip(&prepared.lines))
@@ -652,17 +659,7 @@ mod tests {
         ) {
             let mut text = lines.iter().map(|(l, _, _, _)| l.as_str()).collect::<Vec<_>>().join("\n");
             text.push_str(ending);
-            let p = Params {
-                mode: if exact { Mode::Exact } else { Mode::Near },
-                prose_min_words: join,
-                ..Params::default()
-            };
-            let shingles = crate::fingerprint::ShingleParams {
-                words: 3,
-                max_line_words: 24,
-                stopwords: false,
-            };
-            let prepared = crate::fingerprint::prepare(&text, &shingles);
+            let (p, prepared) = mode_and_lines(&text, join, exact);
             // A text ending in a line break has no empty line after it, and an empty
             // text no line: each line the page has takes its notes by number.
             let note = |i: usize| lines.get(i).map_or((true, false, 255), |l| (l.1, l.2, l.3));

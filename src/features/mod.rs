@@ -484,6 +484,13 @@ impl Tally {
     }
 }
 
+/// Han ideographs and Hangul syllables: letters with no case, most of the text of the lines
+/// that are not ASCII in scraped pages, told without the standard library's table searches
+/// (the answer is theirs: a test walks every one).
+fn is_caseless_letter(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
+}
+
 impl Surface {
     fn of(line: &str) -> Surface {
         let mut s = Surface::default();
@@ -527,6 +534,13 @@ impl Surface {
         let mut in_word = false;
         for c in line.chars() {
             self.chars += 1;
+            if is_caseless_letter(c) {
+                self.visible += 1;
+                self.words += u32::from(!in_word);
+                in_word = true;
+                self.letters += 1;
+                continue;
+            }
             if c.is_whitespace() {
                 in_word = false;
                 continue;
@@ -639,6 +653,27 @@ mod tests {
                 assert_eq!(Surface::of(line), unicode_walk(line), "{line:?}");
             }
         }
+    }
+
+    #[test]
+    fn caseless_letters_are_what_the_standard_library_says() {
+        let caseless = (0..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_caseless_letter(c));
+        let mut n = 0;
+        for c in caseless {
+            n += 1;
+            assert!(c.is_alphabetic(), "{c:?}");
+            assert!(!c.is_uppercase() && !c.is_lowercase(), "{c:?}");
+            assert!(!c.is_whitespace() && !c.is_numeric(), "{c:?}");
+        }
+        assert_eq!(n, 6592 + 20992 + 11172);
+        // A line of them, mixed with others, is walked as character by character.
+        let line = "北京 2024年 Ünited 서울시 |";
+        let s = Surface::of(line);
+        assert_eq!((s.chars, s.visible, s.words), (21, 17, 5));
+        assert_eq!((s.letters, s.upper, s.capitalized_words), (12, 1, 1));
+        assert_eq!((s.digits, s.symbols, s.separators), (4, 1, 1));
     }
 
     #[test]

@@ -29,6 +29,20 @@ impl LineSpan {
     }
 }
 
+/// Han ideographs, kana and Hangul syllables: letters with no case, no compatibility
+/// decomposition and no combining class, which are most of the text of Chinese, Japanese
+/// and Korean pages. They
+/// are told by their ranges, without the tables of general categories, case, and the
+/// normalization quick checks (whose answers for them a test holds them to): a
+/// character left out of a quick check is one that check passes, and it is a starter, so
+/// leaving it out can only turn a pass into the slow path, never the reverse.
+pub fn is_caseless_letter(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3
+    )
+}
+
 /// Splits `text` on `\n` (a preceding `\r` is not content). An empty text has no lines;
 /// a text ending in `\n` has no empty line after it.
 pub fn split_lines(text: &str) -> Vec<LineSpan> {
@@ -157,7 +171,8 @@ impl Normalizer {
             self.ascii_words = None;
             // Most lines are NFKC already (curly quotes, dashes, accented letters): the
             // quick check's table lookups cost far less than decomposing and composing.
-            if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
+            if is_nfkc_quick(line.chars().filter(|&c| !is_caseless_letter(c))) == IsNormalized::Yes
+            {
                 self.normalize_nfkc(line);
             } else {
                 self.key.clear();
@@ -174,7 +189,10 @@ impl Normalizer {
             self.ascii = self.key.is_ascii();
             // Removing a symbol can leave combining marks out of canonical order.
             let key = self.as_str_of(self.key.len());
-            if !self.ascii && is_nfc_quick(key.chars()) != IsNormalized::Yes {
+            if !self.ascii
+                && is_nfc_quick(key.chars().filter(|&c| !is_caseless_letter(c)))
+                    != IsNormalized::Yes
+            {
                 let recomposed: String = key.nfc().collect();
                 self.key = recomposed.into_bytes();
             }
@@ -575,6 +593,10 @@ impl State {
 
     fn push_char(&mut self, c: char, out: &mut Vec<u8>, digits: &mut Vec<u8>) {
         let mut buf = [0u8; 4];
+        if is_caseless_letter(c) {
+            self.step(Class::Letter, c.encode_utf8(&mut buf).as_bytes(), out);
+            return;
+        }
         match c.general_category_group() {
             GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark => {
                 for lower in c.to_lowercase() {
@@ -601,6 +623,34 @@ impl State {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn caseless_letters_are_what_the_tables_say() {
+        use unicode_normalization::char::canonical_combining_class;
+        let caseless = (0..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_caseless_letter(c));
+        let mut n = 0;
+        for c in caseless {
+            n += 1;
+            assert_eq!(
+                c.general_category_group(),
+                GeneralCategoryGroup::Letter,
+                "{c:?}"
+            );
+            assert!(
+                c.is_alphabetic() && !c.is_numeric() && !c.is_whitespace(),
+                "{c:?}"
+            );
+            assert!(!c.is_uppercase() && !c.is_lowercase(), "{c:?}");
+            assert!(c.to_lowercase().eq([c]), "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            let one = || std::iter::once(c);
+            assert_eq!(is_nfkc_quick(one()), IsNormalized::Yes, "{c:?}");
+            assert_eq!(is_nfc_quick(one()), IsNormalized::Yes, "{c:?}");
+        }
+        assert_eq!(n, 86 + 90 + 6592 + 20992 + 11172);
+    }
 
     #[test]
     fn copyright_years_and_punctuation_agree() {
@@ -819,7 +869,7 @@ mod tests {
         /// of NFKC one character at a time.
         #[test]
         fn every_path_agrees_with_nfkc_one_character_at_a_time(
-            s in "([A-Za-z]{1,9}[ ,.;'0-9-]{0,2}|[’“”—–…éÉñßİǅⅫ①ﬁ\u{a0}\u{301}\u{308}\u{327}\u{3000}沪ＡＢ１２ᄀ가]){0,14}",
+            s in "([A-Za-z]{1,9}[ ,.;'0-9-]{0,2}|[’“”—–…éÉñßİǅⅫ①ﬁ\u{a0}\u{301}\u{308}\u{327}\u{3000}沪北京㐀鿿ＡＢ１２ᄀ가힣서\u{1161}\u{11a8}かガヷゞ\u{3099}]){0,14}",
             any in "\\PC{0,30}",
         ) {
             for line in [&s, &any] {

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use memchr::memmem::Finder;
 
 use crate::fingerprint::LinePrint;
+use crate::normalize::is_caseless_letter;
 
 /// A value that does not apply.
 pub const MISSING: f32 = -1.0;
@@ -484,13 +485,6 @@ impl Tally {
     }
 }
 
-/// Han ideographs and Hangul syllables: letters with no case, most of the text of the lines
-/// that are not ASCII in scraped pages, told without the standard library's table searches
-/// (the answer is theirs: a test walks every one).
-fn is_caseless_letter(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
-}
-
 impl Surface {
     fn of(line: &str) -> Surface {
         let mut s = Surface::default();
@@ -656,19 +650,8 @@ mod tests {
     }
 
     #[test]
-    fn caseless_letters_are_what_the_standard_library_says() {
-        let caseless = (0..=0x10_ffff_u32)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_caseless_letter(c));
-        let mut n = 0;
-        for c in caseless {
-            n += 1;
-            assert!(c.is_alphabetic(), "{c:?}");
-            assert!(!c.is_uppercase() && !c.is_lowercase(), "{c:?}");
-            assert!(!c.is_whitespace() && !c.is_numeric(), "{c:?}");
-        }
-        assert_eq!(n, 6592 + 20992 + 11172);
-        // A line of them, mixed with others, is walked as character by character.
+    fn caseless_letters_count_as_letters() {
+        // Han and Hangul among other letters, digits, spaces and a separator.
         let line = "北京 2024年 Ünited 서울시 |";
         let s = Surface::of(line);
         assert_eq!((s.chars, s.visible, s.words), (21, 17, 5));

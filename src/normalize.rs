@@ -43,6 +43,19 @@ pub fn is_caseless_letter(c: char) -> bool {
     )
 }
 
+/// The ASCII character NFKC makes of a full-width form (U+FF01 to U+FF5E) or of the
+/// ideographic space, in which Chinese and Japanese pages print their punctuation, and
+/// often digits and Latin letters. Each is one character, a starter, that composes with
+/// nothing before it; a line where a mark after it would compose with what it becomes
+/// fails the quick check for that mark, and is normalized whole.
+fn fullwidth_ascii(c: char) -> Option<u8> {
+    match c as u32 {
+        0xFF01..=0xFF5E => Some((c as u32 - 0xFEE0) as u8),
+        0x3000 => Some(b' '),
+        _ => None,
+    }
+}
+
 /// Splits `text` on `\n` (a preceding `\r` is not content). An empty text has no lines;
 /// a text ending in `\n` has no empty line after it.
 pub fn split_lines(text: &str) -> Vec<LineSpan> {
@@ -171,8 +184,9 @@ impl Normalizer {
             self.ascii_words = None;
             // Most lines are NFKC already (curly quotes, dashes, accented letters): the
             // quick check's table lookups cost far less than decomposing and composing.
-            if is_nfkc_quick(line.chars().filter(|&c| !is_caseless_letter(c))) == IsNormalized::Yes
-            {
+            // Caseless letters pass the check, and full-width forms are folded on the way.
+            let checked = |&c: &char| !is_caseless_letter(c) && fullwidth_ascii(c).is_none();
+            if is_nfkc_quick(line.chars().filter(checked)) == IsNormalized::Yes {
                 self.normalize_nfkc(line);
             } else {
                 self.key.clear();
@@ -240,7 +254,10 @@ impl Normalizer {
                 i += run;
             }
             if let Some(c) = line[i..].chars().next() {
-                state.push_char(c, &mut self.key, &mut self.digits);
+                match fullwidth_ascii(c) {
+                    Some(b) => state.push_ascii(b, &mut self.key, &mut self.digits),
+                    None => state.push_char(c, &mut self.key, &mut self.digits),
+                }
                 i += c.len_utf8();
             }
         }
@@ -653,6 +670,28 @@ mod tests {
     }
 
     #[test]
+    fn fullwidth_forms_fold_to_what_nfkc_makes_of_them() {
+        use unicode_normalization::char::canonical_combining_class;
+        let forms = (0xFF01..=0xFF5E_u32)
+            .chain([0x3000])
+            .filter_map(char::from_u32);
+        for c in forms {
+            let b = fullwidth_ascii(c).expect("a full-width form");
+            assert_eq!(
+                c.nfkc().collect::<String>(),
+                char::from(b).to_string(),
+                "{c:?}"
+            );
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+        assert_eq!(fullwidth_ascii('\u{FF00}'), None);
+        assert_eq!(fullwidth_ascii('\u{FF5F}'), None);
+        assert_eq!(fullwidth_ascii('a'), None);
+        // A mark after one composes with what it becomes: the line is normalized whole.
+        assert_eq!(normalize("Ａ\u{301}Ｂ，"), "áb");
+    }
+
+    #[test]
     fn copyright_years_and_punctuation_agree() {
         assert_eq!(
             normalize("Copyright 2020 © Shanghai Daily. All Rights Reserved."),
@@ -869,7 +908,7 @@ mod tests {
         /// of NFKC one character at a time.
         #[test]
         fn every_path_agrees_with_nfkc_one_character_at_a_time(
-            s in "([A-Za-z]{1,9}[ ,.;'0-9-]{0,2}|[’“”—–…éÉñßİǅⅫ①ﬁ\u{a0}\u{301}\u{308}\u{327}\u{3000}沪北京㐀鿿ＡＢ１２ᄀ가힣서\u{1161}\u{11a8}かガヷゞ\u{3099}]){0,14}",
+            s in "([A-Za-z]{1,9}[ ,.;'0-9-]{0,2}|[’“”—–…éÉñßİǅⅫ①ﬁ\u{a0}\u{301}\u{308}\u{327}\u{3000}沪北京㐀鿿ＡＢ１２ᄀ가힣서\u{1161}\u{11a8}かガヷゞ\u{3099}，！（）Ｚｚ０＠]){0,14}",
             any in "\\PC{0,30}",
         ) {
             for line in [&s, &any] {

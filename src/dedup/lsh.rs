@@ -89,48 +89,114 @@ pub const MAX_BUCKET_WALK: usize = 100;
 /// span test that judges them asks for 80% of the later one's shingles), sorted. The
 /// earlier may be the one held: its cleaning may have removed what the later's kept, and
 /// lines cleaning judged twice do not count in the span test (see [`span_jaccard`]).
+/// Samples held by more than [`MAX_SAMPLE_DOCS`] documents do not count.
+///
+/// Counting every pair of documents under every sample costs the square of a sample's
+/// documents, and text written without spaces (Chinese, Japanese) has many samples that
+/// dozens of documents share: common phrases. So pairs are found by prefix filtering, as
+/// set-similarity joins do. Each document's counted samples are ordered rarest first; the
+/// pair needs `t` of the smaller document's samples (the least of 2 and half of all its
+/// samples), so it shares one of that document's first `counted - t + 1`, its prefix. Only
+/// a sample in the prefix of the smaller of two documents proposes them, and each proposed
+/// pair is then counted exactly: the answer is that of counting every pair.
 pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, u32)> {
-    // Documents under each sample, a quarter of the sample values at a time (by their top
-    // two bits), so that only a quarter of the (sample, document) entries is in memory.
-    let mut shared: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
-    // (sample << 32 | document): sorted as one number, by sample, then document.
-    let mut entries: Vec<u64> = Vec::new();
+    let live = |i: usize| exact_of[i].is_none();
+    // How many live documents hold each sample (at most MAX_SAMPLE_DOCS + 1), beside each
+    // document's samples, found a quarter of the sample values at a time (by their top two
+    // bits), so that only a quarter of the (sample, document) entries is in memory.
+    let mut df: Vec<Vec<u8>> = (prints.iter().enumerate())
+        .map(|(i, p)| vec![0; if live(i) { p.samples.len() } else { 0 }])
+        .collect();
+    const OVER: u8 = MAX_SAMPLE_DOCS as u8 + 1;
     for part in 0..4u32 {
-        entries.clear();
-        entries.par_extend(
-            (prints.par_iter().zip(exact_of).enumerate())
-                .filter(|(_, (_, exact))| exact.is_none())
-                .flat_map_iter(|(i, (p, _))| {
-                    let samples = p.samples.iter().filter(move |&&s| s >> 30 == part);
-                    samples.map(move |&s| u64::from(s) << 32 | i as u64)
-                }),
-        );
-        entries.par_sort_unstable();
-        for docs in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if docs.len() > MAX_SAMPLE_DOCS {
-                continue;
-            }
-            for (k, &a) in docs.iter().enumerate() {
-                let a = a as u32;
-                for &b in &docs[k + 1..] {
-                    let b = b as u32;
-                    *shared.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
-                }
+        for docs in sample_entries(prints, exact_of, part).chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
+            let n = docs.len().min(usize::from(OVER)) as u8;
+            for &(entry, k) in docs {
+                df[entry as u32 as usize][k as usize] = n;
             }
         }
     }
-    let mut pairs: Vec<(u32, u32)> = shared
-        .into_iter()
-        .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
-        .filter(|&(earlier, later, n)| {
-            let (earlier, later) = (&prints[earlier as usize], &prints[later as usize]);
-            let fewer = later.samples.len().min(earlier.samples.len());
-            n >= 2 && 2 * n as usize >= fewer && !later.same_site(earlier)
+    // Each document's size (its samples, counted or not), and the last key (df << 32 |
+    // sample) of its prefix; none when it cannot be the smaller of a pair.
+    let size = |i: usize| (prints[i].samples.len(), i);
+    let last_of_prefix: Vec<Option<u64>> = (prints.par_iter().zip(&df))
+        .map(|(p, df)| {
+            let mut keys: Vec<u64> = (p.samples.iter().zip(df))
+                .filter(|&(_, &d)| d != 0 && d < OVER)
+                .map(|(&s, &d)| u64::from(d) << 32 | u64::from(s))
+                .collect();
+            let need = 2.max(p.samples.len().div_ceil(2));
+            let prefix = (keys.len() + 1).checked_sub(need).filter(|&n| n > 0)?;
+            keys.sort_unstable();
+            Some(keys[prefix - 1])
         })
-        .map(|(a, b, _)| (a, b))
         .collect();
-    pairs.sort_unstable();
-    pairs
+    let last_of_prefix = &last_of_prefix;
+    let mut proposed: Vec<u64> = Vec::new();
+    for part in 0..4u32 {
+        let entries = sample_entries(prints, exact_of, part);
+        let posting: Vec<&[(u64, u32)]> = entries
+            .chunk_by(|a, b| a.0 >> 32 == b.0 >> 32)
+            .filter(|docs| docs.len() <= MAX_SAMPLE_DOCS)
+            .collect();
+        proposed.par_extend(posting.par_iter().flat_map_iter(|&docs| {
+            let key = (docs.len() as u64) << 32 | docs[0].0 >> 32;
+            let smaller = docs
+                .iter()
+                .map(|&(e, _)| e as u32 as usize)
+                .filter(move |&a| last_of_prefix[a].is_some_and(|last| key <= last));
+            smaller.flat_map(move |a| {
+                (docs.iter().map(|&(e, _)| e as u32 as usize))
+                    .filter(move |&b| size(b) > size(a))
+                    .map(move |b| (a.min(b) as u64) << 32 | a.max(b) as u64)
+            })
+        }));
+        proposed.par_sort_unstable();
+        proposed.dedup();
+    }
+    // Each proposed pair, counted: samples both hold that few enough documents hold.
+    (proposed.par_iter())
+        .filter_map(|&pair| {
+            let (earlier, later) = ((pair >> 32) as usize, pair as u32 as usize);
+            let (a, b) = (&prints[earlier], &prints[later]);
+            let n = shared_counted(&a.samples, &df[earlier], &b.samples, OVER);
+            let fewer = a.samples.len().min(b.samples.len());
+            (n >= 2 && 2 * n >= fewer && !b.same_site(a)).then_some((earlier as u32, later as u32))
+        })
+        .collect()
+}
+
+/// The live documents' samples whose top two bits are `part`, as (sample << 32 |
+/// document, the sample's place among the document's), sorted: by sample, then document.
+fn sample_entries(prints: &[DocPrint], exact_of: &[Option<usize>], part: u32) -> Vec<(u64, u32)> {
+    let mut entries: Vec<(u64, u32)> = Vec::new();
+    entries.par_extend(
+        (prints.par_iter().zip(exact_of).enumerate())
+            .filter(|(_, (_, exact))| exact.is_none())
+            .flat_map_iter(|(i, (p, _))| {
+                let samples = (p.samples.iter().enumerate()).filter(move |(_, s)| *s >> 30 == part);
+                samples.map(move |(k, &s)| (u64::from(s) << 32 | i as u64, k as u32))
+            }),
+    );
+    entries.par_sort_unstable();
+    entries
+}
+
+/// Samples in both sorted lists whose count of documents (`df`, beside `a`'s) is below `over`.
+fn shared_counted(a: &[u32], df: &[u8], b: &[u32], over: u8) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += usize::from(df[i] < over);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Which documents need a shingle set, the pairs held one in the other, and who shares
@@ -239,6 +305,96 @@ pub(super) fn band_keys(signature: &[u32], params: &Params) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Prefix filtering finds the pairs counting every pair finds: documents drawing
+        /// their samples from few values (so that some are held by more documents than
+        /// count, across the four parts of the sample values), some exact copies, some of
+        /// one site.
+        #[test]
+        fn prefix_filtering_finds_what_counting_every_pair_finds(
+            docs in proptest::collection::vec(
+                (
+                    proptest::collection::vec(0u32..1000, 0..24),
+                    proptest::option::of(0u64..3),
+                    0u8..10,
+                ),
+                0..160,
+            ),
+            values in 6u32..120,
+        ) {
+            use proptest::prelude::*;
+            // Few values, spread over the four parts (the top two bits).
+            let samples = |drawn: &[u32]| -> Vec<u32> {
+                let set: std::collections::BTreeSet<u32> =
+                    drawn.iter().map(|v| (v % values).rotate_right(2)).collect();
+                set.into_iter().collect()
+            };
+            let prints: Vec<DocPrint> = (docs.iter())
+                .map(|(drawn, site, _)| DocPrint {
+                    samples: samples(drawn),
+                    site: *site,
+                    ..DocPrint::default()
+                })
+                .collect();
+            let exact_of: Vec<Option<usize>> = (docs.iter().enumerate())
+                .map(|(i, (_, _, c))| i.checked_sub(1).filter(|_| *c == 0))
+                .collect();
+            let found = held_pairs(&prints, &exact_of);
+            prop_assert_eq!(&found, &held_pairs_by_counting_every_pair(&prints, &exact_of));
+        }
+    }
+
+    /// The held pairs as they were found before prefix filtering: every pair under every
+    /// sample counted.
+    fn held_pairs_by_counting_every_pair(
+        prints: &[DocPrint],
+        exact_of: &[Option<usize>],
+    ) -> Vec<(u32, u32)> {
+        // Documents under each sample, a quarter of the sample values at a time (by their top
+        // two bits), so that only a quarter of the (sample, document) entries is in memory.
+        let mut shared: HashMap<u64, u32, BuildNoHashHasher<u64>> = HashMap::default();
+        // (sample << 32 | document): sorted as one number, by sample, then document.
+        let mut entries: Vec<u64> = Vec::new();
+        for part in 0..4u32 {
+            entries.clear();
+            entries.par_extend(
+                (prints.par_iter().zip(exact_of).enumerate())
+                    .filter(|(_, (_, exact))| exact.is_none())
+                    .flat_map_iter(|(i, (p, _))| {
+                        let samples = p.samples.iter().filter(move |&&s| s >> 30 == part);
+                        samples.map(move |&s| u64::from(s) << 32 | i as u64)
+                    }),
+            );
+            entries.par_sort_unstable();
+            for docs in entries.chunk_by(|a, b| a >> 32 == b >> 32) {
+                if docs.len() > MAX_SAMPLE_DOCS {
+                    continue;
+                }
+                for (k, &a) in docs.iter().enumerate() {
+                    let a = a as u32;
+                    for &b in &docs[k + 1..] {
+                        let b = b as u32;
+                        *shared.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<(u32, u32)> = shared
+            .into_iter()
+            .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
+            .filter(|&(earlier, later, n)| {
+                let (earlier, later) = (&prints[earlier as usize], &prints[later as usize]);
+                let fewer = later.samples.len().min(earlier.samples.len());
+                n >= 2 && 2 * n as usize >= fewer && !later.same_site(earlier)
+            })
+            .map(|(a, b, _)| (a, b))
+            .collect();
+        pairs.sort_unstable();
+        pairs
+    }
 
     #[test]
     fn estimate_tracks_exact_jaccard() {

@@ -13,6 +13,8 @@ LABELLED = $(foreach s,$(EVAL_SETS),--docs $(EVAL_DIR)/$(s)/docs.jsonl.gz --labe
 BENCH_BYTES ?= 1000000000
 # Size of the corpus of copies (each synth-news article and a copy of it), in bytes.
 BENCH_COPIES_BYTES ?= 400000000
+# Size of the synth-cjk corpus (synth-news written in Han and kana) of `make bench`.
+BENCH_CJK_BYTES ?= 200000000
 # Folds of sites for the held-out part of `make eval-dedup`.
 FOLDS ?= 5
 # Runs of each benchmark configuration (interleaved; rows show the median).
@@ -131,7 +133,7 @@ model: build
 
 bench:
 	EVAL_DIR=$(EVAL_DIR) BENCH_BYTES=$(BENCH_BYTES) BENCH_COPIES_BYTES=$(BENCH_COPIES_BYTES) \
-		BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
+		BENCH_CJK_BYTES=$(BENCH_CJK_BYTES) BENCH_RUNS=$(BENCH_RUNS) $(CARGO) bench --locked --bench throughput
 
 # Each pure stage alone on one core, over the first STAGE_BYTES of synth-news in memory:
 # steadier than whole runs for judging a change to one stage.

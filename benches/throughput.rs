@@ -11,6 +11,9 @@
 //! A third corpus ("synth-copies", `BENCH_COPIES_BYTES`, 400 MB by default) is the start
 //! of synth-news with every article followed by a copy, 1% of its words replaced: the
 //! worst case for the memory of exact verification, run at several `--verify-memory`.
+//! A fourth ("synth-cjk", `BENCH_CJK_BYTES`, 200 MB by default) is the start of
+//! synth-news written as Chinese and Japanese pages are: Han and kana, no spaces between
+//! words, full-width punctuation.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -169,11 +172,25 @@ fn bench_real_pages(bin: &Path, dir: &Path, cores: usize, repeats: usize) {
         eval_dir.display(),
         100.0 * other_share
     );
+    bench_table(bin, dir, &corpus, &["--site-field", "site"], cores, repeats);
+}
+
+/// Runs `corpus` with `extra` arguments at one thread and at every core, `repeats` times
+/// each, interleaved, and prints one row per thread count.
+fn bench_table(
+    bin: &Path,
+    dir: &Path,
+    corpus: &Path,
+    extra: &[&str],
+    cores: usize,
+    repeats: usize,
+) {
+    let mb = std::fs::metadata(corpus).expect("corpus").len() as f64 / 1e6;
     let threads: Vec<usize> = if cores > 1 { vec![1, cores] } else { vec![1] };
     let mut measured: Vec<Vec<Measured>> = threads.iter().map(|_| Vec::new()).collect();
     for _ in 0..repeats {
         for (&t, m) in threads.iter().zip(&mut measured) {
-            m.push(run(bin, &corpus, dir, t, &["--site-field", "site"]));
+            m.push(run(bin, corpus, dir, t, extra));
         }
     }
     println!(
@@ -254,6 +271,103 @@ fn generate_copies(news: &Path, path: &Path, target_bytes: u64) -> std::io::Resu
     }
     out.flush()?;
     Ok(docs)
+}
+
+/// "synth-cjk": the records of `news` up to `target_bytes`, each word of their texts
+/// written as one to three Han or kana characters ([`cjk_word`]) with no space between two
+/// such words, and the punctuation after a word in its full-width or ideographic form:
+/// text as Chinese and Japanese pages print it, with synth-news's templates, repeats and
+/// copies, since a word is always written the same way.
+fn generate_cjk(news: &Path, path: &Path, target_bytes: u64) -> std::io::Result<u64> {
+    use std::io::BufRead;
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let (mut written, mut docs) = (0u64, 0u64);
+    let mut text = String::new();
+    for line in std::io::BufReader::new(File::open(news)?).lines() {
+        if written >= target_bytes {
+            break;
+        }
+        let mut record: serde_json::Value = serde_json::from_str(&line?)?;
+        text.clear();
+        for (i, line) in record["text"]
+            .as_str()
+            .unwrap_or_default()
+            .split('\n')
+            .enumerate()
+        {
+            if i > 0 {
+                text.push('\n');
+            }
+            // (whether a token was written on the line, whether it was written in Han or kana)
+            let (mut any, mut last_cjk) = (false, false);
+            for token in line.split(' ').filter(|t| !t.is_empty()) {
+                let word = token.trim_end_matches([',', '.', ':', ';', '!', '?']);
+                let cjk = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic());
+                if any && !(cjk && last_cjk) {
+                    text.push(' ');
+                }
+                any = true;
+                if cjk {
+                    cjk_word(word, &mut text);
+                } else {
+                    text.push_str(word);
+                }
+                for p in token[word.len()..].chars() {
+                    text.push(match p {
+                        '.' => '。',
+                        ',' => '，',
+                        ':' => '：',
+                        ';' => '；',
+                        '!' => '！',
+                        _ => '？',
+                    });
+                }
+                last_cjk = cjk;
+            }
+        }
+        record["text"] = text.as_str().into();
+        let bytes = serde_json::to_vec(&record)?;
+        out.write_all(&bytes)?;
+        writeln!(out)?;
+        written += bytes.len() as u64 + 1;
+        docs += 1;
+    }
+    out.flush()?;
+    Ok(docs)
+}
+
+/// One to three Han or kana characters for an ASCII word, the same for the same word
+/// whatever its case.
+fn cjk_word(word: &str, out: &mut String) {
+    let h = xxhash_rust::xxh3::xxh3_64(word.to_ascii_lowercase().as_bytes());
+    for k in 0..1 + h % 3 {
+        let v = (h >> (8 + 16 * k)) & 0xffff;
+        let c = if v % 5 == 0 {
+            0x3041 + v % 86
+        } else {
+            0x4E00 + v % 20_902
+        };
+        out.push(char::from_u32(c as u32).unwrap_or('字'));
+    }
+}
+
+/// `make bench`'s fourth corpus, "synth-cjk" (see [`generate_cjk`]), default settings at
+/// one thread and at every core.
+fn bench_cjk(bin: &Path, dir: &Path, news: &Path, cores: usize, repeats: usize) {
+    let target_bytes: u64 = synth::env_or("BENCH_CJK_BYTES", 200_000_000);
+    let corpus = dir.join(format!("synth-cjk-{target_bytes}.jsonl"));
+    if !corpus.exists() {
+        let tmp = corpus.with_extension("tmp");
+        generate_cjk(news, &tmp, target_bytes).expect("generate synth-cjk");
+        std::fs::rename(&tmp, &corpus).expect("rename synth-cjk");
+    }
+    let mb = std::fs::metadata(&corpus).expect("corpus").len() as f64 / 1e6;
+    println!();
+    println!(
+        "corpus: {} ({mb:.0} MB: synth-news with each word as Han or kana characters, no spaces between them, full-width punctuation)",
+        corpus.display()
+    );
+    bench_table(bin, dir, &corpus, &[], cores, repeats);
 }
 
 /// `make bench`'s third corpus, "synth-copies" (see [`generate_copies`]), at every core:
@@ -440,4 +554,5 @@ fn main() {
     );
     bench_real_pages(&bin, &dir, cores, repeats);
     bench_copies(&bin, &dir, &corpus, cores, repeats);
+    bench_cjk(&bin, &dir, &corpus, cores, repeats);
 }

@@ -104,23 +104,31 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
     // How many live documents hold each sample (at most MAX_SAMPLE_DOCS + 1), beside each
     // document's samples, found a quarter of the sample values at a time (by their top two
     // bits), so that only a quarter of the (sample, document) entries is in memory.
-    let mut df: Vec<Vec<u8>> = (prints.iter().enumerate())
-        .map(|(i, p)| vec![0; if live(i) { p.samples.len() } else { 0 }])
-        .collect();
+    // Document i's are `df[at[i]..at[i + 1]]`.
+    let mut at: Vec<usize> = Vec::with_capacity(prints.len() + 1);
+    at.push(0);
+    for (i, p) in prints.iter().enumerate() {
+        at.push(at[i] + if live(i) { p.samples.len() } else { 0 });
+    }
+    let mut df: Vec<u8> = vec![0; at[prints.len()]];
     const OVER: u8 = MAX_SAMPLE_DOCS as u8 + 1;
+    let mut entries: Vec<(u64, u32)> = Vec::new();
     for part in 0..4u32 {
-        for docs in sample_entries(prints, exact_of, part).chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
+        sample_entries(prints, exact_of, part, &mut entries);
+        for docs in entries.chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
             let n = docs.len().min(usize::from(OVER)) as u8;
             for &(entry, k) in docs {
-                df[entry as u32 as usize][k as usize] = n;
+                df[at[entry as u32 as usize] + k as usize] = n;
             }
         }
     }
+    let df_of = |i: usize| &df[at[i]..at[i + 1]];
     // Each document's size (its samples, counted or not), and the last key (df << 32 |
     // sample) of its prefix; none when it cannot be the smaller of a pair.
     let size = |i: usize| (prints[i].samples.len(), i);
-    let last_of_prefix: Vec<Option<u64>> = (prints.par_iter().zip(&df))
-        .map(|(p, df)| {
+    let last_of_prefix: Vec<Option<u64>> = (prints.par_iter().enumerate())
+        .map(|(i, p)| {
+            let df = df_of(i);
             let mut keys: Vec<u64> = (p.samples.iter().zip(df))
                 .filter(|&(_, &d)| d != 0 && d < OVER)
                 .map(|(&s, &d)| u64::from(d) << 32 | u64::from(s))
@@ -134,7 +142,7 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
     let last_of_prefix = &last_of_prefix;
     let mut proposed: Vec<u64> = Vec::new();
     for part in 0..4u32 {
-        let entries = sample_entries(prints, exact_of, part);
+        sample_entries(prints, exact_of, part, &mut entries);
         let posting: Vec<&[(u64, u32)]> = entries
             .chunk_by(|a, b| a.0 >> 32 == b.0 >> 32)
             .filter(|docs| docs.len() <= MAX_SAMPLE_DOCS)
@@ -159,7 +167,7 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
         .filter_map(|&pair| {
             let (earlier, later) = ((pair >> 32) as usize, pair as u32 as usize);
             let (a, b) = (&prints[earlier], &prints[later]);
-            let n = shared_counted(&a.samples, &df[earlier], &b.samples, OVER);
+            let n = shared_counted(&a.samples, df_of(earlier), &b.samples, OVER);
             let fewer = a.samples.len().min(b.samples.len());
             (n >= 2 && 2 * n >= fewer && !b.same_site(a)).then_some((earlier as u32, later as u32))
         })
@@ -167,9 +175,15 @@ pub fn held_pairs(prints: &[DocPrint], exact_of: &[Option<usize>]) -> Vec<(u32, 
 }
 
 /// The live documents' samples whose top two bits are `part`, as (sample << 32 |
-/// document, the sample's place among the document's), sorted: by sample, then document.
-fn sample_entries(prints: &[DocPrint], exact_of: &[Option<usize>], part: u32) -> Vec<(u64, u32)> {
-    let mut entries: Vec<(u64, u32)> = Vec::new();
+/// document, the sample's place among the document's), sorted into `entries`: by sample,
+/// then document.
+fn sample_entries(
+    prints: &[DocPrint],
+    exact_of: &[Option<usize>],
+    part: u32,
+    entries: &mut Vec<(u64, u32)>,
+) {
+    entries.clear();
     entries.par_extend(
         (prints.par_iter().zip(exact_of).enumerate())
             .filter(|(_, (_, exact))| exact.is_none())
@@ -179,7 +193,6 @@ fn sample_entries(prints: &[DocPrint], exact_of: &[Option<usize>], part: u32) ->
             }),
     );
     entries.par_sort_unstable();
-    entries
 }
 
 /// Samples in both sorted lists whose count of documents (`df`, beside `a`'s) is below `over`.

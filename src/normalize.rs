@@ -253,6 +253,16 @@ impl Normalizer {
                 self.digits.truncate(at.dn);
                 i += run;
             }
+            // A run of caseless letters steps as one letter: only its first can follow an
+            // owed space, and each is kept as it is.
+            let letters = (line[i..].char_indices())
+                .find(|&(_, c)| !is_caseless_letter(c))
+                .map_or(bytes.len() - i, |(k, _)| k);
+            if letters > 0 {
+                state.step(Class::Letter, &bytes[i..i + letters], &mut self.key);
+                i += letters;
+                continue;
+            }
             if let Some(c) = line[i..].chars().next() {
                 match fullwidth_ascii(c) {
                     Some(b) => state.push_ascii(b, &mut self.key, &mut self.digits),

@@ -186,8 +186,10 @@ impl Normalizer {
             // quick check's table lookups cost far less than decomposing and composing.
             // Caseless letters pass the check, and full-width forms are folded on the way.
             let checked = |&c: &char| !is_caseless_letter(c) && fullwidth_ascii(c).is_none();
+            // Whether a character went the general way, which can put a mark in the key.
+            let mut general = true;
             if is_nfkc_quick(line.chars().filter(checked)) == IsNormalized::Yes {
-                self.normalize_nfkc(line);
+                general = self.normalize_nfkc(line);
             } else {
                 self.key.clear();
                 self.digits.clear();
@@ -201,14 +203,16 @@ impl Normalizer {
                 }
             }
             self.ascii = self.key.is_ascii();
-            // Removing a symbol can leave combining marks out of canonical order.
-            let key = self.as_str_of(self.key.len());
-            if !self.ascii
-                && is_nfc_quick(key.chars().filter(|&c| !is_caseless_letter(c)))
+            // Removing a symbol can leave combining marks out of canonical order. A key of
+            // ASCII and caseless letters alone holds no mark.
+            if !self.ascii && general {
+                let key = self.as_str_of(self.key.len());
+                if is_nfc_quick(key.chars().filter(|&c| !is_caseless_letter(c)))
                     != IsNormalized::Yes
-            {
-                let recomposed: String = key.nfc().collect();
-                self.key = recomposed.into_bytes();
+                {
+                    let recomposed: String = key.nfc().collect();
+                    self.key = recomposed.into_bytes();
+                }
             }
             (self.key_len, self.digits_len) = (self.key.len(), self.digits.len());
         }
@@ -218,8 +222,10 @@ impl Normalizer {
     /// [`Normalizer::normalize`] of a line that is not ASCII but is NFKC already: its
     /// ASCII runs take the ASCII lines' path ([`ascii_run`]), the other characters
     /// [`State::push_char`], the state carried from one to the other. Fills `key` and
-    /// `digits` to their lengths.
-    fn normalize_nfkc(&mut self, line: &str) {
+    /// `digits` to their lengths. Returns whether a character went to
+    /// [`State::push_char`]: with none, the key is ASCII and caseless letters.
+    fn normalize_nfkc(&mut self, line: &str) -> bool {
+        let mut general = false;
         let bytes = line.as_bytes();
         self.key.clear();
         self.digits.clear();
@@ -266,11 +272,15 @@ impl Normalizer {
             if let Some(c) = line[i..].chars().next() {
                 match fullwidth_ascii(c) {
                     Some(b) => state.push_ascii(b, &mut self.key, &mut self.digits),
-                    None => state.push_char(c, &mut self.key, &mut self.digits),
+                    None => {
+                        general = true;
+                        state.push_char(c, &mut self.key, &mut self.digits);
+                    }
                 }
                 i += c.len_utf8();
             }
         }
+        general
     }
 
     /// The last normalized line.

@@ -29,12 +29,11 @@ impl LineSpan {
     }
 }
 
-/// Han ideographs, kana and Hangul syllables: letters with no case, no compatibility
-/// decomposition and no combining class, which are most of the text of Chinese, Japanese
-/// and Korean pages. They
-/// are told by their ranges, without the tables of general categories, case, and the
-/// normalization quick checks (whose answers for them a test holds them to): a
-/// character left out of a quick check is one that check passes, and it is a starter, so
+/// Han ideographs, kana and Hangul syllables: letters with no case and no combining class,
+/// which NFC and NFKC leave as they are, and most of the text of Chinese, Japanese and
+/// Korean pages. They are told by their ranges, without the tables of general categories,
+/// of case and of the normalization quick checks (whose answers for them a test holds them
+/// to). A character left out of a quick check is one that check passes, and a starter, so
 /// leaving it out can only turn a pass into the slow path, never the reverse.
 pub fn is_caseless_letter(c: char) -> bool {
     matches!(

@@ -258,26 +258,27 @@ impl Normalizer {
                 self.digits.truncate(at.dn);
                 i += run;
             }
-            // A run of caseless letters steps as one letter: only its first can follow an
-            // owed space, and each is kept as it is.
-            let letters = (line[i..].char_indices())
-                .find(|&(_, c)| !is_caseless_letter(c))
-                .map_or(bytes.len() - i, |(k, _)| k);
-            if letters > 0 {
-                state.step(Class::Letter, &bytes[i..i + letters], &mut self.key);
-                i += letters;
+            let Some(c) = line[i..].chars().next() else {
+                break;
+            };
+            if is_caseless_letter(c) {
+                // A run of caseless letters steps as one letter: only its first can follow
+                // an owed space, and each is kept as it is.
+                let end = (line[i..].char_indices())
+                    .find(|&(_, c)| !is_caseless_letter(c))
+                    .map_or(bytes.len(), |(k, _)| i + k);
+                state.step(Class::Letter, &bytes[i..end], &mut self.key);
+                i = end;
                 continue;
             }
-            if let Some(c) = line[i..].chars().next() {
-                match fullwidth_ascii(c) {
-                    Some(b) => state.push_ascii(b, &mut self.key, &mut self.digits),
-                    None => {
-                        general = true;
-                        state.push_char(c, &mut self.key, &mut self.digits);
-                    }
+            match fullwidth_ascii(c) {
+                Some(b) => state.push_ascii(b, &mut self.key, &mut self.digits),
+                None => {
+                    general = true;
+                    state.push_char(c, &mut self.key, &mut self.digits);
                 }
-                i += c.len_utf8();
             }
+            i += c.len_utf8();
         }
         general
     }

@@ -22,6 +22,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C, `kill` or a closed terminal: unfinished outputs are removed, not left half.
+    let message = "deboil: interrupted: removed the unfinished outputs";
+    if let Err(err) = deboil::io::interrupt::remove_on_signal(message) {
+        eprintln!("deboil: warning: a signal will leave temporary files behind: {err}");
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),

@@ -443,25 +443,7 @@ fn extra_rules_and_drop_doc() {
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let dir = Dir::new();
-    // Distinct words in every document, so that no line is corpus boilerplate.
-    let word = |mut n: usize| {
-        let mut w = String::new();
-        for _ in 0..4 {
-            w.push((b'a' + (n % 26) as u8) as char);
-            n /= 26;
-        }
-        w
-    };
-    let input: String = (0..20_000)
-        .map(|i| {
-            format!(
-                "{{\"text\": \"Story {} tells of {} and {}.\"}}\n",
-                word(i),
-                word(i * 7 + 3),
-                word(i * 13 + 5)
-            )
-        })
-        .collect();
+    let input = distinct_documents(20_000);
     let input = dir.write("big.jsonl", input);
     let mut child = deboil()
         .args(["clean", "-q", "-o", "-"])
@@ -481,6 +463,67 @@ fn a_closed_pipe_ends_quietly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Documents with distinct words, so that no line is corpus boilerplate.
+fn distinct_documents(n: usize) -> String {
+    let word = |mut n: usize| {
+        let mut w = String::new();
+        for _ in 0..4 {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+        }
+        w
+    };
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"text\": \"Story {} tells of {} and {}.\"}}\n",
+                word(i),
+                word(i * 7 + 3),
+                word(i * 13 + 5)
+            )
+        })
+        .collect()
+}
+
+/// A run stopped by SIGTERM while its outputs are being written exits with 143 (128 + 15)
+/// and leaves no file, not even a hidden temporary one. The clean output goes to a pipe
+/// nobody reads, so the run waits there with the rejected output and the audit begun,
+/// whatever the machine's speed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signal_removes_the_unfinished_outputs() {
+    use rustix::process::{Pid, Signal, kill_process};
+    use std::time::{Duration, Instant};
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", distinct_documents(40_000));
+    let child = deboil()
+        .args(["clean", "-q", "-o", "-", "--rejected"])
+        .arg(dir.path("rejected.jsonl"))
+        .arg("--audit")
+        .arg(dir.path("audit.jsonl.gz"))
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let temporary = || dir.listing().iter().filter(|n| n.ends_with(".tmp")).count();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while temporary() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no outputs begun: {:?}",
+            dir.listing()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill_process(Pid::from_child(&child), Signal::TERM).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128 + 15), "{stderr}");
+    assert_eq!(dir.listing(), ["in.jsonl"]);
+    assert!(stderr.contains("interrupted"), "{stderr}");
 }
 
 #[test]

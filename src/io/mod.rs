@@ -2,14 +2,16 @@
 //! magic bytes, folders, stdin), writing outputs (temporary file, explicit finish,
 //! rename), the spill file that carries fingerprints from pass 1 to pass 2, the clean
 //! records held from pass 2 to pass 3, the shingle sets stashed for pass 3 when they
-//! outgrow their memory, and early writeback of outputs (the one thread here, which only
-//! asks the kernel to start writing).
+//! outgrow their memory, early writeback of outputs (a thread that only asks the kernel
+//! to start writing), and the temporary files a signal removes (a thread that waits for
+//! it).
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
 pub mod held;
+pub mod interrupt;
 pub mod read;
 pub mod spill;
 pub mod stash;

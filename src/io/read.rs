@@ -60,7 +60,7 @@ pub struct InputFile {
 pub struct Inputs {
     pub files: Vec<InputFile>,
     /// Keeps stdin's spool file alive until the run ends.
-    _stdin: Option<tempfile::NamedTempFile>,
+    _spooled: Vec<super::interrupt::Tracked>,
 }
 
 impl Inputs {
@@ -70,31 +70,32 @@ impl Inputs {
 }
 
 /// Resolves the command line's inputs. Every named path must exist and be readable.
+/// stdin (`-`) is read once into a temporary file, since the passes read each input twice.
 pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
     let mut files = Vec::new();
-    let mut stdin = None;
+    let mut spooled = Vec::new();
+    let mut stdin_read = false;
     for arg in args {
         if arg.as_os_str() == "-" {
-            if stdin.is_some() {
+            if std::mem::replace(&mut stdin_read, true) {
                 continue;
             }
-            let mut spool = tempfile::NamedTempFile::new().map_err(InputError::Stdin)?;
-            let bytes = io::copy(&mut io::stdin().lock(), spool.as_file_mut())
-                .map_err(InputError::Stdin)?;
+            let (spool, bytes) = spool(&mut io::stdin().lock()).map_err(InputError::Stdin)?;
             files.push(InputFile {
                 path: spool.path().to_path_buf(),
                 display: "<stdin>".into(),
                 id: "stdin".into(),
                 bytes,
             });
-            stdin = Some(spool);
+            spooled.push(spool);
             continue;
         }
         let display = arg.display().to_string();
-        let meta = std::fs::metadata(arg).map_err(|error| InputError::Unreadable {
+        let unreadable = |error| InputError::Unreadable {
             path: display.clone(),
             error,
-        })?;
+        };
+        let meta = std::fs::metadata(arg).map_err(unreadable)?;
         if meta.is_dir() {
             walk(arg, &mut files)?;
         } else {
@@ -112,8 +113,17 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
     }
     Ok(Inputs {
         files,
-        _stdin: stdin,
+        _spooled: spooled,
     })
+}
+
+/// Copies `from` to a temporary file in the system's temporary folder, removed when the run
+/// ends or is stopped by a signal; returns it and the bytes copied.
+fn spool(from: &mut impl Read) -> io::Result<(super::interrupt::Tracked, u64)> {
+    let (mut file, path) = tempfile::NamedTempFile::new()?.into_parts();
+    let spool = super::interrupt::Tracked::new(path);
+    let bytes = io::copy(from, &mut file)?;
+    Ok((spool, bytes))
 }
 
 fn walk(root: &Path, files: &mut Vec<InputFile>) -> Result<(), InputError> {

@@ -1,6 +1,7 @@
 //! Writing: an output file appears only when it is complete. Each output is written to a
 //! temporary file beside its destination, its encoder is finished explicitly, and it is
-//! renamed into place by [`Output::finish`]. An output dropped unfinished leaves nothing.
+//! renamed into place by [`Output::finish`]. An output dropped unfinished leaves nothing,
+//! nor does a run stopped by a signal ([`super::interrupt`]).
 //!
 //! The codec is chosen by the destination's name: `.gz` is gzip, `.zst` is zstd, anything
 //! else is plain; `-` is standard output.
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::write::GzEncoder;
 
+use super::interrupt::Tracked;
 use super::writeback::Writeback;
 
 const WRITE_BUFFER_BYTES: usize = 256 << 10;
@@ -46,7 +48,7 @@ enum Sink {
 pub struct Output {
     sink: Sink,
     /// The temporary file and where it goes; `None` for stdout.
-    target: Option<(tempfile::TempPath, PathBuf)>,
+    target: Option<(Tracked, PathBuf)>,
     /// Bytes written to a plain file's buffer.
     written: u64,
     /// Sends a plain file's finished stretches to disk as they come ([`Output::hold`]
@@ -92,7 +94,7 @@ impl Output {
         };
         Ok(Output {
             sink,
-            target: Some((tmp_path, path.to_path_buf())),
+            target: Some((Tracked::new(tmp_path), path.to_path_buf())),
             written: 0,
             writeback,
         })
@@ -155,7 +157,7 @@ impl Output {
         if let (Some(file), Some((tmp, dest))) = (file, self.target) {
             file.sync_all()?;
             drop(file);
-            tmp.persist(&dest).map_err(|e| e.error)?;
+            tmp.persist(&dest)?;
         }
         Ok(())
     }

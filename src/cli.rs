@@ -115,7 +115,8 @@ pub struct EvalDedupArgs {
     deboil clean crawl/*.jsonl.gz -o clean.jsonl --rules my.rules --report report.json")]
 pub struct CleanArgs {
     /// Files or folders to read (folders are walked recursively, sorted; hidden entries are
-    /// skipped), or `-` for stdin. gzip and zstd are detected by their first bytes.
+    /// skipped), or `-` for stdin. gzip and zstd are detected by their first bytes. stdin and
+    /// pipes (`<(zcat a.gz)`) are copied to a temporary file first.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 

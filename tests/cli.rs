@@ -6,7 +6,7 @@ mod util;
 use std::io::{Read, Write};
 use std::process::Stdio;
 
-use util::{Dir, clean_into, deboil, jsonl, repo, run};
+use util::{Dir, Run, clean_into, deboil, jsonl, repo, run};
 
 #[test]
 fn corpus_and_site_stages_remove_templates_but_keep_shared_quotes() {
@@ -524,6 +524,60 @@ fn a_signal_removes_the_unfinished_outputs() {
     assert_eq!(out.status.code(), Some(128 + 15), "{stderr}");
     assert_eq!(dir.listing(), ["in.jsonl"]);
     assert!(stderr.contains("interrupted"), "{stderr}");
+}
+
+/// A named pipe (or a process substitution, `<(zcat a.gz)`) is read once and cleaned like
+/// the same bytes in a file, though every pass reads its input again; a bad record in it
+/// is named by the pipe's path.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_named_pipe_is_cleaned_like_a_file() {
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+    let dir = Dir::new();
+    let mut input = distinct_documents(300);
+    input.push_str("{\"text\": broken\n");
+    let file = dir.write("file.jsonl", &input);
+    let pipe = dir.path("pipe.jsonl");
+    mknodat(CWD, &pipe, FileType::Fifo, Mode::from_raw_mode(0o600), 0).expect("mkfifo");
+    let writer = {
+        let (pipe, input) = (pipe.clone(), input.clone());
+        std::thread::spawn(move || std::fs::write(pipe, input))
+    };
+    // A run that opens the pipe twice waits for a second writer: bounded, not hung.
+    let mut child = deboil()
+        .args(["clean", "-q", "-o"])
+        .arg(dir.path("a.jsonl"))
+        .arg(&pipe)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            panic!("the run did not end: {:?}", dir.listing());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("wait");
+    let from_pipe = Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    writer.join().expect("writer").expect("write the pipe");
+    let from_file = run(deboil()
+        .args(["clean", "-q", "-o"])
+        .arg(dir.path("b.jsonl"))
+        .arg(&file));
+    assert_eq!((from_pipe.code, from_file.code), (1, 1));
+    assert!(
+        from_pipe.stderr.contains("pipe.jsonl:301: invalid JSON"),
+        "{}",
+        from_pipe.stderr
+    );
+    assert_eq!(dir.read("a.jsonl"), dir.read("b.jsonl"));
+    assert_eq!(jsonl(&dir.read("a.jsonl")).len(), 300);
 }
 
 #[test]

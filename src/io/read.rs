@@ -2,7 +2,8 @@
 //! them, in input order.
 //!
 //! Folders are walked recursively in sorted order (hidden entries skipped); `-` is stdin,
-//! spooled to a temporary file so that the second pass can read it again. gzip and zstd
+//! spooled to a temporary file so that the second pass can read it again, as is a named
+//! input that is not a regular file (a pipe). gzip and zstd
 //! are recognised by their magic bytes whatever the file is called. A `.jsonl`, `.json` or
 //! `.ndjson` file holds one JSON record per line; a `.txt` file is one document; any other
 //! file is JSONL when its first non-blank byte is `{`, and one document otherwise.
@@ -59,7 +60,7 @@ pub struct InputFile {
 #[derive(Debug)]
 pub struct Inputs {
     pub files: Vec<InputFile>,
-    /// Keeps stdin's spool file alive until the run ends.
+    /// Keeps the spool files of stdin and of pipes alive until the run ends.
     _spooled: Vec<super::interrupt::Tracked>,
 }
 
@@ -70,7 +71,9 @@ impl Inputs {
 }
 
 /// Resolves the command line's inputs. Every named path must exist and be readable.
-/// stdin (`-`) is read once into a temporary file, since the passes read each input twice.
+/// stdin (`-`) and any named input that is not a regular file (a named pipe, a process
+/// substitution such as `<(zcat a.gz)`, `/dev/stdin`) are read once into a temporary file,
+/// since the passes read each input twice; errors still name them as given.
 pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
     let mut files = Vec::new();
     let mut spooled = Vec::new();
@@ -98,7 +101,7 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
         let meta = std::fs::metadata(arg).map_err(unreadable)?;
         if meta.is_dir() {
             walk(arg, &mut files)?;
-        } else {
+        } else if meta.is_file() {
             check_readable(arg, &display)?;
             files.push(InputFile {
                 path: arg.clone(),
@@ -106,6 +109,17 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
                 id: display,
                 bytes: meta.len(),
             });
+        } else {
+            let (spool, bytes) = File::open(arg)
+                .and_then(|mut f| spool(&mut f))
+                .map_err(unreadable)?;
+            files.push(InputFile {
+                path: spool.path().to_path_buf(),
+                display: display.clone(),
+                id: display,
+                bytes,
+            });
+            spooled.push(spool);
         }
     }
     if files.is_empty() {

@@ -77,8 +77,10 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     // Read before the passes, so that a bad file stops the run before any work.
     let earlier = load_earlier(cfg)?;
 
-    let (counts, prints) = count_pass(cfg, &inputs, &pool)?;
-    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints, earlier)?;
+    let (counts, prints) =
+        count_pass(cfg, &inputs, &pool).map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
+    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints, earlier)
+        .map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
     let report = Report::new(&stats, counts.stats());
     if let Some(path) = &cfg.outputs.report {
@@ -86,6 +88,23 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Outcome { report })
+}
+
+/// A full disk is named: the temporary files are beside the clean output, or in the
+/// system's temporary folder when it goes to stdout.
+fn where_full(e: anyhow::Error, spill_dir: Option<&std::path::Path>) -> anyhow::Error {
+    let full = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+    });
+    if !full {
+        return e;
+    }
+    let dir = spill_dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+    e.context(format!(
+        "the disk is full: the clean output and the temporary files go to {}",
+        dir.display()
+    ))
 }
 
 fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
@@ -1321,4 +1340,23 @@ fn bad_record(record: &RawRecord, inputs: &Inputs, e: &RecordError, out: &mut Do
     out.complaint = Some(format!("{source}: {e}"));
     out.stats.reject(e.code());
     out.stats.bad_records = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_named_and_other_errors_are_left_alone() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let e = anyhow::Error::new(full).context("writing the spill file");
+        let named = format!("{:#}", where_full(e, Some(std::path::Path::new("/data/out"))));
+        assert!(named.starts_with("the disk is full"), "{named}");
+        assert!(named.contains("/data/out"), "{named}");
+        assert!(named.contains("writing the spill file"), "{named}");
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = anyhow::Error::new(other).context("creating out.jsonl");
+        let left = format!("{:#}", where_full(e, None));
+        assert!(left.starts_with("creating out.jsonl"), "{left}");
+    }
 }

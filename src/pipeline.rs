@@ -1350,7 +1350,10 @@ mod tests {
     fn a_full_disk_is_named_and_other_errors_are_left_alone() {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         let e = anyhow::Error::new(full).context("writing the spill file");
-        let named = format!("{:#}", where_full(e, Some(std::path::Path::new("/data/out"))));
+        let named = format!(
+            "{:#}",
+            where_full(e, Some(std::path::Path::new("/data/out")))
+        );
         assert!(named.starts_with("the disk is full"), "{named}");
         assert!(named.contains("/data/out"), "{named}");
         assert!(named.contains("writing the spill file"), "{named}");

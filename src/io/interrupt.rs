@@ -33,7 +33,7 @@ impl Tracked {
     }
 
     pub fn path(&self) -> &Path {
-        self.0.as_deref().unwrap_or(Path::new(""))
+        self.0.as_deref().expect("a tracked file until persisted")
     }
 
     /// Renames the file to `dest`.
@@ -70,11 +70,13 @@ fn forget(live: &mut Vec<PathBuf>, path: &Path) {
 pub fn remove_on_signal(message: &'static str) -> io::Result<()> {
     use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
     use std::io::{IsTerminal, Write};
-    let ignored = ignored_signals();
+    let Some(ignored) = ignored_signals() else {
+        return Ok(());
+    };
     let wanted = [SIGINT, SIGTERM, SIGHUP];
     let wanted = wanted
         .into_iter()
-        .filter(|&s| ignored.is_some_and(|m| m & (1 << (s - 1)) == 0));
+        .filter(|&s| ignored & (1 << (s - 1)) == 0);
     let mut signals = signal_hook::iterator::Signals::new(wanted)?;
     std::thread::Builder::new()
         .name("deboil-signals".into())

@@ -3,10 +3,10 @@
 //!
 //! Folders are walked recursively in sorted order (hidden entries skipped); `-` is stdin,
 //! spooled to a temporary file so that the second pass can read it again, as is a named
-//! input that is not a regular file (a pipe). gzip and zstd
-//! are recognised by their magic bytes whatever the file is called. A `.jsonl`, `.json` or
-//! `.ndjson` file holds one JSON record per line; a `.txt` file is one document; any other
-//! file is JSONL when its first non-blank byte is `{`, and one document otherwise.
+//! input that is not a regular file (a pipe). gzip and zstd are recognised by their magic
+//! bytes whatever the file is called. A `.jsonl`, `.json` or `.ndjson` file holds one JSON
+//! record per line; a `.txt` file is one document; any other file is JSONL when its first
+//! non-blank byte is `{`, and one document otherwise.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};

@@ -16,15 +16,17 @@
 //! text gets a [`dedup`] print. Then exact and near copies are found among the cleaned
 //! texts and pass 3 writes the clean JSONL, sending copies to the rejected output.
 //! [`pipeline`] is the only module that knows all stages and owns the threads that work;
-//! [`io`] the only other that touches files (and its [`io::writeback`] keeps one helper
-//! thread per large output, which only passes advice to the kernel). The stages in
-//! between are pure.
+//! [`io`] the only other that touches files (its [`io::writeback`] keeps one helper
+//! thread per large output, which only passes advice to the kernel, and
+//! [`io::interrupt`] one that waits for a signal to remove the unfinished outputs). The
+//! stages in between are pure.
 //!
 //! Invariants, each checked by a test:
 //! - every input document is in the clean output or in the rejected output with a reason;
 //! - the lines of a cleaned text are a subsequence of the original's lines;
 //! - output, audit and report are byte-identical for any `--threads`;
-//! - an output file exists only once it is complete.
+//! - an output file exists only once it is complete, and a run stopped by a signal leaves
+//!   no temporary file (on Linux).
 //!
 //! Exit codes: [`EXIT_OK`], [`EXIT_BAD_RECORDS`], [`EXIT_FAILURE`].
 

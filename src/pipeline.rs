@@ -77,10 +77,12 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     // Read before the passes, so that a bad file stops the run before any work.
     let earlier = load_earlier(cfg)?;
 
-    let (counts, prints) =
-        count_pass(cfg, &inputs, &pool).map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
-    let stats = clean_pass(cfg, &inputs, &pool, &counts, prints, earlier)
-        .map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
+    let passes = || -> Result<_> {
+        let (counts, prints) = count_pass(cfg, &inputs, &pool)?;
+        let stats = clean_pass(cfg, &inputs, &pool, &counts, prints, earlier)?;
+        Ok((counts, stats))
+    };
+    let (counts, stats) = passes().map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
     let report = Report::new(&stats, counts.stats());
     if let Some(path) = &cfg.outputs.report {

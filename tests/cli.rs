@@ -6,7 +6,7 @@ mod util;
 use std::io::{Read, Write};
 use std::process::Stdio;
 
-use util::{Dir, Run, clean_into, deboil, jsonl, repo, run};
+use util::{Dir, clean_into, deboil, jsonl, repo, run, run_within};
 
 #[test]
 fn corpus_and_site_stages_remove_templates_but_keep_shared_quotes() {
@@ -544,27 +544,13 @@ fn a_named_pipe_is_cleaned_like_a_file() {
         std::thread::spawn(move || std::fs::write(pipe, input))
     };
     // A run that opens the pipe twice waits for a second writer: bounded, not hung.
-    let mut child = deboil()
-        .args(["clean", "-q", "-o"])
-        .arg(dir.path("a.jsonl"))
-        .arg(&pipe)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().expect("wait").is_none() {
-        if std::time::Instant::now() > deadline {
-            child.kill().expect("kill");
-            panic!("the run did not end: {:?}", dir.listing());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("wait");
-    let from_pipe = Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let from_pipe = run_within(
+        deboil()
+            .args(["clean", "-q", "-o"])
+            .arg(dir.path("a.jsonl"))
+            .arg(&pipe),
+        120,
+    );
     writer.join().expect("writer").expect("write the pipe");
     let from_file = run(deboil()
         .args(["clean", "-q", "-o"])

@@ -77,6 +77,34 @@ pub fn run(cmd: &mut Command) -> Run {
     }
 }
 
+/// [`run`], but a run still going after `secs` seconds is killed and fails the test
+/// (for a run that could wait for ever, such as on a pipe nobody writes).
+pub fn run_within(cmd: &mut Command, secs: u64) -> Run {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn deboil");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            panic!("deboil still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("wait");
+    Run {
+        code: status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
 /// Parses a JSONL file into values.
 pub fn jsonl(text: &str) -> Vec<serde_json::Value> {
     text.lines()

@@ -49,7 +49,7 @@ use crate::io::spill::{SpillReader, SpillWriter};
 use crate::io::stash::{Place, Sealed, Stash};
 use crate::io::write::{Output, write_file};
 use crate::normalize::LineSpan;
-use crate::report::{AuditRecord, RejectedRecord, Report, Stats, push_jsonl};
+use crate::report::{AuditRecord, RejectedRecord, Removed, Report, Stats, push_jsonl};
 use crate::rules::RuleCache;
 
 /// Bad records reported one by one on stderr; the rest are only counted.
@@ -542,6 +542,10 @@ fn process(
         Verdict::DropDoc { rule, line } => {
             let rule = cfg.rules.rule(rule);
             let detail = format!("rule {} matched line {}", rule.id, line + 1);
+            out.stats.in_rejected = Removed {
+                lines: lines_in,
+                chars: out.stats.chars_in,
+            };
             reject(
                 &doc,
                 &location(record, inputs),
@@ -729,6 +733,8 @@ fn dedup_pass(
         stats.docs_out -= 1;
         stats.lines_out -= p.lines_out;
         stats.chars_out -= p.chars_out;
+        stats.in_rejected.lines += p.lines_out;
+        stats.in_rejected.chars += p.chars_out;
         stats.reject(copy.kind.code());
     }
     if let Some(out) = rejected.as_mut() {

@@ -39,6 +39,10 @@ pub struct Stats {
     pub chars_out: u64,
     /// Removals by reason, indexed by [`Reason::index`].
     pub removed: [Removed; Reason::ALL.len()],
+    /// The lines and characters a document rejected whole still held when it went: all of
+    /// a document a `drop-doc` rule matched, the cleaned text of a copy. They are in the
+    /// rejected output, not the audit.
+    pub in_rejected: Removed,
     /// Documents in a candidate pair of near copies, shingled again for exact Jaccard,
     /// their distinct shingles, and the bytes their sets take
     /// ([`crate::dedup::ShingleSets::heap_bytes`]).
@@ -200,6 +204,8 @@ impl Stats {
             mine.lines += theirs.lines;
             mine.chars += theirs.chars;
         }
+        self.in_rejected.lines += later.in_rejected.lines;
+        self.in_rejected.chars += later.in_rejected.chars;
         self.top.merge(later.top);
     }
 
@@ -238,7 +244,7 @@ pub struct Report {
     pub hash: &'static str,
     pub normalize_version: u32,
     pub documents: DocumentCounts,
-    pub lines: InOut,
+    pub lines: LineCounts,
     pub chars: InOut,
     pub removed: BTreeMap<&'static str, Removed>,
     pub top_removed: Vec<TopLine>,
@@ -285,6 +291,18 @@ pub struct InOut {
     pub count_in: u64,
     #[serde(rename = "out")]
     pub count_out: u64,
+    /// In documents rejected whole after they were read ([`Stats::in_rejected`]).
+    pub in_rejected_documents: u64,
+}
+
+/// Non-blank lines in and out, and where the others went.
+#[derive(Debug, Serialize)]
+pub struct LineCounts {
+    #[serde(flatten)]
+    pub counts: InOut,
+    /// `in == out + removed (all reasons) + in_rejected_documents`: every line is in the
+    /// clean output, the audit or a rejected document.
+    pub accounted: bool,
 }
 
 impl Report {
@@ -302,13 +320,21 @@ impl Report {
                 bad_records: stats.bad_records,
                 accounted: stats.docs_in == stats.docs_out + rejected,
             },
-            lines: InOut {
-                count_in: stats.lines_in,
-                count_out: stats.lines_out,
+            lines: LineCounts {
+                counts: InOut {
+                    count_in: stats.lines_in,
+                    count_out: stats.lines_out,
+                    in_rejected_documents: stats.in_rejected.lines,
+                },
+                accounted: stats.lines_in
+                    == stats.lines_out
+                        + stats.removed.iter().map(|r| r.lines).sum::<u64>()
+                        + stats.in_rejected.lines,
             },
             chars: InOut {
                 count_in: stats.chars_in,
                 count_out: stats.chars_out,
+                in_rejected_documents: stats.in_rejected.chars,
             },
             removed: Reason::ALL
                 .iter()
@@ -371,11 +397,11 @@ impl Report {
         }
         s += &format!(
             "lines: {} in, {} out ({:.1}% removed)\nchars: {} in, {} out ({:.1}% removed)\n",
-            self.lines.count_in,
-            self.lines.count_out,
+            self.lines.counts.count_in,
+            self.lines.counts.count_out,
             pct(
-                self.lines.count_in - self.lines.count_out,
-                self.lines.count_in
+                self.lines.counts.count_in - self.lines.counts.count_out,
+                self.lines.counts.count_in
             ),
             self.chars.count_in,
             self.chars.count_out,
@@ -387,6 +413,19 @@ impl Report {
         s += "removed by reason:\n";
         for (reason, r) in &self.removed {
             s += &format!("  {reason:<7} {:>9} lines {:>11} chars\n", r.lines, r.chars);
+        }
+        let whole = (
+            self.lines.counts.in_rejected_documents,
+            self.chars.in_rejected_documents,
+        );
+        if whole.0 > 0 {
+            s += &format!(
+                "in rejected documents (copies, drop-doc): {} lines, {} chars\n",
+                whole.0, whole.1
+            );
+        }
+        if !self.lines.accounted {
+            s += "lines: NOT ACCOUNTED FOR (out + removed + in rejected documents != in)\n";
         }
         if !self.top_removed.is_empty() {
             s += "most removed lines:\n";
@@ -604,5 +643,35 @@ mod tests {
                 .documents
                 .accounted
         );
+    }
+
+    #[test]
+    fn report_says_where_every_line_went() {
+        let mut s = Stats {
+            lines_in: 10,
+            lines_out: 5,
+            ..Stats::default()
+        };
+        s.remove_line(Reason::Rule, 1, "Share");
+        s.merge(Stats {
+            in_rejected: Removed {
+                lines: 4,
+                chars: 120,
+            },
+            ..Stats::default()
+        });
+        let r = Report::new(&s, crate::count::Counts::default().stats());
+        assert!(r.lines.accounted);
+        assert_eq!(r.chars.in_rejected_documents, 120);
+        assert!(
+            r.to_text()
+                .contains("in rejected documents (copies, drop-doc): 4 lines, 120 chars\n"),
+            "{}",
+            r.to_text()
+        );
+        s.lines_in = 11;
+        let r = Report::new(&s, crate::count::Counts::default().stats());
+        assert!(!r.lines.accounted);
+        assert!(r.to_text().contains("lines: NOT ACCOUNTED FOR"));
     }
 }

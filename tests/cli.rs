@@ -183,6 +183,7 @@ fn every_document_is_accounted_for() {
     let report: serde_json::Value = serde_json::from_str(&dir.read("report.json")).expect("report");
     assert_eq!(report["documents"]["accounted"], true);
     assert_eq!(report["documents"]["in"], 15);
+    assert_eq!(report["lines"]["accounted"], true);
 }
 
 #[test]

@@ -104,8 +104,28 @@ fn original_whole_and_copies_gone(extra: &[&str], exact_copies_stay_exact: bool,
         );
         assert!((0.8..1.0).contains(&similarity), "{edited}: {similarity}");
     }
-    // Nothing lost: every input is clean or rejected.
+    // Nothing lost: every input is clean or rejected, and every line is in the clean
+    // output, the audit or a rejected copy (which carries its cleaned text).
     assert_eq!(clean.len() + rejected.len(), 24);
+    let report: serde_json::Value = serde_json::from_str(&dir.read("report.json")).expect("report");
+    let nonblank = |text: &serde_json::Value| {
+        text.as_str()
+            .expect("text")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count() as u64
+    };
+    let in_copies: u64 = rejected
+        .iter()
+        .map(|r| nonblank(&r["record"]["text"]))
+        .sum();
+    assert!(in_copies > 0);
+    assert_eq!(report["lines"]["in_rejected_documents"], in_copies);
+    assert_eq!(report["lines"]["accounted"], true);
+    let audited = dir.read("audit.jsonl").lines().count() as u64;
+    let out: u64 = clean.iter().map(|d| nonblank(&d["text"])).sum();
+    assert_eq!(report["lines"]["out"], out);
+    assert_eq!(report["lines"]["in"], out + audited + in_copies);
 
     let clusters = jsonl(&dir.read("clusters.jsonl"));
     assert_eq!(clusters.len(), 1);

@@ -361,20 +361,32 @@ pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
     }
 }
 
+impl Outputs {
+    /// Each output asked for, with the flag that names it (`--rejected` also for the
+    /// default beside the clean output); stdout (`-`) too.
+    fn named(&self) -> [(&'static str, Option<&PathBuf>); 6] {
+        [
+            ("--output", Some(&self.clean)),
+            ("--rejected", self.rejected.as_ref()),
+            ("--audit", self.audit.as_ref()),
+            ("--report", self.report.as_ref()),
+            ("--clusters", self.clusters.as_ref()),
+            ("--signatures", self.signatures.as_ref()),
+        ]
+    }
+
+    /// The outputs written to files, with their flags.
+    pub fn files(&self) -> Vec<(&'static str, &Path)> {
+        (self.named().into_iter())
+            .filter_map(|(flag, p)| p.map(|p| (flag, p.as_path())))
+            .filter(|(_, p)| p.as_os_str() != "-")
+            .collect()
+    }
+}
+
 fn check_outputs(outputs: &Outputs, inputs: &[PathBuf]) -> Result<(), ConfigError> {
-    let named = [
-        ("--output", Some(&outputs.clean)),
-        ("--rejected", outputs.rejected.as_ref()),
-        ("--audit", outputs.audit.as_ref()),
-        ("--report", outputs.report.as_ref()),
-        ("--clusters", outputs.clusters.as_ref()),
-        ("--signatures", outputs.signatures.as_ref()),
-    ];
-    let files: Vec<(&str, &PathBuf)> = named
-        .iter()
-        .filter_map(|(flag, p)| p.map(|p| (*flag, p)))
-        .filter(|(_, p)| p.as_os_str() != "-")
-        .collect();
+    let named = outputs.named();
+    let files = outputs.files();
     for (i, (flag, path)) in files.iter().enumerate() {
         if let Some((other, _)) = files[..i].iter().find(|(_, p)| same_path(p, path)) {
             return Err(ConfigError::Usage(format!(

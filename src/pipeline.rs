@@ -73,7 +73,13 @@ impl Outcome {
 /// Runs `deboil clean`. An `Err` means nothing was written.
 pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let pool = worker_pool(cfg.threads)?;
-    let inputs = discover(&cfg.inputs)?;
+    let inputs = discover(&cfg.inputs, &cfg.outputs.files())?;
+    for (flag, path) in &inputs.skipped {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "deboil: {path}: left out, it is this run's {flag}"
+        );
+    }
     // Read before the passes, so that a bad file stops the run before any work.
     let earlier = load_earlier(cfg)?;
 
@@ -1241,7 +1247,7 @@ pub struct DescribedDoc {
 /// A bad record is an error naming it: labelled data must be whole.
 pub fn describe_corpus(cfg: &CleanConfig) -> Result<Vec<DescribedDoc>> {
     let pool = worker_pool(cfg.threads)?;
-    let inputs = discover(&cfg.inputs)?;
+    let inputs = discover(&cfg.inputs, &[])?;
     let (counts, mut prints) = count_pass(cfg, &inputs, &pool)?;
     let bar = progress_bar(cfg, &inputs, "features");
     let mut docs = Vec::new();

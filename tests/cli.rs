@@ -187,6 +187,55 @@ fn every_document_is_accounted_for() {
 }
 
 #[test]
+fn a_run_again_into_its_input_folder_leaves_its_last_outputs_out() {
+    let dir = Dir::new();
+    let corpus = repo("testdata/corpus");
+    for file in std::fs::read_dir(&corpus).expect("corpus") {
+        let file = file.expect("entry").path();
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        dir.write(&format!("data/{name}"), std::fs::read(&file).expect("read"));
+    }
+    let run = || {
+        run(deboil()
+            .arg("clean")
+            .arg(dir.path("data"))
+            .arg("-o")
+            .arg(dir.path("data/clean.jsonl"))
+            .arg("--audit")
+            .arg(dir.path("data/audit/removed.jsonl"))
+            .arg("--quiet"))
+    };
+    std::fs::create_dir_all(dir.path("data/audit")).expect("mkdir");
+    let first = run();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stderr, "");
+    let outputs = ["clean.jsonl", "clean.rejected.jsonl", "audit/removed.jsonl"];
+    let before: Vec<String> = outputs
+        .iter()
+        .map(|f| dir.read(&format!("data/{f}")))
+        .collect();
+    let again = run();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let data = dir.path("data");
+    let data = data.display();
+    assert_eq!(
+        again.stderr,
+        format!(
+            "deboil: {data}/audit/removed.jsonl: left out, it is this run's --audit\n\
+             deboil: {data}/clean.jsonl: left out, it is this run's --output\n\
+             deboil: {data}/clean.rejected.jsonl: left out, it is this run's --rejected\n"
+        )
+    );
+    for (f, was) in outputs.iter().zip(&before) {
+        assert_eq!(&dir.read(&format!("data/{f}")), was, "{f} changed");
+    }
+}
+
+#[test]
 fn output_is_identical_for_any_thread_count() {
     let dir = Dir::new();
     let mut inputs = mixed_inputs(&dir);

@@ -1,7 +1,8 @@
 //! Reading: which files the command line names, how each is decoded, and the records in
 //! them, in input order.
 //!
-//! Folders are walked recursively in sorted order (hidden entries skipped); `-` is stdin,
+//! Folders are walked recursively in sorted order (hidden entries skipped, and the run's
+//! own outputs, which a run before it may have left there); `-` is stdin,
 //! spooled to a temporary file so that the second pass can read it again, as is a named
 //! input that is not a regular file (a pipe). gzip and zstd are recognised by their magic
 //! bytes whatever the file is called. A `.jsonl`, `.json` or `.ndjson` file holds one JSON
@@ -60,6 +61,9 @@ pub struct InputFile {
 #[derive(Debug)]
 pub struct Inputs {
     pub files: Vec<InputFile>,
+    /// Files found in a folder that are outputs of this run (their flag and path as
+    /// found), left out.
+    pub skipped: Vec<(&'static str, String)>,
     /// Keeps the spool files of stdin and of pipes alive until the run ends.
     _spooled: Vec<super::interrupt::Tracked>,
 }
@@ -74,8 +78,14 @@ impl Inputs {
 /// stdin (`-`) and any named input that is not a regular file (a named pipe, a process
 /// substitution such as `<(zcat a.gz)`, `/dev/stdin`) are read once into a temporary file,
 /// since the passes read each input twice; errors still name them as given.
-pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
+///
+/// A file in a folder that is one of `outputs` (flag, path) is left out and listed in
+/// [`Inputs::skipped`]: run again, a command whose output sits in its input folder would
+/// otherwise read its last output (and clean it into the file it is reading).
+pub fn discover(args: &[PathBuf], outputs: &[(&'static str, &Path)]) -> Result<Inputs, InputError> {
+    let outputs = OwnOutputs::of(outputs);
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let mut spooled = Vec::new();
     let mut stdin_read = false;
     for arg in args {
@@ -100,7 +110,7 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
         };
         let meta = std::fs::metadata(arg).map_err(unreadable)?;
         if meta.is_dir() {
-            walk(arg, &mut files)?;
+            walk(arg, &outputs, &mut files, &mut skipped)?;
         } else if meta.is_file() {
             check_readable(arg, &display)?;
             files.push(InputFile {
@@ -127,8 +137,36 @@ pub fn discover(args: &[PathBuf]) -> Result<Inputs, InputError> {
     }
     Ok(Inputs {
         files,
+        skipped,
         _spooled: spooled,
     })
+}
+
+/// The run's outputs that exist already, as canonical paths, with their flags.
+struct OwnOutputs {
+    found: Vec<(&'static str, PathBuf)>,
+}
+
+impl OwnOutputs {
+    fn of(outputs: &[(&'static str, &Path)]) -> OwnOutputs {
+        let found = (outputs.iter())
+            .filter_map(|&(flag, path)| path.canonicalize().ok().map(|p| (flag, p)))
+            .collect();
+        OwnOutputs { found }
+    }
+
+    /// The flag of the output `path` is, if it is one. Only a file with an output's name
+    /// is resolved, so a folder of many files costs no more system calls.
+    fn flag_of(&self, path: &Path) -> Option<&'static str> {
+        let name = path.file_name()?;
+        let mut named = (self.found.iter()).filter(|(_, p)| p.file_name() == Some(name));
+        let first = named.next()?;
+        let path = path.canonicalize().ok()?;
+        std::iter::once(first)
+            .chain(named)
+            .find(|(_, p)| *p == path)
+            .map(|(flag, _)| *flag)
+    }
 }
 
 /// Copies `from` to a temporary file in the system's temporary folder, removed when the run
@@ -140,7 +178,12 @@ fn spool(from: &mut impl Read) -> io::Result<(super::interrupt::Tracked, u64)> {
     Ok((spool, bytes))
 }
 
-fn walk(root: &Path, files: &mut Vec<InputFile>) -> Result<(), InputError> {
+fn walk(
+    root: &Path,
+    outputs: &OwnOutputs,
+    files: &mut Vec<InputFile>,
+    skipped: &mut Vec<(&'static str, String)>,
+) -> Result<(), InputError> {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -156,6 +199,10 @@ fn walk(root: &Path, files: &mut Vec<InputFile>) -> Result<(), InputError> {
         }
         let path = entry.path().to_path_buf();
         let display = path.display().to_string();
+        if let Some(flag) = outputs.flag_of(&path) {
+            skipped.push((flag, display));
+            continue;
+        }
         check_readable(&path, &display)?;
         let id = path
             .strip_prefix(root)
@@ -453,7 +500,7 @@ mod tests {
         std::fs::write(dir.path().join("a/page.txt"), "{not json}\n").expect("write");
         std::fs::write(dir.path().join(".hidden"), "x").expect("write");
 
-        let inputs = discover(&[dir.path().to_path_buf()]).expect("inputs");
+        let inputs = discover(&[dir.path().to_path_buf()], &[]).expect("inputs");
         let ids: Vec<&str> = inputs.files.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["a/page.txt", "b.jsonl", "c.data", "d.jsonl.zst"]);
         let records = collect(&inputs, 1 << 20);
@@ -465,6 +512,40 @@ mod tests {
             assert_eq!(mine[0].bytes, b"{\"text\":\"a\"}\n");
             assert_eq!((mine[0].line, mine[1].line), (1, 3));
         }
+    }
+
+    #[test]
+    fn the_runs_own_outputs_are_left_out_of_folders_by_what_they_are() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["in.jsonl", "out.jsonl", "sub/out.jsonl", "sub/log.jsonl"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
+            std::fs::write(path, "{\"text\":\"a\"}\n").expect("write");
+        }
+        let out = dir.path().join("out.jsonl");
+        // Named another way (through `sub/..`): the same file.
+        let log = dir.path().join("sub/../sub/log.jsonl");
+        let missing = dir.path().join("never.jsonl");
+        let outputs = [
+            ("--output", out.as_path()),
+            ("--audit", log.as_path()),
+            ("--report", missing.as_path()),
+        ];
+        let inputs = discover(&[dir.path().to_path_buf()], &outputs).expect("inputs");
+        let ids: Vec<&str> = inputs.files.iter().map(|f| f.id.as_str()).collect();
+        // `sub/out.jsonl` has the output's name, not its place: it is read.
+        assert_eq!(ids, ["in.jsonl", "sub/out.jsonl"]);
+        let skipped: Vec<(&str, &str)> = (inputs.skipped.iter())
+            .map(|(flag, path)| (*flag, path.as_str()))
+            .collect();
+        let shown = |name: &str| dir.path().join(name).display().to_string();
+        assert_eq!(
+            skipped,
+            [
+                ("--output", shown("out.jsonl").as_str()),
+                ("--audit", shown("sub/log.jsonl").as_str())
+            ]
+        );
     }
 
     proptest::proptest! {
@@ -496,7 +577,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("x.jsonl");
         std::fs::write(&path, format!("{}\n{{\"text\":\"ok\"}}\n", "x".repeat(100))).expect("w");
-        let inputs = discover(&[path]).expect("inputs");
+        let inputs = discover(&[path], &[]).expect("inputs");
         let records = collect(&inputs, 50);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].error, Some(RecordError::TooLong(101)));
@@ -506,7 +587,7 @@ mod tests {
 
     #[test]
     fn missing_inputs_are_named() {
-        let err = discover(&[PathBuf::from("/no/such/file.jsonl")]).expect_err("missing");
+        let err = discover(&[PathBuf::from("/no/such/file.jsonl")], &[]).expect_err("missing");
         assert!(err.to_string().starts_with("/no/such/file.jsonl: "));
     }
 }

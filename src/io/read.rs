@@ -245,8 +245,21 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Opens a file and decodes gzip or zstd by its first bytes.
+/// Opens a file and decodes gzip or zstd by its first bytes. A UTF-8 byte order mark at
+/// the start of the text (as some Windows tools write) is skipped: it is not part of the
+/// first record, and a JSON parser refuses it.
 pub fn open_decoded(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut decoded = open_codec(path, counter)?;
+    if decoded.fill_buf()?.starts_with(BOM) {
+        decoded.consume(BOM.len());
+    }
+    Ok(decoded)
+}
+
+/// The UTF-8 encoding of U+FEFF, the byte order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+fn open_codec(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
     let file = File::open(path)?;
     let mut raw = BufReader::with_capacity(
         READ_BUFFER_BYTES,
@@ -512,6 +525,38 @@ mod tests {
             assert_eq!(mine[0].bytes, b"{\"text\":\"a\"}\n");
             assert_eq!((mine[0].line, mine[1].line), (1, 3));
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let jsonl = b"\xef\xbb\xbf{\"text\":\"a\"}\n{\"text\":\"\xef\xbb\xbfb\"}\n";
+        // No telling name: the layout is read from the first bytes, past the mark.
+        std::fs::write(dir.path().join("a.data"), jsonl).expect("write");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(jsonl).expect("gz");
+        std::fs::write(dir.path().join("b.gz"), gz.finish().expect("gz")).expect("write");
+        std::fs::write(dir.path().join("c.txt"), b"\xef\xbb\xbfA page.\n").expect("write");
+        let inputs = discover(&[dir.path().to_path_buf()], &[]).expect("inputs");
+        let records = collect(&inputs, 1 << 20);
+        let seen: Vec<(Layout, &[u8])> = (records.iter())
+            .map(|r| (r.layout, r.bytes.as_slice()))
+            .collect();
+        let (first, second) = (
+            &b"{\"text\":\"a\"}\n"[..],
+            &b"{\"text\":\"\xef\xbb\xbfb\"}\n"[..],
+        );
+        assert_eq!(
+            seen,
+            [
+                (Layout::Jsonl, first),
+                // Only the text's first bytes are a mark: one inside a record stays.
+                (Layout::Jsonl, second),
+                (Layout::Jsonl, first),
+                (Layout::Jsonl, second),
+                (Layout::Text, &b"A page.\n"[..]),
+            ]
+        );
     }
 
     #[test]

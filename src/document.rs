@@ -68,6 +68,10 @@ pub enum RecordError {
     MissingField(String),
     #[error("field {0:?} is not a string")]
     NotAString(String),
+    /// JSON leaves a repeated name's meaning open: readers take the first or the last, so
+    /// a record cleaned in one of them would keep the other's text for some of them.
+    #[error("field {0:?} appears more than once")]
+    Repeated(String),
     #[error("empty file")]
     EmptyFile,
     #[error("record of {0} bytes is longer than --max-record-bytes")]
@@ -83,7 +87,7 @@ impl RecordError {
             RecordError::InvalidUtf8(_) => "invalid-utf8",
             RecordError::InvalidJson(_) | RecordError::NotAnObject => "invalid-json",
             RecordError::MissingField(_) => "missing-field",
-            RecordError::NotAString(_) => "bad-field",
+            RecordError::NotAString(_) | RecordError::Repeated(_) => "bad-field",
             RecordError::EmptyFile => "empty-file",
             RecordError::TooLong(_) => "too-long",
             RecordError::Read(_) => "read-error",
@@ -140,6 +144,15 @@ pub fn parse_json<'a>(
     };
     let text_raw =
         get(&fields.text).ok_or_else(|| RecordError::MissingField(fields.text.clone()))?;
+    if entries
+        .0
+        .iter()
+        .filter(|(k, _)| k.0 == fields.text)
+        .nth(1)
+        .is_some()
+    {
+        return Err(RecordError::Repeated(fields.text.clone()));
+    }
     let text = as_str(text_raw).ok_or_else(|| RecordError::NotAString(fields.text.clone()))?;
     let id_json = match get(&fields.id) {
         Some(raw) => Cow::Borrowed(raw.get()),
@@ -471,6 +484,15 @@ mod tests {
             parse(r#"{"text": 3}"#).unwrap_err(),
             RecordError::NotAString("text".into())
         );
+        // Written under an escaped name, the second is still the same field.
+        let repeated = parse(r#"{"text": "a\nShare", "id": 1, "te\u0078t": "b"}"#);
+        assert_eq!(repeated.unwrap_err(), RecordError::Repeated("text".into()));
+        assert_eq!(
+            RecordError::Repeated("text".into()).to_string(),
+            "field \"text\" appears more than once"
+        );
+        // Other fields may repeat: only the text is written back.
+        assert!(parse(r#"{"text": "a", "id": 1, "id": 2}"#).is_ok());
         assert_eq!(parse("[1, 2]").unwrap_err(), RecordError::NotAnObject);
         assert_eq!(parse(r#"{"text": "x""#).unwrap_err().code(), "invalid-json");
         assert_eq!(parse("nonsense").unwrap_err().code(), "invalid-json");

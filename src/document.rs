@@ -68,6 +68,12 @@ pub enum RecordError {
     MissingField(String),
     #[error("field {0:?} is not a string")]
     NotAString(String),
+    /// A `\u` escape of half a UTF-16 surrogate pair without its other half, as Python's
+    /// `json.dumps` writes for bytes it could not decode.
+    #[error(
+        "field {0:?} holds an unpaired surrogate escape (\\ud800 to \\udfff), which is not text"
+    )]
+    LoneSurrogate(String),
     /// JSON leaves a repeated name's meaning open: readers take the first or the last, so
     /// a record cleaned in one of them would keep the other's text for some of them.
     #[error("field {0:?} appears more than once")]
@@ -87,7 +93,9 @@ impl RecordError {
             RecordError::InvalidUtf8(_) => "invalid-utf8",
             RecordError::InvalidJson(_) | RecordError::NotAnObject => "invalid-json",
             RecordError::MissingField(_) => "missing-field",
-            RecordError::NotAString(_) | RecordError::Repeated(_) => "bad-field",
+            RecordError::NotAString(_)
+            | RecordError::LoneSurrogate(_)
+            | RecordError::Repeated(_) => "bad-field",
             RecordError::EmptyFile => "empty-file",
             RecordError::TooLong(_) => "too-long",
             RecordError::Read(_) => "read-error",
@@ -153,7 +161,15 @@ pub fn parse_json<'a>(
     {
         return Err(RecordError::Repeated(fields.text.clone()));
     }
-    let text = as_str(text_raw).ok_or_else(|| RecordError::NotAString(fields.text.clone()))?;
+    let text = as_str(text_raw).ok_or_else(|| {
+        let name = fields.text.clone();
+        // A string literal `unescape` refuses holds a lone surrogate.
+        if text_raw.get().starts_with('"') {
+            RecordError::LoneSurrogate(name)
+        } else {
+            RecordError::NotAString(name)
+        }
+    })?;
     let id_json = match get(&fields.id) {
         Some(raw) => Cow::Borrowed(raw.get()),
         None => Cow::Owned(json_string(&fallback_id())),
@@ -484,6 +500,10 @@ mod tests {
             parse(r#"{"text": 3}"#).unwrap_err(),
             RecordError::NotAString("text".into())
         );
+        let lone = parse(r#"{"text": "half a pair \ud800 here"}"#).unwrap_err();
+        assert_eq!(lone, RecordError::LoneSurrogate("text".into()));
+        assert_eq!(lone.code(), "bad-field");
+        assert!(parse(r#"{"text": "a whole pair \ud83d\ude00"}"#).is_ok());
         // Written under an escaped name, the second is still the same field.
         let repeated = parse(r#"{"text": "a\nShare", "id": 1, "te\u0078t": "b"}"#);
         assert_eq!(repeated.unwrap_err(), RecordError::Repeated("text".into()));

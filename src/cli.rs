@@ -121,12 +121,13 @@ pub struct CleanArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Where to write the clean JSONL: `.gz` or `.zst` compresses, `-` is stdout.
+    /// Where to write the clean JSONL: `.gz` or `.zst` compresses, `-` is stdout. A path
+    /// that is not a regular file (`/dev/null`, a named pipe) is written to as a stream.
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 
     /// Where to write documents dropped whole, with their reason [default: beside the
-    /// output, as NAME.rejected.jsonl; none when the output is stdout].
+    /// output, as NAME.rejected.jsonl; none when the output is stdout or another stream].
     #[arg(long, value_name = "PATH")]
     pub rejected: Option<PathBuf>,
 

@@ -10,7 +10,7 @@ use crate::cli::{CleanArgs, DedupMode};
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
-use crate::io::write::Codec;
+use crate::io::write::{Codec, is_stream};
 use crate::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, ModelError};
 use crate::rules::{RuleErrors, RuleSet};
 
@@ -66,7 +66,7 @@ pub struct CleanConfig {
     pub keep_lines: bool,
     pub threads: usize,
     /// Where pass 1's fingerprints wait for pass 2: beside the output, or the system's
-    /// temporary folder when the output is stdout.
+    /// temporary folder when the output is stdout or another stream ([`is_stream`]).
     pub spill_dir: Option<PathBuf>,
     /// Memory for the shingle sets exact verification compares (`--verify-memory`): half
     /// for the sets kept from the start, half for those read back from a temporary file.
@@ -215,7 +215,7 @@ impl CleanConfig {
         };
         let read: Vec<PathBuf> = args.inputs.iter().chain(&args.against).cloned().collect();
         check_outputs(&outputs, &read)?;
-        let spill_dir = (outputs.clean.as_os_str() != "-").then(|| match outputs.clean.parent() {
+        let spill_dir = (!is_stream(&outputs.clean)).then(|| match outputs.clean.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         });
@@ -308,17 +308,18 @@ impl CleanConfig {
     }
 }
 
-/// `out/clean.jsonl.zst` → `out/clean.rejected.jsonl.zst`; none for stdout.
+/// `out/clean.jsonl.zst` → `out/clean.rejected.jsonl.zst`; none for a stream.
 pub fn default_rejected_path(output: &Path) -> Option<PathBuf> {
     beside(output, "rejected")
 }
 
 /// `out/clean.jsonl.zst` → `out/clean.KIND.jsonl.zst`: another output of the run that
-/// writes `output`; none for stdout. Only the last extension (and a compression extension
+/// writes `output`; none for stdout or another stream ([`is_stream`]: `/dev/null` has no
+/// folder to write beside it in). Only the last extension (and a compression extension
 /// after it) moves behind `KIND`, so dots inside the name stay: `t0.6.jsonl` →
 /// `t0.6.KIND.jsonl`. A name without an extension gets `.jsonl`.
 pub fn beside(output: &Path, kind: &str) -> Option<PathBuf> {
-    if output.as_os_str() == "-" {
+    if is_stream(output) {
         return None;
     }
     let name = output.file_name()?.to_string_lossy().into_owned();

@@ -91,6 +91,14 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let (counts, stats) = passes().map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
     let report = Report::new(&stats, counts.stats());
+    if cfg.outputs.rejected.is_none() && report.documents.rejected > 0 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "deboil: {} rejected documents were not written: the output is a stream, and no \
+             --rejected PATH was given",
+            report.documents.rejected
+        );
+    }
     if let Some(path) = &cfg.outputs.report {
         write_file(path, report.to_json().as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;

@@ -616,6 +616,58 @@ fn a_named_pipe_is_cleaned_like_a_file() {
     assert_eq!(jsonl(&dir.read("a.jsonl")).len(), 300);
 }
 
+/// An output that is a named pipe (or `/dev/null`, or `>(zstd -o x.zst)`) is written to
+/// as a stream, like stdout: not replaced by a renamed regular file (as root that would
+/// have replaced `/dev/null` itself), and with no default rejected output beside it.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_is_a_pipe_is_written_to_not_replaced() {
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+    use std::os::unix::fs::FileTypeExt;
+    let dir = Dir::new();
+    let mut input = distinct_documents(300);
+    input.push_str(&input.clone());
+    let file = dir.write("in/file.jsonl", &input);
+    let pipe = dir.path("out/pipe.jsonl");
+    std::fs::create_dir_all(dir.path("out")).expect("mkdir");
+    mknodat(CWD, &pipe, FileType::Fifo, Mode::from_raw_mode(0o600), 0).expect("mkfifo");
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || {
+            let mut got = String::new();
+            std::fs::File::open(pipe)
+                .and_then(|mut f| f.read_to_string(&mut got))
+                .map(|_| got)
+        })
+    };
+    let streamed = run_within(
+        deboil().args(["clean", "-q", "-o"]).arg(&pipe).arg(&file),
+        120,
+    );
+    // Checked first: a reader of a replaced pipe would wait for a writer for ever.
+    let kind = std::fs::metadata(&pipe).expect("stat").file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let got = reader.join().expect("reader").expect("read the pipe");
+    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
+    assert_eq!(
+        streamed.stderr,
+        "deboil: 300 rejected documents were not written: the output is a stream, and no \
+         --rejected PATH was given\n"
+    );
+    let to_file = run(deboil()
+        .args(["clean", "-q", "-o"])
+        .arg(dir.path("file.jsonl"))
+        .arg(&file));
+    assert_eq!(to_file.code, 0, "{}", to_file.stderr);
+    assert_eq!(got, dir.read("file.jsonl"));
+    assert_eq!(jsonl(&got).len(), 300);
+    let beside: Vec<_> = std::fs::read_dir(dir.path("out"))
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(beside, ["pipe.jsonl"], "nothing written beside the pipe");
+}
+
 #[test]
 fn help_explains_the_command() {
     let r = run(deboil().args(["clean", "--help"]));

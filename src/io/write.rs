@@ -44,6 +44,25 @@ enum Sink {
     Stdout(BufWriter<io::Stdout>),
 }
 
+impl Sink {
+    /// `file` written through `codec`.
+    fn over(file: File, codec: Codec) -> io::Result<Sink> {
+        let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
+        Ok(match codec {
+            Codec::Plain => Sink::Plain(buffered),
+            Codec::Gzip => Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::new(6))),
+            Codec::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
+        })
+    }
+}
+
+/// Whether writing `path` means writing a stream rather than a file deboil makes: stdout
+/// (`-`), or a path that exists and is neither a regular file nor a folder (a device such
+/// as `/dev/null`, a named pipe, a process substitution's `/dev/fd/N`).
+pub fn is_stream(path: &Path) -> bool {
+    path.as_os_str() == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// An output being written.
 pub struct Output {
     sink: Sink,
@@ -57,11 +76,22 @@ pub struct Output {
 }
 
 impl Output {
-    /// Starts writing `path` (or stdout for `-`).
+    /// Starts writing `path` (or stdout for `-`). A path that exists and is not a regular
+    /// file (`/dev/null`, a named pipe, `>(zstd -o x.zst)`) is a stream: written to
+    /// directly, like stdout, never replaced by a renamed file.
     pub fn create(path: &Path) -> io::Result<Output> {
         if path.as_os_str() == "-" {
             return Ok(Output {
                 sink: Sink::Stdout(BufWriter::with_capacity(WRITE_BUFFER_BYTES, io::stdout())),
+                target: None,
+                written: 0,
+                writeback: None,
+            });
+        }
+        if is_stream(path) {
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            return Ok(Output {
+                sink: Sink::over(file, Codec::for_path(path))?,
                 target: None,
                 written: 0,
                 writeback: None,
@@ -86,14 +116,8 @@ impl Output {
         let (file, tmp_path) = tmp.into_parts();
         let codec = Codec::for_path(path);
         let writeback = (codec == Codec::Plain).then(|| Writeback::new(&file));
-        let buffered = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
-        let sink = match codec {
-            Codec::Plain => Sink::Plain(buffered),
-            Codec::Gzip => Sink::Gzip(GzEncoder::new(buffered, flate2::Compression::new(6))),
-            Codec::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
-        };
         Ok(Output {
-            sink,
+            sink: Sink::over(file, codec)?,
             target: Some((Tracked::new(tmp_path), path.to_path_buf())),
             written: 0,
             writeback,
@@ -115,19 +139,19 @@ impl Output {
         }
     }
 
-    /// The file a plain output is written to (not a compressed one, nor stdout). What it
-    /// holds lags what was written by the buffer until [`Write::flush`].
+    /// The file a plain output is written to (not a compressed one, nor a stream). What
+    /// it holds lags what was written by the buffer until [`Write::flush`].
     pub fn plain_file(&self) -> Option<&File> {
-        match &self.sink {
-            Sink::Plain(w) => Some(w.get_ref()),
+        match (&self.sink, &self.target) {
+            (Sink::Plain(w), Some(_)) => Some(w.get_ref()),
             _ => None,
         }
     }
 
     /// [`Output::plain_file`], to change what was written (after [`Write::flush`]).
     pub fn plain_file_mut(&mut self) -> Option<&mut File> {
-        match &mut self.sink {
-            Sink::Plain(w) => Some(w.get_mut()),
+        match (&mut self.sink, &self.target) {
+            (Sink::Plain(w), Some(_)) => Some(w.get_mut()),
             _ => None,
         }
     }

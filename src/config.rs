@@ -347,6 +347,13 @@ pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
     if path.as_os_str() == "-" {
         return Ok(());
     }
+    // Refused now, not after the whole run when the rename fails.
+    if path.is_dir() {
+        return Err(ConfigError::Usage(format!(
+            "{flag} {} is a folder: name a file in it",
+            path.display()
+        )));
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -520,5 +527,12 @@ mod tests {
         assert!(check_outputs(&o("-", Some("-")), &[]).is_err());
         assert!(check_outputs(&o("a.jsonl", Some("b.jsonl")), &[]).is_ok());
         assert!(check_outputs(&o("/no/such/dir/a.jsonl", None), &[]).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().to_str().expect("UTF-8");
+        let err = check_outputs(&o("a.jsonl", Some(folder)), &[]).expect_err("a folder");
+        assert_eq!(
+            err.to_string(),
+            format!("--audit {folder} is a folder: name a file in it")
+        );
     }
 }

@@ -341,10 +341,11 @@ pub fn beside(output: &Path, kind: &str) -> Option<PathBuf> {
     )))
 }
 
-/// Checks that the folder an output of option `flag` goes to exists, before any work
-/// is done for it.
+/// Checks, before any work is done for it, that an output of option `flag` can be
+/// written: it is not a folder, and its folder exists and takes a new file (the output's
+/// temporary file is made there). A stream ([`is_stream`]) is written as it is.
 pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
-    if path.as_os_str() == "-" {
+    if is_stream(path) {
         return Ok(());
     }
     // Refused now, not after the whole run when the rename fails.
@@ -358,14 +359,24 @@ pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(ConfigError::Usage(format!(
+    if !dir.is_dir() {
+        return Err(ConfigError::Usage(format!(
             "{flag} {}: folder {} does not exist",
             path.display(),
             dir.display()
-        )))
+        )));
+    }
+    // Refused now, not when the output is begun or, for the report, after the whole run.
+    match tempfile::Builder::new()
+        .prefix(".deboil-check.")
+        .tempfile_in(dir)
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ConfigError::Usage(format!(
+            "{flag} {}: cannot write in folder {}: {e}",
+            path.display(),
+            dir.display(),
+        ))),
     }
 }
 
@@ -533,6 +544,25 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!("--audit {folder} is a folder: name a file in it")
+        );
+        // A folder no file can be made in (even by root): refused before the run.
+        #[cfg(target_os = "linux")]
+        {
+            let err = check_outputs(&o("a.jsonl", Some("/sys/a.jsonl")), &[]).expect_err("/sys");
+            assert!(
+                err.to_string()
+                    .starts_with("--audit /sys/a.jsonl: cannot write in folder /sys: "),
+                "{err}"
+            );
+        }
+        assert!(
+            !dir.path().read_dir().expect("ls").any(|_| true),
+            "no probe left"
+        );
+        check_outputs(&o(&format!("{folder}/a.jsonl"), None), &[]).expect("a folder to write in");
+        assert!(
+            !dir.path().read_dir().expect("ls").any(|_| true),
+            "no probe left"
         );
     }
 }

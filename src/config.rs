@@ -191,6 +191,15 @@ impl CleanConfig {
             .try_into()
             .unwrap_or(usize::MAX);
 
+        let named = [
+            ("--text-field", Some(&args.text_field)),
+            ("--id-field", Some(&args.id_field)),
+            ("--site-field", args.site_field.as_ref()),
+            ("--site-from-url", args.site_from_url.as_ref()),
+        ];
+        if let Some((flag, _)) = named.iter().find(|(_, f)| f.is_some_and(|f| f.is_empty())) {
+            return usage(format!("{flag} needs a field name"));
+        }
         let site = match (args.site_field, args.site_from_url) {
             (Some(f), _) => SiteFrom::Field(f),
             (None, Some(f)) => SiteFrom::UrlField(f),

@@ -91,6 +91,15 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let (counts, stats) = passes().map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
     let report = Report::new(&stats, counts.stats());
+    let missing = report.documents.rejected_by_reason.get("missing-field");
+    if report.documents.docs_in > 0 && missing == Some(&report.documents.docs_in) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "deboil: no record has a {:?} field: name the field that holds the text with \
+             --text-field",
+            cfg.fields.text
+        );
+    }
     if cfg.outputs.rejected.is_none() && report.documents.rejected > 0 {
         let _ = writeln!(
             std::io::stderr().lock(),

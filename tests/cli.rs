@@ -387,6 +387,20 @@ fn usage_errors_and_unreadable_inputs_exit_2_and_write_nothing() {
             "--audit".into(),
             out.display().to_string(),
         ],
+        vec![
+            "clean".into(),
+            repo("testdata/seeds").display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+            "--text-field".into(),
+            String::new(),
+        ],
+        vec![
+            "clean".into(),
+            repo("testdata/seeds").display().to_string(),
+            "-o".into(),
+            dir.path("").display().to_string(),
+        ],
     ];
     for args in cases {
         let r = run(deboil().args(&args));
@@ -406,6 +420,24 @@ fn usage_errors_and_unreadable_inputs_exit_2_and_write_nothing() {
     );
     // The system's reason once, not again as the error's cause.
     assert_eq!(r.stderr.matches("(os error").count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn a_text_field_no_record_has_is_named() {
+    let dir = Dir::new();
+    let corpus = repo("testdata/corpus");
+    let r = clean_into(&dir, &[&corpus], &["--quiet", "--text-field", "body"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "deboil: no record has a \"body\" field: name the field that holds the text \
+             with --text-field\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let ok = clean_into(&dir, &[&corpus], &["--quiet"]);
+    assert_eq!((ok.code, ok.stderr.as_str()), (0, ""));
 }
 
 #[test]

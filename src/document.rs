@@ -152,13 +152,7 @@ pub fn parse_json<'a>(
     };
     let text_raw =
         get(&fields.text).ok_or_else(|| RecordError::MissingField(fields.text.clone()))?;
-    if entries
-        .0
-        .iter()
-        .filter(|(k, _)| k.0 == fields.text)
-        .nth(1)
-        .is_some()
-    {
+    if entries.0.iter().filter(|(k, _)| k.0 == fields.text).count() > 1 {
         return Err(RecordError::Repeated(fields.text.clone()));
     }
     let text = as_str(text_raw).ok_or_else(|| {

@@ -159,13 +159,12 @@ impl OwnOutputs {
     /// is resolved, so a folder of many files costs no more system calls.
     fn flag_of(&self, path: &Path) -> Option<&'static str> {
         let name = path.file_name()?;
-        let mut named = (self.found.iter()).filter(|(_, p)| p.file_name() == Some(name));
-        let first = named.next()?;
+        if !self.found.iter().any(|(_, p)| p.file_name() == Some(name)) {
+            return None;
+        }
         let path = path.canonicalize().ok()?;
-        std::iter::once(first)
-            .chain(named)
-            .find(|(_, p)| *p == path)
-            .map(|(flag, _)| *flag)
+        let (flag, _) = self.found.iter().find(|(_, p)| *p == path)?;
+        Some(flag)
     }
 }
 

@@ -90,6 +90,13 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     };
     let (counts, stats) = passes().map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
+    for file in inputs.changed() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "deboil: {}: changed while it was read; the outputs hold what the passes read of it",
+            file.display
+        );
+    }
     let report = Report::new(&stats, counts.stats());
     let missing = report.documents.rejected_by_reason.get("missing-field");
     if report.documents.docs_in > 0 && missing == Some(&report.documents.docs_in) {

@@ -14,6 +14,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use flate2::read::MultiGzDecoder;
 
@@ -55,6 +56,9 @@ pub struct InputFile {
     pub id: String,
     /// Size on disk (compressed), for progress.
     pub bytes: u64,
+    /// When the file was last changed, as found; `None` for a copy of stdin or a pipe,
+    /// which nothing else changes.
+    pub modified: Option<SystemTime>,
 }
 
 /// All input files, in input order.
@@ -71,6 +75,21 @@ pub struct Inputs {
 impl Inputs {
     pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.bytes).sum()
+    }
+
+    /// The files whose size or time of change is no longer what it was when they were
+    /// found: changed (a crawler still writing, a file replaced) while the passes read
+    /// them, so that the passes may have read different records.
+    pub fn changed(&self) -> Vec<&InputFile> {
+        (self.files.iter())
+            .filter(|f| {
+                f.modified.is_some_and(|then| {
+                    std::fs::metadata(&f.path).map_or(true, |m| {
+                        m.len() != f.bytes || m.modified().ok() != Some(then)
+                    })
+                })
+            })
+            .collect()
     }
 }
 
@@ -99,6 +118,7 @@ pub fn discover(args: &[PathBuf], outputs: &[(&'static str, &Path)]) -> Result<I
                 display: "<stdin>".into(),
                 id: "stdin".into(),
                 bytes,
+                modified: None,
             });
             spooled.push(spool);
             continue;
@@ -118,6 +138,7 @@ pub fn discover(args: &[PathBuf], outputs: &[(&'static str, &Path)]) -> Result<I
                 display: display.clone(),
                 id: display,
                 bytes: meta.len(),
+                modified: meta.modified().ok(),
             });
         } else {
             let (spool, bytes) = File::open(arg)
@@ -128,6 +149,7 @@ pub fn discover(args: &[PathBuf], outputs: &[(&'static str, &Path)]) -> Result<I
                 display: display.clone(),
                 id: display,
                 bytes,
+                modified: None,
             });
             spooled.push(spool);
         }
@@ -210,12 +232,13 @@ fn walk(
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let meta = entry.metadata().ok();
         files.push(InputFile {
             path,
             display,
             id,
-            bytes,
+            bytes: meta.as_ref().map_or(0, |m| m.len()),
+            modified: meta.and_then(|m| m.modified().ok()),
         });
     }
     Ok(())
@@ -524,6 +547,30 @@ mod tests {
             assert_eq!(mine[0].bytes, b"{\"text\":\"a\"}\n");
             assert_eq!((mine[0].line, mine[1].line), (1, 3));
         }
+    }
+
+    #[test]
+    fn files_changed_since_they_were_found_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["a.jsonl", "b.jsonl", "c.jsonl"] {
+            std::fs::write(dir.path().join(name), "{\"text\":\"a\"}\n").expect("write");
+        }
+        let inputs = discover(&[dir.path().to_path_buf()], &[]).expect("inputs");
+        assert!(inputs.changed().is_empty());
+        let mut grown = std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("a.jsonl"))
+            .expect("open");
+        grown.write_all(b"{\"text\":\"b\"}\n").expect("append");
+        // The same size, written again: told by its time of change.
+        let rewritten = File::options()
+            .write(true)
+            .open(dir.path().join("c.jsonl"))
+            .expect("open");
+        let earlier = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        rewritten.set_modified(earlier).expect("set the time");
+        let changed: Vec<&str> = inputs.changed().iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(changed, ["a.jsonl", "c.jsonl"]);
     }
 
     #[test]

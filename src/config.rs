@@ -10,7 +10,7 @@ use crate::cli::{CleanArgs, DedupMode};
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
-use crate::io::write::{Codec, is_stream};
+use crate::io::write::{Codec, is_stream, resolved};
 use crate::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, ModelError};
 use crate::rules::{RuleErrors, RuleSet};
 
@@ -224,10 +224,11 @@ impl CleanConfig {
         };
         let read: Vec<PathBuf> = args.inputs.iter().chain(&args.against).cloned().collect();
         check_outputs(&outputs, &read)?;
-        let spill_dir = (!is_stream(&outputs.clean)).then(|| match outputs.clean.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        });
+        let spill_dir =
+            (!is_stream(&outputs.clean)).then(|| match resolved(&outputs.clean).parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            });
 
         if let Some(t) = args.threshold
             && !(t > 0.0 && t <= 1.0)
@@ -364,7 +365,8 @@ pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
             path.display()
         )));
     }
-    let dir = match path.parent() {
+    let target = resolved(path);
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };

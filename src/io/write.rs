@@ -63,6 +63,22 @@ pub fn is_stream(path: &Path) -> bool {
     path.as_os_str() == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// `path`, or the file it leads to when it is a symbolic link: an output written through a
+/// link replaces the file the link points to (in that file's folder), not the link.
+pub fn resolved(path: &Path) -> PathBuf {
+    if !path.is_symlink() {
+        return path.to_path_buf();
+    }
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        // A link to a file not made yet: the path it names, from the link's folder.
+        match (std::fs::read_link(path), path.parent()) {
+            (Ok(target), Some(folder)) => folder.join(target),
+            (Ok(target), None) => target,
+            (Err(_), _) => path.to_path_buf(),
+        }
+    })
+}
+
 /// An output being written.
 pub struct Output {
     sink: Sink,
@@ -97,6 +113,7 @@ impl Output {
                 writeback: None,
             });
         }
+        let path = &resolved(path);
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -252,6 +269,33 @@ mod tests {
         drop(out);
         assert!(!abandoned.exists());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_through_a_link_replaces_what_it_points_to() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (real, links) = (dir.path().join("real"), dir.path().join("links"));
+        std::fs::create_dir_all(&real).expect("mkdir");
+        std::fs::create_dir_all(&links).expect("mkdir");
+        std::fs::write(real.join("old.jsonl"), "stale\n").expect("write");
+        std::os::unix::fs::symlink("../real/old.jsonl", links.join("old.jsonl")).expect("link");
+        // A link to a file not made yet.
+        std::os::unix::fs::symlink("../real/new.jsonl", links.join("new.jsonl")).expect("link");
+        for name in ["old.jsonl", "new.jsonl"] {
+            let link = links.join(name);
+            let mut out = Output::create(&link).expect("create");
+            out.write_all(b"{}\n").expect("write");
+            out.finish().expect("finish");
+            assert!(link.is_symlink(), "{name}: the link was replaced");
+            assert_eq!(std::fs::read(real.join(name)).expect("read"), b"{}\n");
+        }
+        let names = |d: &Path| std::fs::read_dir(d).expect("ls").count();
+        assert_eq!(
+            (names(&real), names(&links)),
+            (2, 2),
+            "no temporary file left"
+        );
     }
 
     #[cfg(unix)]

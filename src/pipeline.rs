@@ -75,10 +75,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     let pool = worker_pool(cfg.threads)?;
     let inputs = discover(&cfg.inputs, &cfg.outputs.files())?;
     for (flag, path) in &inputs.skipped {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "deboil: {path}: left out, it is this run's {flag}"
-        );
+        note(format_args!("{path}: left out, it is this run's {flag}"));
     }
     // Read before the passes, so that a bad file stops the run before any work.
     let earlier = load_earlier(cfg)?;
@@ -90,36 +87,44 @@ pub fn clean(cfg: &CleanConfig) -> Result<Outcome> {
     };
     let (counts, stats) = passes().map_err(|e| where_full(e, cfg.spill_dir.as_deref()))?;
 
-    for file in inputs.changed() {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "deboil: {}: changed while it was read; the outputs hold what the passes read of it",
-            file.display
-        );
-    }
     let report = Report::new(&stats, counts.stats());
-    let missing = report.documents.rejected_by_reason.get("missing-field");
-    if report.documents.docs_in > 0 && missing == Some(&report.documents.docs_in) {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "deboil: no record has a {:?} field: name the field that holds the text with \
-             --text-field",
-            cfg.fields.text
-        );
-    }
-    if cfg.outputs.rejected.is_none() && report.documents.rejected > 0 {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "deboil: {} rejected documents were not written: the output is a stream, and no \
-             --rejected PATH was given",
-            report.documents.rejected
-        );
-    }
+    notes_after_run(cfg, &inputs, &report);
     if let Some(path) = &cfg.outputs.report {
         write_file(path, report.to_json().as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Outcome { report })
+}
+
+/// One line on stderr, after `deboil: `: something the user should know that is not an
+/// error.
+fn note(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "deboil: {message}");
+}
+
+/// What a finished run should tell beside its summary: inputs that changed while they
+/// were read, a text field no record has, rejected documents with nowhere to go.
+fn notes_after_run(cfg: &CleanConfig, inputs: &Inputs, report: &Report) {
+    for file in inputs.changed() {
+        note(format_args!(
+            "{}: changed while it was read; the outputs hold what the passes read of it",
+            file.display
+        ));
+    }
+    let docs = &report.documents;
+    if docs.docs_in > 0 && docs.rejected_by_reason.get("missing-field") == Some(&docs.docs_in) {
+        note(format_args!(
+            "no record has a {:?} field: name the field that holds the text with --text-field",
+            cfg.fields.text
+        ));
+    }
+    if cfg.outputs.rejected.is_none() && docs.rejected > 0 {
+        note(format_args!(
+            "{} rejected documents were not written: the output is a stream, and no \
+             --rejected PATH was given",
+            docs.rejected
+        ));
+    }
 }
 
 /// A full disk is named: the temporary files are beside the clean output, or in the

@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand};
         audit with its reason and evidence; every dropped document to a rejected output.\n\n\
         Exit codes: 0 clean run; 1 finished, but some records were bad (reported as \
         path:line: why and written to the rejected output); 2 nothing written (usage error, \
-        unreadable input, bad rule, or a failure while writing); 128 + N stopped by signal N \
+        unreadable input, bad rule, an output folder no file can be made in, or a failure while \
+        writing); 128 + N stopped by signal N \
         (130 for Ctrl-C), with the unfinished outputs removed."
 )]
 pub struct Cli {

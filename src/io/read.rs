@@ -164,28 +164,48 @@ pub fn discover(args: &[PathBuf], outputs: &[(&'static str, &Path)]) -> Result<I
     })
 }
 
-/// The run's outputs that exist already, as canonical paths, with their flags.
+/// The run's outputs that exist already, by what file they are, with their flags.
 struct OwnOutputs {
-    found: Vec<(&'static str, PathBuf)>,
+    found: Vec<(&'static str, FileId)>,
+}
+
+/// What file a path leads to, whatever the path: a link or another name for an output is
+/// still the output.
+#[cfg(unix)]
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(_: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+#[cfg(not(unix))]
+fn file_id(path: &Path, _: &std::fs::Metadata) -> Option<FileId> {
+    path.canonicalize().ok()
 }
 
 impl OwnOutputs {
     fn of(outputs: &[(&'static str, &Path)]) -> OwnOutputs {
         let found = (outputs.iter())
-            .filter_map(|&(flag, path)| path.canonicalize().ok().map(|p| (flag, p)))
+            .filter_map(|&(flag, path)| {
+                let meta = std::fs::metadata(path).ok()?;
+                Some((flag, file_id(path, &meta)?))
+            })
             .collect();
         OwnOutputs { found }
     }
 
-    /// The flag of the output `path` is, if it is one. Only a file with an output's name
-    /// is resolved, so a folder of many files costs no more system calls.
-    fn flag_of(&self, path: &Path) -> Option<&'static str> {
-        let name = path.file_name()?;
-        if !self.found.iter().any(|(_, p)| p.file_name() == Some(name)) {
+    /// The flag of the output the file at `path` (of metadata `meta`) is, if it is one.
+    fn flag_of(&self, path: &Path, meta: &std::fs::Metadata) -> Option<&'static str> {
+        if self.found.is_empty() {
             return None;
         }
-        let path = path.canonicalize().ok()?;
-        let (flag, _) = self.found.iter().find(|(_, p)| *p == path)?;
+        let id = file_id(path, meta)?;
+        let (flag, _) = self.found.iter().find(|(_, found)| *found == id)?;
         Some(flag)
     }
 }
@@ -220,7 +240,8 @@ fn walk(
         }
         let path = entry.path().to_path_buf();
         let display = path.display().to_string();
-        if let Some(flag) = outputs.flag_of(&path) {
+        let meta = entry.metadata().ok();
+        if let Some(flag) = meta.as_ref().and_then(|m| outputs.flag_of(&path, m)) {
             skipped.push((flag, display));
             continue;
         }
@@ -232,7 +253,6 @@ fn walk(
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let meta = entry.metadata().ok();
         files.push(InputFile {
             path,
             display,
@@ -622,6 +642,9 @@ mod tests {
             ("--audit", log.as_path()),
             ("--report", missing.as_path()),
         ];
+        // A link of another name to the output leads to the output.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&out, dir.path().join("alias.jsonl")).expect("link");
         let inputs = discover(&[dir.path().to_path_buf()], &outputs).expect("inputs");
         let ids: Vec<&str> = inputs.files.iter().map(|f| f.id.as_str()).collect();
         // `sub/out.jsonl` has the output's name, not its place: it is read.
@@ -630,13 +653,17 @@ mod tests {
             .map(|(flag, path)| (*flag, path.as_str()))
             .collect();
         let shown = |name: &str| dir.path().join(name).display().to_string();
-        assert_eq!(
-            skipped,
-            [
-                ("--output", shown("out.jsonl").as_str()),
-                ("--audit", shown("sub/log.jsonl").as_str())
-            ]
-        );
+        let mut expected = vec![
+            ("--output", shown("out.jsonl")),
+            ("--audit", shown("sub/log.jsonl")),
+        ];
+        if cfg!(unix) {
+            expected.insert(0, ("--output", shown("alias.jsonl")));
+        }
+        let expected: Vec<(&str, &str)> = (expected.iter())
+            .map(|(flag, path)| (*flag, path.as_str()))
+            .collect();
+        assert_eq!(skipped, expected);
     }
 
     proptest::proptest! {

@@ -10,7 +10,7 @@ use crate::cli::{CleanArgs, DedupMode};
 use crate::decide::Params;
 use crate::document::{Fields, SiteFrom};
 use crate::fingerprint::ShingleParams;
-use crate::io::write::{Codec, is_stream, resolved};
+use crate::io::write::{Codec, folder_of, is_stream, resolved};
 use crate::model::{DEFAULT_MODEL, DEFAULT_MODEL_PATH, Model, ModelError};
 use crate::rules::{RuleErrors, RuleSet};
 
@@ -224,11 +224,8 @@ impl CleanConfig {
         };
         let read: Vec<PathBuf> = args.inputs.iter().chain(&args.against).cloned().collect();
         check_outputs(&outputs, &read)?;
-        let spill_dir =
-            (!is_stream(&outputs.clean)).then(|| match resolved(&outputs.clean).parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            });
+        let spill_dir = (!is_stream(&outputs.clean))
+            .then(|| folder_of(&resolved(&outputs.clean)).to_path_buf());
 
         if let Some(t) = args.threshold
             && !(t > 0.0 && t <= 1.0)
@@ -366,10 +363,7 @@ pub fn check_folder_of(flag: &str, path: &Path) -> Result<(), ConfigError> {
         )));
     }
     let target = resolved(path);
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(&target);
     if !dir.is_dir() {
         return Err(ConfigError::Usage(format!(
             "{flag} {}: folder {} does not exist",

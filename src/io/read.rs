@@ -541,14 +541,18 @@ mod tests {
         out
     }
 
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).expect("gz");
+        gz.finish().expect("gz")
+    }
+
     #[test]
     fn walks_folders_sorted_and_reads_every_codec_alike() {
         let dir = tempfile::tempdir().expect("tempdir");
         let jsonl = b"{\"text\":\"a\"}\n\n{\"text\":\"b\"}\n";
         std::fs::write(dir.path().join("b.jsonl"), jsonl).expect("write");
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(jsonl).expect("gz");
-        std::fs::write(dir.path().join("c.data"), gz.finish().expect("gz")).expect("write");
+        std::fs::write(dir.path().join("c.data"), gzip(jsonl)).expect("write");
         let zst = zstd::encode_all(&jsonl[..], 1).expect("zstd");
         std::fs::write(dir.path().join("d.jsonl.zst"), zst).expect("write");
         std::fs::create_dir(dir.path().join("a")).expect("mkdir");
@@ -577,7 +581,7 @@ mod tests {
         }
         let inputs = discover(&[dir.path().to_path_buf()], &[]).expect("inputs");
         assert!(inputs.changed().is_empty());
-        let mut grown = std::fs::OpenOptions::new()
+        let mut grown = File::options()
             .append(true)
             .open(dir.path().join("a.jsonl"))
             .expect("open");
@@ -599,9 +603,7 @@ mod tests {
         let jsonl = b"\xef\xbb\xbf{\"text\":\"a\"}\n{\"text\":\"\xef\xbb\xbfb\"}\n";
         // No telling name: the layout is read from the first bytes, past the mark.
         std::fs::write(dir.path().join("a.data"), jsonl).expect("write");
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(jsonl).expect("gz");
-        std::fs::write(dir.path().join("b.gz"), gz.finish().expect("gz")).expect("write");
+        std::fs::write(dir.path().join("b.gz"), gzip(jsonl)).expect("write");
         std::fs::write(dir.path().join("c.txt"), b"\xef\xbb\xbfA page.\n").expect("write");
         let inputs = discover(&[dir.path().to_path_buf()], &[]).expect("inputs");
         let records = collect(&inputs, 1 << 20);

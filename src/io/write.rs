@@ -79,6 +79,14 @@ pub fn resolved(path: &Path) -> PathBuf {
     })
 }
 
+/// The folder `path` is in (`.` for a bare name): where its temporary file is made.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// An output being written.
 pub struct Output {
     sink: Sink,
@@ -114,10 +122,7 @@ impl Output {
             });
         }
         let path = &resolved(path);
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let dir = folder_of(path);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
